@@ -1,0 +1,160 @@
+"""The tenant (Cooperation), its associations and houses, staff accounts and the audit log."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from coope.core.permissions import Role
+
+
+class Cooperation(models.Model):
+    """The tenant: associations that share members, tools and programmes."""
+
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant"), unique=True)
+    card_prefix = models.CharField(
+        _("préfixe des cartes"), max_length=8, help_text=_("Début des numéros de carte, ex. ROM.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("coopération")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Association(models.Model):
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="associations")
+    name = models.CharField(_("nom"), max_length=200)
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+
+    objects = ScopedManager(cooperation="cooperation")
+
+    class Meta:
+        verbose_name = _("association membre")
+        verbose_name_plural = _("associations membres")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["cooperation", "name"], name="association_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgreementKind(models.TextChoices):
+    SOCIAL_CENTRE = "cs", _("Centre social (CS)")
+    SOCIAL_LIFE_SPACE = "evs", _("Espace de vie sociale (EVS)")
+
+
+colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Une couleur s'écrit #RRGGBB, ex. #E4572E."))
+
+
+class House(models.Model):
+    """A site open to the public (maison de quartier), run by an association."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="houses")
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="houses")
+    name = models.CharField(_("nom"), max_length=200)
+    short_name = models.CharField(_("nom court"), max_length=40)
+    address = models.CharField(_("adresse"), max_length=300)
+    postcode = models.CharField(_("code postal"), max_length=10)
+    city = models.CharField(_("commune"), max_length=100)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    priority_area = models.BooleanField(
+        _("quartier prioritaire (QPV)"), default=False, help_text=_("Dans un quartier prioritaire de la politique de la ville.")
+    )
+    colour = models.CharField(_("couleur"), max_length=7, default="#3A6EA5", validators=[colour_validator])
+
+    objects = ScopedManager(cooperation="cooperation")
+
+    class Meta:
+        verbose_name = _("maison de quartier")
+        verbose_name_plural = _("maisons de quartier")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agreement(models.Model):
+    """A CAF agreement held by a house (a house may hold a CS and an EVS agreement)."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="agreements")
+    kind = models.CharField(_("agrément CAF"), max_length=3, choices=AgreementKind.choices)
+    since = models.DateField(_("depuis"), null=True, blank=True)
+
+    objects = ScopedManager(cooperation="cooperation")
+
+    class Meta:
+        verbose_name = _("agrément CAF")
+        verbose_name_plural = _("agréments CAF")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.house}"
+
+
+class User(AbstractUser):
+    """A staff account. It belongs to one cooperation; roles are given per association."""
+
+    cooperation = models.ForeignKey(
+        Cooperation, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+
+    class Meta:
+        verbose_name = _("compte")
+
+    def roles(self) -> set[str]:
+        return {r.role for r in self.staff_roles.all()}
+
+    def has_coope_perm(self, permission: str, association: "Association | int | None" = None) -> bool:
+        from coope.core.permissions import user_has_perm
+
+        return user_has_perm(self, permission, association)
+
+
+class StaffRole(models.Model):
+    """The role a staff account holds in one association of its cooperation."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_roles")
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="staff_roles")
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("rôle")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "association", "role"], name="staffrole_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} ({self.association})"
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when: every change to people, households, memberships, money or time."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    action = models.CharField(_("action"), max_length=40)
+    model = models.CharField(_("objet"), max_length=60)
+    object_id = models.CharField(max_length=40)
+    object_repr = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    objects = ScopedManager(cooperation="cooperation")
+
+    class Meta:
+        verbose_name = _("entrée du journal")
+        verbose_name_plural = _("journal des modifications")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["cooperation", "model", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.model} {self.object_id}"

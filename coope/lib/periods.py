@@ -1,0 +1,55 @@
+"""Periods of time used by figures and reports."""
+
+import datetime
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date  # inclusive
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError(f"La période finit ({self.end}) avant de commencer ({self.start}).")
+
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        return cls(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
+    def __str__(self) -> str:
+        return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
+
+
+AGE_BANDS: list[tuple[str, int, int | None]] = [
+    ("0-5", 0, 5),
+    ("6-11", 6, 11),
+    ("12-17", 12, 17),
+    ("18-25", 18, 25),
+    ("26-59", 26, 59),
+    ("60+", 60, None),
+]
+
+
+def age_band(birth_year: int | None, on_year: int) -> str:
+    """Age bands by year of birth, so that anonymisation (which keeps the year) keeps them."""
+    if birth_year is None:
+        return "inconnu"
+    age = on_year - birth_year
+    for label, low, high in AGE_BANDS:
+        if age >= low and (high is None or age <= high):
+            return label
+    return "inconnu"
+
+
+def age_band_expression(on_year: int, field: str = "birth_date__year"):
+    """A database expression giving the age band (as in `age_band`) of each row."""
+    from django.db.models import Case, CharField, Q, Value, When
+
+    whens = []
+    for label, low, high in AGE_BANDS:
+        condition = Q(**{f"{field}__lte": on_year - low})
+        if high is not None:
+            condition &= Q(**{f"{field}__gte": on_year - high})
+        whens.append(When(condition, then=Value(label)))
+    return Case(*whens, default=Value("inconnu"), output_field=CharField())

@@ -1,0 +1,122 @@
+"""Taking a membership, computing its fee, and checking a card at any house."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coope.core import audit
+from coope.core.models import Cooperation
+from coope.membership.models import FeeRule, MemberKind, Membership, MembershipPeriod, PaymentMethod
+from coope.people.services import quotient_of
+
+
+def period_on(cooperation, day: datetime.date) -> MembershipPeriod | None:
+    return (MembershipPeriod.objects.filter(cooperation=cooperation, start__lte=day, end__gte=day)
+            .order_by("-start").first())
+
+
+def compute_fee(*, period: MembershipPeriod, kind: str, quotient: int | None) -> FeeRule:
+    """The fee rule that applies to a kind of membership and a family quotient."""
+    for rule in FeeRule.objects.filter(period=period, kind=kind).order_by("quotient_min"):
+        if rule.matches(quotient):
+            return rule
+    raise ValidationError(
+        _("Aucun tarif « %(kind)s » n'est défini pour %(period)s (QF %(qf)s). "
+          "Une direction peut l'ajouter dans l'administration, Tarifs d'adhésion.")
+        % {"kind": MemberKind(kind).label, "period": period, "qf": quotient if quotient is not None else "inconnu"}
+    )
+
+
+def next_card_number(cooperation: Cooperation, period: MembershipPeriod) -> str:
+    """The next free card number, e.g. ROM-2018-00042. Call inside the locking transaction."""
+    prefix = f"{cooperation.card_prefix}-{period.start.year}-"
+    last = (Membership.objects.filter(cooperation=cooperation, card_number__startswith=prefix)
+            .order_by("-card_number").values_list("card_number", flat=True).first())
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:05d}"
+
+
+@transaction.atomic
+def take_membership(*, actor, house, period: MembershipPeriod, payment_method: str,
+                    person=None, household=None, fee_cents: int | None = None,
+                    valid_from: datetime.date | None = None) -> Membership:
+    """A membership for a person or a household, taken at a house, with the fee from the rules."""
+    if (person is None) == (household is None):
+        raise ValidationError(_("Une adhésion est pour une personne ou pour un foyer, pas les deux."))
+    holder = person or household
+    if holder.cooperation_id != house.cooperation_id or period.cooperation_id != house.cooperation_id:
+        raise ValidationError(_("Cette personne ou ce foyer appartient à une autre coopération."))
+    # Lock the cooperation row: card numbers are handed out one at a time.
+    cooperation = Cooperation.objects.select_for_update().get(pk=house.cooperation_id)
+    valid_from = valid_from or max(period.start, timezone.localdate())
+    if not period.start <= valid_from <= period.end:
+        raise ValidationError(_("La date de début doit être dans la période %(p)s.") % {"p": period})
+    existing = Membership.objects.filter(period=period, person=person, household=household).valid_on(valid_from)
+    if existing.exists():
+        raise ValidationError(
+            _("%(holder)s a déjà une adhésion valable (carte %(card)s).")
+            % {"holder": holder, "card": existing.first().card_number}
+        )
+    if fee_cents is None:
+        kind = MemberKind.INDIVIDUAL if person else MemberKind.HOUSEHOLD
+        fee_cents = compute_fee(period=period, kind=kind,
+                                quotient=quotient_of(person=person, household=household, on=valid_from)).amount_cents
+    if fee_cents == 0:
+        payment_method = PaymentMethod.FREE
+    membership = Membership.objects.create(
+        cooperation=cooperation, period=period, person=person, household=household, house=house,
+        card_number=next_card_number(cooperation, period), fee_cents=fee_cents,
+        payment_method=payment_method, valid_from=valid_from, valid_until=period.end,
+        taken_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    audit.record(actor=actor, action="take_membership", instance=membership, changes=audit.snapshot(
+        membership, ["person_id", "household_id", "house_id", "card_number", "fee_cents",
+                     "payment_method", "valid_from", "valid_until"]))
+    return membership
+
+
+@dataclass
+class CardStatus:
+    card_number: str
+    membership: Membership | None
+    valid: bool
+    message: str
+
+
+def card_status(card_number: str, *, on: datetime.date | None = None) -> CardStatus:
+    """Whether a card is valid today, for whom and until when (in the active cooperation)."""
+    on = on or timezone.localdate()
+    number = card_number.strip().upper()
+    membership = (Membership.objects.select_related("person", "household", "house")
+                  .filter(card_number=number).first())
+    if membership is None:
+        return CardStatus(number, None, False, _("Carte inconnue : vérifiez le numéro."))
+    if membership.is_valid_on(on):
+        return CardStatus(number, membership, True, _("Carte valable jusqu'au %(d)s.")
+                          % {"d": membership.valid_until.strftime("%d/%m/%Y")})
+    if membership.valid_from > on:
+        return CardStatus(number, membership, False, _("Carte valable seulement à partir du %(d)s.")
+                          % {"d": membership.valid_from.strftime("%d/%m/%Y")})
+    return CardStatus(number, membership, False, _("Carte expirée le %(d)s : adhésion à renouveler.")
+                      % {"d": membership.valid_until.strftime("%d/%m/%Y")})
+
+
+def memberships_to_renew(*, on: datetime.date | None = None, within_days: int = 30, expired_since_days: int = 365):
+    """Memberships ending within `within_days` or ended recently, whose holder has no later one."""
+    from django.db.models import Exists, OuterRef, Q
+
+    on = on or timezone.localdate()
+    later = Membership.objects.filter(
+        Q(person=OuterRef("person"), person__isnull=False) | Q(household=OuterRef("household"), household__isnull=False),
+        valid_until__gt=OuterRef("valid_until"),
+    )
+    return (Membership.objects
+            .filter(valid_until__lte=on + datetime.timedelta(days=within_days),
+                    valid_until__gte=on - datetime.timedelta(days=expired_since_days))
+            .exclude(Exists(later))
+            .select_related("person", "household", "house")
+            .order_by("valid_until"))

@@ -1,0 +1,244 @@
+"""People the cooperation knows, their households, family quotients, consents and visits."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from coope.core.models import Cooperation, House
+from coope.lib.text import normalize
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("Femme")
+    MALE = "M", _("Homme")
+    UNSPECIFIED = "X", _("Non précisé")
+
+
+class Occupation(models.TextChoices):
+    EMPLOYED = "employed", _("En emploi")
+    JOBSEEKER = "jobseeker", _("En recherche d'emploi")
+    STUDENT = "student", _("Scolaire ou étudiant·e")
+    RETIRED = "retired", _("Retraité·e")
+    HOME = "home", _("Au foyer")
+    OTHER = "other", _("Autre")
+    UNKNOWN = "", _("Non renseigné")
+
+
+class PersonQuerySet(models.QuerySet):
+    def search(self, text: str):
+        """By parts of a name in any order (accents and case ignored), or by card number."""
+        text = (text or "").strip()
+        words = normalize(text).split()
+        if not words:
+            return self.none()
+        if any(ch.isdigit() for ch in text):
+            card = text.upper()
+            return self.filter(
+                Q(memberships__card_number=card)
+                | Q(household_links__household__memberships__card_number=card)
+            ).distinct()
+        queryset = self
+        for word in words:
+            queryset = queryset.filter(search_name__contains=word)
+        return queryset
+
+
+class Person(models.Model):
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
+    first_name = models.CharField(_("prénom"), max_length=100)
+    last_name = models.CharField(_("nom"), max_length=100)
+    search_name = models.CharField(max_length=210, editable=False, db_index=True)
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    sex = models.CharField(_("sexe"), max_length=1, choices=Sex.choices, default=Sex.UNSPECIFIED)
+    email = models.EmailField(_("courriel"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("commune"), max_length=100, blank=True)
+    neighbourhood = models.CharField(_("quartier"), max_length=100, blank=True)
+    home_house = models.ForeignKey(
+        House, on_delete=models.PROTECT, null=True, blank=True, related_name="residents",
+        verbose_name=_("maison de rattachement"),
+    )
+    occupation = models.CharField(
+        _("catégorie socio-professionnelle"), max_length=20, choices=Occupation.choices, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
+
+    objects = ScopedManager(
+        cooperation="cooperation", _manager_class=models.Manager.from_queryset(PersonQuerySet)
+    )
+
+    SENSITIVE_FIELDS = ("notes",)
+
+    class Meta:
+        verbose_name = _("personne")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def save(self, *args, **kwargs):
+        self.search_name = normalize(f"{self.first_name} {self.last_name}")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"first_name", "last_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
+
+    @property
+    def birth_year(self) -> int | None:
+        return self.birth_date.year if self.birth_date else None
+
+
+class Household(models.Model):
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("nom du foyer"), max_length=200)
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("commune"), max_length=100, blank=True)
+    members = models.ManyToManyField(Person, through="HouseholdMember", related_name="households")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(cooperation="cooperation")
+
+    class Meta:
+        verbose_name = _("foyer")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def current_quotient(self):
+        return self.quotients.order_by("-valid_from", "-pk").first()
+
+
+class Link(models.TextChoices):
+    REFERENT = "referent", _("Responsable du foyer")
+    PARTNER = "partner", _("Conjoint·e")
+    CHILD = "child", _("Enfant")
+    OTHER = "other", _("Autre")
+
+
+class HouseholdMember(models.Model):
+    """A person in a household; a person may belong to two (e.g. separated parents)."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="links")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="household_links")
+    link = models.CharField(_("lien"), max_length=20, choices=Link.choices, default=Link.OTHER)
+
+    objects = ScopedManager(cooperation="cooperation")
+
+    class Meta:
+        verbose_name = _("membre du foyer")
+        constraints = [
+            models.UniqueConstraint(fields=["household", "person"], name="household_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_link_display()})"
+
+
+class QuotientSource(models.TextChoices):
+    CAF = "caf", _("Attestation CAF")
+    MSA = "msa", _("Attestation MSA")
+    TAX = "tax", _("Avis d'imposition")
+    DECLARED = "declared", _("Déclaré par la famille")
+
+
+class FamilyQuotient(models.Model):
+    """A dated family quotient (CAF income figure, euros) of a household, with its source."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="quotients")
+    value = models.PositiveIntegerField(_("quotient familial (€)"))
+    valid_from = models.DateField(_("valable à partir du"))
+    source = models.CharField(_("justificatif"), max_length=20, choices=QuotientSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(cooperation="cooperation")
+
+    class Meta:
+        verbose_name = _("quotient familial")
+        verbose_name_plural = _("quotients familiaux")
+        ordering = ["-valid_from", "-pk"]
+
+    def __str__(self) -> str:
+        return f"QF {self.value} € ({self.valid_from:%d/%m/%Y})"
+
+
+class ConsentKind(models.TextChoices):
+    NEWSLETTER = "newsletter", _("Lettre d'information")
+    PHOTOS = "photos", _("Droit à l'image (photos)")
+
+
+class ConsentSource(models.TextChoices):
+    PAPER = "paper", _("Formulaire papier")
+    DESK = "desk", _("À l'accueil, à l'oral")
+    EMAIL = "email", _("Par courriel")
+    ONLINE = "online", _("En ligne")
+
+
+class Consent(models.Model):
+    """A consent given or withdrawn, dated, with its source; the latest one counts."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(_("consentement"), max_length=20, choices=ConsentKind.choices)
+    given = models.BooleanField(_("donné"))
+    date = models.DateField(_("date"))
+    source = models.CharField(_("source"), max_length=20, choices=ConsentSource.choices)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(cooperation="cooperation")
+
+    class Meta:
+        verbose_name = _("consentement")
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {'oui' if self.given else 'non'} ({self.date:%d/%m/%Y})"
+
+
+class VisitReason(models.TextChoices):
+    INFORMATION = "information", _("Renseignement")
+    MEMBERSHIP = "membership", _("Adhésion")
+    REGISTRATION = "registration", _("Inscription à une activité")
+    ADMIN_HELP = "admin_help", _("Aide aux démarches")
+    DIGITAL = "digital", _("Accès au numérique")
+    LISTENING = "listening", _("Écoute, orientation")
+    OTHER = "other", _("Autre")
+
+
+class ReceptionVisit(models.Model):
+    """A visit at a house's front desk (accueil physique)."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="visits", verbose_name=_("maison"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="visits",
+        verbose_name=_("personne"),
+    )
+    date = models.DateField(_("date"), db_index=True)
+    reason = models.CharField(_("motif"), max_length=20, choices=VisitReason.choices)
+    comment = models.CharField(_("précision"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ScopedManager(cooperation="cooperation")
+
+    class Meta:
+        verbose_name = _("passage à l'accueil")
+        verbose_name_plural = _("passages à l'accueil")
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.house}: {self.get_reason_display()}"

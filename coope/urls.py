@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+admin.site.site_header = "Coopé — administration"
+admin.site.site_title = "Coopé"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="people:desk", permanent=False)),
+    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accueil/", include("coope.people.urls")),
+    path("adhesions/", include("coope.membership.urls")),
+    path("admin/", admin.site.urls),
+]
