@@ -12,7 +12,12 @@ from django_scopes import scope, scopes_disabled
 from coope.core.models import Agreement, Association, Cooperation, House, StaffRole, User
 from coope.membership.models import FeeRule, MembershipPeriod
 
-PASSWORD = "secret-pass-123"
+PASSWORD = "secret-pass-123"  # noqa: S105
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_user(cooperation, username, role, *associations):

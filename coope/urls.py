@@ -12,5 +12,7 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("accueil/", include("coope.people.urls")),
     path("adhesions/", include("coope.membership.urls")),
+    path("donnees/", include("coope.people.urls_data")),
+    path("rgpd/", include("coope.people.urls_privacy")),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from coope.core import audit
-from coope.core.models import Agreement, Association, AuditEntry, Cooperation, House, StaffRole, User
+from coope.core.models import (
+    Agreement,
+    Association,
+    AuditEntry,
+    Cooperation,
+    House,
+    StaffRole,
+    User,
+)
 
 
 class TenantFormsetMixin:

@@ -1,7 +1,14 @@
 from django.contrib import admin
 
 from coope.core.admin import CooperationAdmin
-from coope.people.models import Consent, FamilyQuotient, Household, HouseholdMember, Person, ReceptionVisit
+from coope.people.models import (
+    Consent,
+    FamilyQuotient,
+    Household,
+    HouseholdMember,
+    Person,
+    ReceptionVisit,
+)
 
 
 class HouseholdMemberInline(admin.TabularInline):

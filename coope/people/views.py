@@ -1,7 +1,190 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+"""The front desk: search, people, households and visits. Thin views over the services."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coope.core.models import House
+from coope.core.permissions import user_associations
+from coope.core.views import require_perm
+from coope.membership.models import Membership
+from coope.people import services
+from coope.people.forms import AddMemberForm, HouseholdForm, PersonForm, QuotientForm, VisitForm
+from coope.people.models import Household, HouseholdMember, Person
+
+SEARCH_LIMIT = 30
 
 
-@login_required
+def _with_cards(people):
+    """Attach to each person the membership covering them today (their own or their household's)."""
+    today = timezone.localdate()
+    people = list(people)
+    by_person = {p.pk: p for p in people}
+    for p in people:
+        p.current_membership = None
+    own = Membership.objects.valid_on(today).filter(person__in=people).order_by("valid_until")
+    for membership in own:
+        by_person[membership.person_id].current_membership = membership
+    links = (HouseholdMember.objects.filter(person__in=people)
+             .filter(household__memberships__in=Membership.objects.valid_on(today))
+             .values_list("person_id", "household__memberships__pk"))
+    household_cards = {m.pk: m for m in Membership.objects.filter(pk__in=[pk for _, pk in links])}
+    for person_id, membership_pk in links:
+        if by_person[person_id].current_membership is None:
+            by_person[person_id].current_membership = household_cards[membership_pk]
+    return people
+
+
+@require_perm("people.view")
 def desk(request):
-    return HttpResponse("accueil")
+    query = request.GET.get("q", "").strip()
+    results = _with_cards(Person.objects.search(query).select_related("home_house")[:SEARCH_LIMIT]) if query else []
+    template = "people/_results.html" if request.htmx else "people/desk.html"
+    return render(request, template, {"q": query, "results": results, "limit": SEARCH_LIMIT})
+
+
+@require_perm("people.edit")
+def person_create(request):
+    show_sensitive = request.user.has_coope_perm("people.view_sensitive")
+    household = None
+    if request.GET.get("foyer"):
+        household = get_object_or_404(Household, pk=request.GET["foyer"])
+    form = PersonForm(request.POST or None, show_sensitive=show_sensitive,
+                      initial={"last_name": household.name.removeprefix("Famille ") if household else "",
+                               "address": household.address if household else "",
+                               "postcode": household.postcode if household else "",
+                               "city": household.city if household else ""})
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicates = list(services.likely_duplicates(
+            first_name=data["first_name"], last_name=data["last_name"], birth_date=data["birth_date"]))
+        if duplicates and not data["confirm_not_duplicate"]:
+            form.add_error(None, _("Cette personne existe peut-être déjà : vérifiez la liste ci-dessous. "
+                                   "Si c'est bien quelqu'un d'autre, cochez la case et enregistrez."))
+        else:
+            fields = {k: v for k, v in data.items() if k != "confirm_not_duplicate"}
+            person = services.create_person(actor=request.user, cooperation=request.cooperation, **fields)
+            if household is not None:
+                services.add_to_household(actor=request.user, household=household, person=person,
+                                          link=request.GET.get("lien", "child"))
+                messages.success(request, _("%(p)s a été ajouté·e au foyer.") % {"p": person})
+                return redirect("people:household", pk=household.pk)
+            messages.success(request, _("%(p)s a été enregistré·e.") % {"p": person})
+            return redirect("people:person", pk=person.pk)
+    return render(request, "people/person_form.html",
+                  {"form": form, "duplicates": duplicates, "household": household})
+
+
+@require_perm("people.edit")
+def person_edit(request, pk):
+    person = get_object_or_404(Person, pk=pk, anonymised_at__isnull=True)
+    show_sensitive = request.user.has_coope_perm("people.view_sensitive")
+    form = PersonForm(request.POST or None, instance=person, show_sensitive=show_sensitive)
+    del form.fields["confirm_not_duplicate"]
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        person.refresh_from_db()
+        services.update_person(actor=request.user, person=person, **fields)
+        messages.success(request, _("Modifications enregistrées."))
+        return redirect("people:person", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": person})
+
+
+@require_perm("people.view")
+def person_detail(request, pk):
+    person = get_object_or_404(Person.objects.select_related("home_house"), pk=pk)
+    [person] = _with_cards([person])
+    links = (person.household_links.select_related("household")
+             .prefetch_related(Prefetch("household__links",
+                                        queryset=HouseholdMember.objects.select_related("person"))))
+    memberships = (Membership.objects.filter(person=person) | Membership.objects.filter(
+        household__links__person=person)).select_related("house", "household").distinct()
+    return render(request, "people/person_detail.html", {
+        "person": person, "links": links, "memberships": memberships.order_by("-valid_from"),
+        "visits": person.visits.select_related("house")[:10],
+        "can_take": bool(user_associations(request.user, "membership.take")),
+    })
+
+
+@require_perm("people.edit")
+def household_create(request):
+    person = None
+    if request.GET.get("personne"):
+        person = get_object_or_404(Person, pk=request.GET["personne"])
+    initial = {}
+    if person is not None:
+        initial = {"name": f"Famille {person.last_name}", "address": person.address,
+                   "postcode": person.postcode, "city": person.city}
+    form = HouseholdForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        household = services.create_household(
+            actor=request.user, cooperation=request.cooperation,
+            members=[(person, "referent")] if person else [], **form.cleaned_data)
+        messages.success(request, _("Le foyer « %(h)s » a été créé.") % {"h": household})
+        return redirect("people:household", pk=household.pk)
+    return render(request, "people/household_form.html", {"form": form, "person": person})
+
+
+@require_perm("people.view")
+def household_detail(request, pk):
+    household = get_object_or_404(Household, pk=pk)
+    show_sensitive = request.user.has_coope_perm("people.view_sensitive")
+    query = request.GET.get("q", "").strip()
+    candidates = Person.objects.search(query).exclude(household_links__household=household)[:10] if query else []
+    return render(request, "people/household_detail.html", {
+        "household": household,
+        "links": household.links.select_related("person", "person__home_house"),
+        "quotients": household.quotients.all() if show_sensitive else None,
+        "memberships": household.memberships.select_related("house").order_by("-valid_from"),
+        "quotient_form": QuotientForm() if show_sensitive else None,
+        "member_form": AddMemberForm(), "q": query, "candidates": candidates,
+        "can_take": bool(user_associations(request.user, "membership.take")),
+    })
+
+
+@require_perm("people.edit")
+def household_add_member(request, pk):
+    household = get_object_or_404(Household, pk=pk)
+    form = AddMemberForm(request.POST)
+    if request.method == "POST" and form.is_valid():
+        services.add_to_household(actor=request.user, household=household,
+                                  person=form.cleaned_data["person"], link=form.cleaned_data["link"])
+        messages.success(request, _("%(p)s fait maintenant partie du foyer.") % {"p": form.cleaned_data["person"]})
+    else:
+        messages.error(request, _("Choisissez une personne dans la liste, puis son lien avec le foyer."))
+    return redirect("people:household", pk=household.pk)
+
+
+@require_perm("people.view_sensitive")
+def household_quotient(request, pk):
+    household = get_object_or_404(Household, pk=pk)
+    form = QuotientForm(request.POST)
+    if request.method == "POST" and form.is_valid():
+        services.record_quotient(actor=request.user, household=household, **form.cleaned_data)
+        messages.success(request, _("Quotient familial enregistré."))
+    else:
+        messages.error(request, _("Quotient non enregistré : indiquez un montant, une date et un justificatif."))
+    return redirect("people:household", pk=household.pk)
+
+
+@require_perm("reception.record_visit")
+def visit_create(request):
+    houses = House.objects.filter(association__in=user_associations(request.user, "reception.record_visit"))
+    person = get_object_or_404(Person, pk=request.GET["personne"]) if request.GET.get("personne") else None
+    form = VisitForm(request.POST or None, houses=houses,
+                     initial={"date": timezone.localdate(), "house": houses.first()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_visit(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Passage enregistré."))
+            return redirect("people:person", pk=person.pk) if person else redirect("people:desk")
+    if not houses:
+        raise PermissionDenied
+    return render(request, "people/visit_form.html", {"form": form, "person": person})

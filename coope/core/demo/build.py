@@ -12,6 +12,7 @@ from django_scopes import scope
 
 from coope.core.demo import data
 from coope.core.models import Agreement, Association, Cooperation, House, StaffRole, User
+from coope.lib.text import normalize
 from coope.membership.models import FeeRule, Membership, MembershipPeriod, PaymentMethod
 from coope.people.models import (
     Consent,
@@ -25,7 +26,6 @@ from coope.people.models import (
     Sex,
     VisitReason,
 )
-from coope.lib.text import normalize
 
 FEES = [  # kind, QF min, QF max, euros
     ("individual", None, 300, 0), ("individual", 301, 700, 5), ("individual", 701, None, 10),
@@ -162,7 +162,7 @@ class DemoBuilder:
         households = self.build_households(spec["households_2018"], spec["household_people_2018"])
         # A few children of separated parents belong to a second household.
         second_links = []
-        for (first, first_members, _), (second, _, _) in zip(households[:10], households[10:20], strict=True):
+        for (_first, first_members, _), (second, _, _) in zip(households[:10], households[10:20], strict=True):
             child = first_members[-1]
             if child.birth_date.year > 2000:
                 second_links.append(HouseholdMember(cooperation=self.cooperation, household=second,

@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         build_demo(self.stdout)
-        self.stdout.write("\nConnexions de démonstration (mot de passe « %s ») :" % data.PASSWORD)
+        self.stdout.write(f"\nConnexions de démonstration (mot de passe « {data.PASSWORD} ») :")
         for username, role, _index, _name in data.LOGINS:
             self.stdout.write(f"  romans   {username:<16} {Role(role).label}")
         self.stdout.write(f"  valence  {'accueil-valence':<16} {Role.RECEPTION.label}")

@@ -1,0 +1,106 @@
+"""What each role may see and do (coope/core/permissions.py), and tenant isolation."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django_scopes import scope
+from django_scopes.exceptions import ScopeError
+
+from coope.core.models import House
+from coope.core.permissions import PERMISSIONS, Role
+from coope.membership.services import take_membership
+from coope.people.models import Person
+from coope.people.services import create_household, create_person
+
+pytestmark = pytest.mark.django_db
+
+# The expected table, written out again on purpose: a change to the rules must be deliberate.
+EXPECTED = {
+    Role.DIRECTOR: set(PERMISSIONS),
+    Role.COORDINATOR: {"people.view", "people.edit", "membership.view", "data.export_lists", "figures.view"},
+    Role.RECEPTION: {"people.view", "people.edit", "people.view_sensitive", "membership.view",
+                     "membership.take", "reception.record_visit", "data.import"},
+    Role.VOLUNTEER: {"people.view", "membership.view", "reception.record_visit"},
+    Role.EVALUATOR: {"data.export_lists", "figures.view"},
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_holds_exactly_its_permissions(world, role):
+    user = {Role.DIRECTOR: world.director, Role.COORDINATOR: world.coordinator, Role.RECEPTION: world.alice,
+            Role.VOLUNTEER: world.volunteer, Role.EVALUATOR: world.evaluator}[role]
+    held = {permission for permission in PERMISSIONS if user.has_coope_perm(permission)}
+    assert held == EXPECTED[role]
+
+
+def test_association_bound_permission_holds_only_in_ones_association(world):
+    assert world.alice.has_coope_perm("membership.take", world.assoc_a)
+    assert not world.alice.has_coope_perm("membership.take", world.assoc_b)
+    assert world.bob.has_coope_perm("membership.take", world.assoc_b)
+
+
+def test_a_tenant_query_without_scope_fails(world):
+    with pytest.raises(ScopeError):
+        list(Person.objects.all())
+    with pytest.raises(ScopeError):
+        House.objects.count()
+
+
+def test_a_scope_shows_only_its_cooperation(world):
+    with scope(cooperation=world.coop.pk):
+        assert set(House.objects.values_list("pk", flat=True)) == {world.house_a.pk, world.house_b.pk}
+
+
+@pytest.fixture
+def objects(world):
+    with scope(cooperation=world.coop.pk):
+        person = create_person(actor=world.alice, cooperation=world.coop, first_name="Amina", last_name="Diallo")
+        household = create_household(actor=world.alice, cooperation=world.coop, name="Famille Diallo",
+                                     members=[(person, "referent")])
+        membership = take_membership(actor=world.alice, house=world.house_a, period=world.period, person=person,
+                                     payment_method="cash", valid_from=datetime.date(2018, 1, 2))
+    return {"person": person, "household": household, "membership": membership}
+
+
+OBJECT_URLS = [
+    ("people:person", "person"), ("people:person_edit", "person"), ("people:household", "household"),
+    ("membership:done", "membership"), ("membership:card_pdf", "membership"),
+    ("privacy:consents", "person"), ("privacy:export_json", "person"), ("privacy:export_pdf", "person"),
+    ("privacy:anonymise", "person"), ("privacy:audit", "person"),
+]
+
+
+@pytest.mark.parametrize(("name", "kind"), OBJECT_URLS)
+def test_staff_of_another_cooperation_get_404_on_every_object(world, objects, client_as, name, kind):
+    url = reverse(name, args=[objects[kind].pk])
+    outsider = client_as(world.charlie)
+    # Give the outsider every role in their own cooperation: still not found.
+    from coope.core.models import StaffRole
+
+    for role in Role:
+        StaffRole.objects.get_or_create(cooperation=world.other_coop, user=world.charlie,
+                                        association=world.other_assoc, role=role)
+    assert outsider.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "kind"), [("people:person", "person"), ("people:household", "household"),
+                                            ("membership:done", "membership"), ("membership:card_pdf", "membership")])
+def test_staff_of_another_association_of_the_same_cooperation_see_shared_members(world, objects, client_as,
+                                                                                  name, kind):
+    assert client_as(world.bob).get(reverse(name, args=[objects[kind].pk])).status_code == 200
+
+
+@pytest.mark.parametrize(("user_name", "url_name", "expected"), [
+    ("evaluator", "people:desk", 403), ("evaluator", "membership:check_card", 403),
+    ("volunteer", "people:desk", 200), ("volunteer", "people:person_create", 403),
+    ("volunteer", "membership:renewals", 200), ("coordinator", "people:person_create", 200),
+    ("coordinator", "membership:take", 403), ("alice", "people:person_create", 200),
+])
+def test_views_answer_by_role(world, client_as, user_name, url_name, expected):
+    assert client_as(getattr(world, user_name)).get(reverse(url_name)).status_code == expected
+
+
+def test_anonymous_visitors_are_sent_to_login(client):
+    response = client.get(reverse("people:desk"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]

@@ -1,0 +1,35 @@
+"""The form of the import page: what the file contains, and the file."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coope.people.importing import KINDS
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+ACCEPTED_EXTENSIONS = (".csv", ".txt", ".xlsx", ".ods", ".xls")
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Que contient le fichier ?"),
+        widget=forms.RadioSelect,
+        choices=[(kind, importer.label) for kind, importer in KINDS.items()],
+    )
+    file = forms.FileField(
+        label=_("Fichier"),
+        help_text=_(
+            "CSV (UTF-8 ou Latin-1), XLSX (Excel) ou ODS (LibreOffice), 10 Mo au plus. "
+            "Les titres des colonnes sont sur la première ligne."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_EXTENSIONS[:-1])}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("Ce fichier est trop gros (10 Mo au plus) : découpez-le en plusieurs.")
+            )
+        if not upload.name.lower().endswith(ACCEPTED_EXTENSIONS):
+            raise forms.ValidationError(_("Envoyez un fichier .csv, .xlsx ou .ods."))
+        return upload

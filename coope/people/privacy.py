@@ -1,0 +1,318 @@
+"""Personal data (RGPD): a person's data exported on request, and anonymisation.
+
+Anonymisation erases who a person is but keeps every figure: sex, birth year, neighbourhood,
+home house, occupation, household links, memberships and visits stay, so that every indicator
+of the activity report gives the same numbers before and after.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coope.core import audit
+from coope.core.models import AuditEntry
+from coope.membership.models import Membership
+from coope.people.models import FamilyQuotient, Household, HouseholdMember, Person
+from coope.people.services import current_consents
+
+ERASED = "[effacé]"
+ANONYMOUS_FIRST_NAME = "Anonyme"
+
+# What anonymisation erases from a person, and from a household once all its members are erased.
+PERSON_IDENTITY_FIELDS = [
+    "first_name",
+    "last_name",
+    "birth_date",
+    "email",
+    "phone",
+    "address",
+    "notes",
+]
+HOUSEHOLD_IDENTITY_FIELDS = ["name", "address"]
+# Keys that carry the erased identity inside audit entries (`changes`), whatever the object.
+IDENTITY_KEYS = {*PERSON_IDENTITY_FIELDS, "comment"}
+
+PERSON_MODEL = Person._meta.label_lower
+HOUSEHOLD_MODEL = Household._meta.label_lower
+MEMBERSHIP_MODEL = Membership._meta.label_lower
+
+
+# -- what we hold about a person -------------------------------------------------------------------
+
+
+def memberships_of(person: Person) -> QuerySet[Membership]:
+    """The person's own memberships and those of the households they belong to."""
+    return Membership.objects.filter(
+        Q(person=person) | Q(household__links__person=person)
+    ).distinct()
+
+
+def audit_entries_about(person: Person) -> QuerySet[AuditEntry]:
+    """Audit entries about a person, their households and the memberships that cover them."""
+    household_ids = [
+        str(pk) for pk in person.household_links.values_list("household_id", flat=True)
+    ]
+    membership_ids = [str(pk) for pk in memberships_of(person).values_list("pk", flat=True)]
+    return AuditEntry.objects.filter(
+        Q(model=PERSON_MODEL, object_id=str(person.pk))
+        | Q(model=HOUSEHOLD_MODEL, object_id__in=household_ids)
+        # Households the person has left still name them in add/remove entries.
+        | Q(model=HOUSEHOLD_MODEL, changes__person=person.pk)
+        | Q(model=MEMBERSHIP_MODEL, object_id__in=membership_ids)
+    ).select_related("actor")
+
+
+def _date(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _choice(value: str, label) -> dict:
+    return {"code": value, "libelle": str(label)}
+
+
+@transaction.atomic
+def export_person_data(*, actor, person: Person, file_format: str = "json") -> dict:
+    """Everything the cooperation holds about a person, for a request of access (RGPD art. 15).
+
+    For the person themself: it includes notes and family quotients. The export is audited."""
+    links = person.household_links.select_related("household").order_by(
+        "household__name", "household__pk"
+    )
+    households = []
+    for link in links:
+        household = link.household
+        quotients = FamilyQuotient.objects.filter(household=household).order_by(
+            "-valid_from", "-pk"
+        )
+        households.append(
+            {
+                "id": household.pk,
+                "nom": household.name,
+                "adresse": household.address,
+                "code_postal": household.postcode,
+                "commune": household.city,
+                "lien": _choice(link.link, link.get_link_display()),
+                "quotients_familiaux": [
+                    {
+                        "valeur_euros": q.value,
+                        "valable_a_partir_du": _date(q.valid_from),
+                        "justificatif": _choice(q.source, q.get_source_display()),
+                        "enregistre_le": q.recorded_at.isoformat(),
+                    }
+                    for q in quotients
+                ],
+            }
+        )
+    current = current_consents(person)
+    consents = [
+        {
+            "consentement": _choice(c.kind, c.get_kind_display()),
+            "donne": c.given,
+            "date": _date(c.date),
+            "source": _choice(c.source, c.get_source_display()),
+            "enregistre_le": c.recorded_at.isoformat(),
+            "en_vigueur": current.get(c.kind) == c,
+        }
+        for c in person.consents.order_by("-date", "-pk")
+    ]
+    memberships = [
+        {
+            "numero_de_carte": m.card_number,
+            "type": "individuelle" if m.person_id else "familiale",
+            "foyer": m.household.name if m.household_id else None,
+            "periode": m.period.name,
+            "prise_a": m.house.name,
+            "valable_du": _date(m.valid_from),
+            "valable_jusqu_au": _date(m.valid_until),
+            "montant_centimes": m.fee_cents,
+            "paiement": _choice(m.payment_method, m.get_payment_method_display()),
+        }
+        for m in memberships_of(person)
+        .select_related("household", "period", "house")
+        .order_by("valid_from", "pk")
+    ]
+    visits = [
+        {
+            "date": _date(v.date),
+            "maison": v.house.name,
+            "motif": _choice(v.reason, v.get_reason_display()),
+            "precision": v.comment,
+        }
+        for v in person.visits.select_related("house").order_by("date", "pk")
+    ]
+    entries = [
+        {
+            "le": e.at.isoformat(),
+            "par": e.actor.get_username() if e.actor else None,
+            "action": e.action,
+            "objet": e.model,
+            "id_objet": e.object_id,
+            "libelle": e.object_repr,
+            "modifications": e.changes,
+        }
+        for e in audit_entries_about(person).order_by("at", "pk")
+    ]
+    data = {
+        "export": {
+            "le": timezone.now().isoformat(),
+            "par": actor.get_username() if actor is not None and actor.is_authenticated else None,
+            "cooperation": person.cooperation.name,
+        },
+        "personne": {
+            "id": person.pk,
+            "prenom": person.first_name,
+            "nom": person.last_name,
+            "date_de_naissance": _date(person.birth_date),
+            "sexe": _choice(person.sex, person.get_sex_display()),
+            "courriel": person.email,
+            "telephone": person.phone,
+            "adresse": person.address,
+            "code_postal": person.postcode,
+            "commune": person.city,
+            "quartier": person.neighbourhood,
+            "maison_de_rattachement": person.home_house.name if person.home_house_id else None,
+            "categorie_socio_professionnelle": _choice(
+                person.occupation, person.get_occupation_display()
+            ),
+            "notes": person.notes,
+            "enregistree_le": person.created_at.isoformat(),
+            "anonymisee_le": person.anonymised_at.isoformat() if person.anonymised_at else None,
+        },
+        "foyers": households,
+        "consentements": consents,
+        "adhesions": memberships,
+        "passages_a_l_accueil": visits,
+        "journal": entries,
+    }
+    audit.record(actor=actor, action="export", instance=person, changes={"format": file_format})
+    return data
+
+
+# -- anonymisation ---------------------------------------------------------------------------------
+
+
+def _scrub(value, secrets: list[str]):
+    """`value` (JSON data) with every string that holds one of the secrets replaced by ERASED.
+
+    A secret of fewer than four characters must match a whole string: a first name such as
+    "Ed" must not erase the word "employed"."""
+    if isinstance(value, str):
+        lowered = value.casefold()
+        for secret in secrets:
+            if lowered == secret or (len(secret) >= 4 and secret in lowered):
+                return ERASED
+        return value
+    if isinstance(value, list):
+        return [_scrub(item, secrets) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub(item, secrets) for key, item in value.items()}
+    return value
+
+
+def _scrub_changes(changes, secrets: list[str], keys: set[str]):
+    """Audit `changes` with the identity fields (`keys`) and any mention of a secret erased."""
+    if not isinstance(changes, dict):
+        return _scrub(changes, secrets)
+    scrubbed = {}
+    for key, value in changes.items():
+        if key in keys and value not in (None, "", [], {}):
+            # A diff is [before, after]: erase both sides, keep its shape.
+            scrubbed[key] = [ERASED, ERASED] if isinstance(value, list) else ERASED
+        else:
+            scrubbed[key] = _scrub(value, secrets)
+    return scrubbed
+
+
+def _secrets(instance, fields: list[str]) -> list[str]:
+    """The identity strings an instance holds, case-folded."""
+    values = [str(instance)]
+    for field in fields:
+        value = getattr(instance, field)
+        if value:
+            values.append(value.isoformat() if isinstance(value, datetime.date) else str(value))
+    return [v.strip().casefold() for v in values if len(v.strip()) >= 2]
+
+
+@transaction.atomic
+def anonymise_person(*, actor, person: Person) -> Person:
+    """Erase a person's identity for good and keep every figure; erase it from the audit log too.
+
+    Kept: sex, year of birth, postcode, city, neighbourhood, home house, occupation, household
+    links, family quotients, consents, memberships and visits (without their free comment).
+    A household whose members are all anonymised loses its name and address."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.anonymised_at is not None:
+        raise ValidationError(
+            _("Cette personne a déjà été anonymisée le %(d)s : il n'y a plus rien à effacer.")
+            % {"d": timezone.localtime(person.anonymised_at).strftime("%d/%m/%Y")}
+        )
+    secrets = _secrets(person, PERSON_IDENTITY_FIELDS)
+    # Listed before anything is written, so that the "anonymise" entry below stays as written.
+    entries = list(audit_entries_about(person))
+
+    person.first_name = ANONYMOUS_FIRST_NAME
+    person.last_name = f"#{person.pk}"
+    if person.birth_date is not None:
+        # Figures use the year of birth only (coope/lib/periods.py): keep it, drop day and month.
+        person.birth_date = datetime.date(person.birth_date.year, 1, 1)
+    person.email = person.phone = person.address = person.notes = ""
+    person.anonymised_at = timezone.now()
+    person.save()
+    # A visit's free comment may name the person; its date, house and reason are the figures.
+    person.visits.exclude(comment="").update(comment="")
+
+    erased_households: dict[int, list[str]] = {}
+    # Locked, so that two members anonymised at once cannot both leave the household named.
+    for household in (
+        Household.objects.filter(links__person=person).order_by("pk").select_for_update()
+    ):
+        if HouseholdMember.objects.filter(
+            household=household, person__anonymised_at__isnull=True
+        ).exists():
+            continue  # others still live there: the household keeps its name and address
+        erased_households[household.pk] = _secrets(household, HOUSEHOLD_IDENTITY_FIELDS)
+        household.name = _("Foyer anonyme #%(pk)s") % {"pk": household.pk}
+        household.address = ""
+        household.save(update_fields=["name", "address"])
+
+    # The audit log must not keep what was erased. Entries about a household that keeps its
+    # name hold nothing of the person's identity (only their id): they stay as written.
+    reprs = {(PERSON_MODEL, str(person.pk)): str(person)}
+    for household in Household.objects.filter(pk__in=erased_households):
+        reprs[(HOUSEHOLD_MODEL, str(household.pk))] = str(household)
+    membership_ids = [int(e.object_id) for e in entries if e.model == MEMBERSHIP_MODEL]
+    for membership in Membership.objects.filter(pk__in=membership_ids).select_related(
+        "person", "household"
+    ):
+        reprs[(MEMBERSHIP_MODEL, str(membership.pk))] = str(membership)
+    all_secrets = secrets + [s for values in erased_households.values() for s in values]
+    cleaned = []
+    for entry in entries:
+        if entry.model == PERSON_MODEL:
+            entry.changes = _scrub_changes(entry.changes, all_secrets, IDENTITY_KEYS)
+        elif entry.model == HOUSEHOLD_MODEL:
+            if int(entry.object_id) not in erased_households:
+                continue
+            entry.changes = _scrub_changes(
+                entry.changes, all_secrets, set(HOUSEHOLD_IDENTITY_FIELDS)
+            )
+        # A membership's changes hold only ids, codes, dates, amounts; its label names the holder.
+        entry.object_repr = reprs.get((entry.model, entry.object_id), entry.object_repr)
+        cleaned.append(entry)
+    AuditEntry.objects.bulk_update(cleaned, ["changes", "object_repr"])
+
+    audit.record(
+        actor=actor,
+        action="anonymise",
+        instance=person,
+        changes={
+            "erased": PERSON_IDENTITY_FIELDS,
+            "households_erased": sorted(erased_households),
+            "audit_entries_cleaned": len(cleaned),
+        },
+    )
+    return person
