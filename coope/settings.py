@@ -117,6 +117,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "coope" / "static"]
 
 # Mail: a real SMTP server (EMAIL_HOST, EMAIL_PORT...); the console in development.
 EMAIL_BACKEND = env_str(
