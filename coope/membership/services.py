@@ -43,8 +43,10 @@ def next_card_number(cooperation: Cooperation, period: MembershipPeriod) -> str:
 @transaction.atomic
 def take_membership(*, actor, house, period: MembershipPeriod, payment_method: str,
                     person=None, household=None, fee_cents: int | None = None,
-                    valid_from: datetime.date | None = None) -> Membership:
-    """A membership for a person or a household, taken at a house, with the fee from the rules."""
+                    valid_from: datetime.date | None = None, card_number: str | None = None) -> Membership:
+    """A membership for a person or a household, taken at a house, with the fee from the rules.
+
+    `card_number` keeps a number already printed (imports); otherwise the next one is given."""
     if (person is None) == (household is None):
         raise ValidationError(_("Une adhésion est pour une personne ou pour un foyer, pas les deux."))
     holder = person or household
@@ -67,9 +69,12 @@ def take_membership(*, actor, house, period: MembershipPeriod, payment_method: s
                                 quotient=quotient_of(person=person, household=household, on=valid_from)).amount_cents
     if fee_cents == 0:
         payment_method = PaymentMethod.FREE
+    if card_number and Membership.objects.filter(card_number=card_number.strip().upper()).exists():
+        raise ValidationError(_("Le numéro de carte %(card)s est déjà pris.") % {"card": card_number})
     membership = Membership.objects.create(
         cooperation=cooperation, period=period, person=person, household=household, house=house,
-        card_number=next_card_number(cooperation, period), fee_cents=fee_cents,
+        card_number=card_number.strip().upper() if card_number else next_card_number(cooperation, period),
+        fee_cents=fee_cents,
         payment_method=payment_method, valid_from=valid_from, valid_until=period.end,
         taken_by=actor if actor is not None and actor.is_authenticated else None,
     )

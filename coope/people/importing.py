@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coope.core import audit
 from coope.core.models import House
 from coope.lib.spreadsheets import Cell, Row, Sheet
 from coope.lib.text import normalize
@@ -912,7 +911,7 @@ class MembershipImporter(Importer):
             raise Problems(problems)
 
         try:
-            membership = take_membership(
+            take_membership(
                 actor=self.actor,
                 house=house,
                 period=period,
@@ -921,20 +920,12 @@ class MembershipImporter(Importer):
                 household=household,
                 fee_cents=fee_cents,
                 valid_from=start or period.start,
+                card_number=card or None,
             )
         except ValidationError as error:
             column = "montant" if fee_cents is None and "tarif" in " ".join(error.messages) else ""
             raise Problems([(column, message) for message in error.messages]) from error
         if card:
-            generated = membership.card_number
-            membership.card_number = card
-            membership.save(update_fields=["card_number"])
-            audit.record(
-                actor=self.actor,
-                action="import_card_number",
-                instance=membership,
-                changes={"card_number": [generated, card]},
-            )
             self.cards[card] = number
         self.counts["memberships"] += 1
 

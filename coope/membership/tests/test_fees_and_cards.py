@@ -70,3 +70,17 @@ def test_second_membership_in_the_same_period_is_refused_and_writes_nothing(in_s
         take_membership(actor=w.alice, house=w.house_b, period=w.period, person=person,
                         payment_method="cash", valid_from=datetime.date(2018, 5, 1))
     assert Membership.objects.count() == 1
+
+
+def test_a_given_card_number_is_kept_and_never_given_twice(in_scope):
+    w = in_scope
+    ana = create_person(actor=w.alice, cooperation=w.coop, first_name="Ana", last_name="Costa")
+    omar = create_person(actor=w.alice, cooperation=w.coop, first_name="Omar", last_name="Haddad")
+    kept = take_membership(actor=w.alice, house=w.house_a, period=w.period, person=ana, payment_method="cash",
+                           valid_from=datetime.date(2018, 2, 1), card_number="rom-2018-00042")
+    assert kept.card_number == "ROM-2018-00042"
+    with pytest.raises(ValidationError, match="déjà pris"):
+        take_membership(actor=w.alice, house=w.house_a, period=w.period, person=omar, payment_method="cash",
+                        valid_from=datetime.date(2018, 2, 1), card_number="ROM-2018-00042")
+    assert take_membership(actor=w.alice, house=w.house_a, period=w.period, person=omar, payment_method="cash",
+                           valid_from=datetime.date(2018, 2, 1)).card_number == "ROM-2018-00043"

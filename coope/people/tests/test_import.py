@@ -474,10 +474,11 @@ def test_memberships_with_the_fee_from_the_rules_or_the_file_and_a_card_number(w
         )
         assert dupont.card_number == "ROM-2018-00043"  # after the imported card
         assert AuditEntry.objects.filter(action="take_membership").count() == 2
-        assert (
-            AuditEntry.objects.get(action="import_card_number").changes["card_number"][1]
-            == "ROM-2018-00042"
-        )
+        assert set(
+            AuditEntry.objects.filter(action="take_membership").values_list(
+                "changes__card_number", flat=True
+            )
+        ) == {"ROM-2018-00042", "ROM-2018-00043"}
 
 
 def test_membership_rows_that_cannot_be_taken(world, family):
