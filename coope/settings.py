@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "coope.core",
     "coope.people",
     "coope.membership",
+    "coope.activities",
+    "coope.volunteering",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,10 @@ class Cooperation(models.Model):
     card_prefix = models.CharField(
         _("préfixe des cartes"), max_length=8, help_text=_("Début des numéros de carte, ex. ROM.")
     )
+    volunteer_hour_value_cents = models.PositiveIntegerField(
+        _("valeur d'une heure de bénévolat (centimes)"), default=1200,
+        help_text=_("Pour valoriser le bénévolat dans les comptes."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -158,3 +162,24 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.model} {self.object_id}"
+
+
+class ProjectGroup(models.Model):
+    """A groupe projet, which steers a programme (Alimentation, Culture, Mobilité...)."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("nom"), max_length=100)
+    slug = models.SlugField(_("identifiant"))
+
+    objects = ScopedManager(cooperation="cooperation")
+
+    class Meta:
+        verbose_name = _("groupe projet")
+        verbose_name_plural = _("groupes projets")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["cooperation", "slug"], name="projectgroup_unique_slug")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

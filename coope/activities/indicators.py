@@ -1,0 +1,80 @@
+"""Key figures of activities: sessions, attendance, headcounts, users, circulation."""
+
+from django.db.models import F, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from coope.activities.models import Attendance, Headcount, Session
+from coope.lib.indicators import indicator
+from coope.people.models import Person
+
+
+def sessions_in(cooperation, period, association=None, house=None):
+    queryset = Session.objects.filter(cooperation=cooperation, cancelled=False,
+                                      starts_at__date__gte=period.start, starts_at__date__lte=period.end)
+    if house is not None:
+        queryset = queryset.filter(Q(house=house) | Q(house__isnull=True, activity__house=house))
+    if association is not None:
+        queryset = queryset.filter(Q(house__association=association)
+                                   | Q(house__isnull=True, activity__house__association=association))
+    return queryset
+
+
+def attendances_in(cooperation, period, association=None, house=None):
+    return Attendance.objects.filter(session__in=sessions_in(cooperation, period, association, house))
+
+
+@indicator("activities.sessions", _("Séances"), unit="séances")
+def sessions(cooperation, period, *, association=None, house=None) -> int:
+    return sessions_in(cooperation, period, association, house).count()
+
+
+@indicator("activities.attendances", _("Présences nominatives"), unit="présences")
+def attendances(cooperation, period, *, association=None, house=None) -> int:
+    return attendances_in(cooperation, period, association, house).count()
+
+
+@indicator("activities.named_participants", _("Participants nommés (distincts)"), unit="personnes")
+def named_participants(cooperation, period, *, association=None, house=None) -> int:
+    return attendances_in(cooperation, period, association, house).values("person").distinct().count()
+
+
+@indicator("activities.headcount_participants", _("Participants comptés sans nom"), unit="personnes")
+def headcount_participants(cooperation, period, *, association=None, house=None) -> int:
+    total = Headcount.objects.filter(session__in=sessions_in(cooperation, period, association, house)).aggregate(
+        n=Sum("count"))["n"]
+    return total or 0
+
+
+@indicator("activities.events_published", _("Évènements publiés dans l'agenda"), unit="évènements")
+def events_published(cooperation, period, *, association=None, house=None) -> int:
+    return sessions_in(cooperation, period, association, house).filter(public=True).count()
+
+
+@indicator("activities.communes", _("Communes où des séances ont eu lieu"), unit="communes")
+def communes(cooperation, period, *, association=None, house=None) -> int:
+    return (sessions_in(cooperation, period, association, house).exclude(commune="")
+            .values("commune").distinct().count())
+
+
+@indicator("activities.circulation_percent", _("Participants venus dans une autre maison que la leur"),
+           unit="%")
+def circulation_percent(cooperation, period, *, association=None, house=None) -> float:
+    """Among named participants with a home house who attended a session held at a house, the
+    share who attended at least once in a house other than their own."""
+    located = attendances_in(cooperation, period, association, house).filter(
+        session__house__isnull=False, person__home_house__isnull=False)
+    total = located.values("person").distinct().count()
+    if not total:
+        return 0.0
+    elsewhere = located.exclude(session__house=F("person__home_house")).values("person").distinct().count()
+    return round(100 * elsewhere / total, 1)
+
+
+@indicator("people.users", _("Usagers (personnes distinctes ayant utilisé un service)"), unit="personnes")
+def users(cooperation, period, *, association=None, house=None) -> int:
+    """Attended a session, visited a front desk, or held a membership in the period."""
+    from coope.people.indicators import known_people
+
+    attended = attendances_in(cooperation, period, association, house).values("person")
+    return (known_people(cooperation, period, association, house) | Person.objects.filter(
+        cooperation=cooperation, pk__in=attended)).count()

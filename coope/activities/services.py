@@ -1,0 +1,101 @@
+"""Sessions, registrations with a waiting list, attendance and headcounts."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from coope.activities.models import (
+    Activity,
+    Attendance,
+    Headcount,
+    Registration,
+    RegistrationStatus,
+    Session,
+)
+
+
+def _same_cooperation(*objects) -> None:
+    if len({obj.cooperation_id for obj in objects}) != 1:
+        raise ValidationError(_("Cette personne appartient à une autre coopération."))
+
+
+@transaction.atomic
+def schedule_sessions(*, actor, activity: Activity, first_start: datetime.datetime, duration: datetime.timedelta,
+                      weeks: int = 1, house=None, commune: str = "", public: bool | None = None) -> list[Session]:
+    """The first session, and as many weekly repeats as `weeks` asks (1 = a single session)."""
+    if weeks < 1 or weeks > 60:
+        raise ValidationError(_("Le nombre de semaines doit être entre 1 et 60."))
+    if duration <= datetime.timedelta(0):
+        raise ValidationError(_("Une séance doit durer plus de zéro minute."))
+    house = house if house is not None or commune else activity.house
+    sessions = [
+        Session(cooperation_id=activity.cooperation_id, activity=activity,
+                starts_at=first_start + datetime.timedelta(weeks=week),
+                ends_at=first_start + datetime.timedelta(weeks=week) + duration,
+                house=house, commune=commune, public=activity.public if public is None else public)
+        for week in range(weeks)
+    ]
+    return Session.objects.bulk_create(sessions)
+
+
+@transaction.atomic
+def register(*, actor, session: Session, person) -> Registration:
+    """A place if one is free, else the waiting list. Registering twice changes nothing."""
+    _same_cooperation(session, person)
+    session = Session.objects.select_for_update().select_related("activity").get(pk=session.pk)
+    existing = Registration.objects.filter(session=session, person=person).first()
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
+        return existing
+    capacity = session.activity.capacity
+    taken = Registration.objects.filter(session=session, status=RegistrationStatus.CONFIRMED).count()
+    status = RegistrationStatus.CONFIRMED if capacity is None or taken < capacity else RegistrationStatus.WAITING
+    if existing is not None:
+        Registration.objects.filter(pk=existing.pk).delete()  # back in line, at the end
+    return Registration.objects.create(cooperation_id=session.cooperation_id, session=session, person=person,
+                                       status=status)
+
+
+@transaction.atomic
+def cancel_registration(*, actor, registration: Registration) -> Registration | None:
+    """Cancel; when a confirmed place frees up, the first on the waiting list moves up (returned)."""
+    session = Session.objects.select_for_update().get(pk=registration.session_id)
+    registration.refresh_from_db()
+    was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    registration.status = RegistrationStatus.CANCELLED
+    registration.save(update_fields=["status"])
+    if not was_confirmed:
+        return None
+    first_waiting = (Registration.objects.filter(session=session, status=RegistrationStatus.WAITING)
+                     .order_by("created_at", "pk").first())
+    if first_waiting is not None:
+        first_waiting.status = RegistrationStatus.CONFIRMED
+        first_waiting.save(update_fields=["status"])
+    return first_waiting
+
+
+@transaction.atomic
+def record_attendance(*, actor, session: Session, person, present: bool = True) -> Attendance | None:
+    """Tick (or untick) a person; a double tick records one attendance. Walk-ins are flagged."""
+    _same_cooperation(session, person)
+    if not present:
+        Attendance.objects.filter(session=session, person=person).delete()
+        return None
+    walk_in = not Registration.objects.filter(session=session, person=person,
+                                              status=RegistrationStatus.CONFIRMED).exists()
+    attendance, _created = Attendance.objects.get_or_create(
+        cooperation_id=session.cooperation_id, session=session, person=person,
+        defaults={"walk_in": walk_in, "recorded_by": actor if actor and actor.is_authenticated else None})
+    return attendance
+
+
+@transaction.atomic
+def record_headcount(*, actor, session: Session, counts: dict[str, int]) -> list[Headcount]:
+    """People counted without names, by age band ("" for all ages); replaces earlier counts."""
+    if any(value < 0 for value in counts.values()):
+        raise ValidationError(_("Un comptage ne peut pas être négatif."))
+    Headcount.objects.filter(session=session).delete()
+    return Headcount.objects.bulk_create(
+        Headcount(cooperation_id=session.cooperation_id, session=session, age_band=band, count=value)
+        for band, value in counts.items() if value)

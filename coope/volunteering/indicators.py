@@ -1,0 +1,51 @@
+"""Key figures of volunteering, activity and governance kept apart."""
+
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from coope.lib.indicators import indicator
+from coope.volunteering.models import Training, VolunteerHours, VolunteeringKind
+
+
+def hours_in(cooperation, period, association=None, house=None):
+    queryset = VolunteerHours.objects.filter(cooperation=cooperation, date__gte=period.start, date__lte=period.end)
+    if house is not None:
+        queryset = queryset.filter(person__home_house=house)
+    if association is not None:
+        queryset = queryset.filter(person__home_house__association=association)
+    return queryset
+
+
+@indicator("volunteering.hours", _("Heures de bénévolat"), unit="heures")
+def hours(cooperation, period, *, association=None, house=None) -> float:
+    minutes = hours_in(cooperation, period, association, house).aggregate(m=Sum("duration_minutes"))["m"] or 0
+    return round(minutes / 60, 1)
+
+
+@indicator("volunteering.activity_volunteers", _("Bénévoles d'activité"), unit="personnes")
+def activity_volunteers(cooperation, period, *, association=None, house=None) -> int:
+    return (hours_in(cooperation, period, association, house).filter(kind=VolunteeringKind.ACTIVITY)
+            .values("person").distinct().count())
+
+
+@indicator("volunteering.governance_volunteers", _("Bénévoles de gouvernance (CA, groupes projets)"),
+           unit="personnes")
+def governance_volunteers(cooperation, period, *, association=None, house=None) -> int:
+    return (hours_in(cooperation, period, association, house).filter(kind=VolunteeringKind.GOVERNANCE)
+            .values("person").distinct().count())
+
+
+@indicator("volunteering.volunteers_trained", _("Bénévoles formés"), unit="personnes")
+def volunteers_trained(cooperation, period, *, association=None, house=None) -> int:
+    queryset = Training.objects.filter(cooperation=cooperation, date__gte=period.start, date__lte=period.end)
+    if house is not None:
+        queryset = queryset.filter(person__home_house=house)
+    if association is not None:
+        queryset = queryset.filter(person__home_house__association=association)
+    return queryset.values("person").distinct().count()
+
+
+@indicator("volunteering.value_cents", _("Valorisation du bénévolat"), unit="centimes")
+def value_cents(cooperation, period, *, association=None, house=None) -> int:
+    minutes = hours_in(cooperation, period, association, house).aggregate(m=Sum("duration_minutes"))["m"] or 0
+    return minutes * cooperation.volunteer_hour_value_cents // 60
