@@ -44,7 +44,22 @@ ROMANS = {
     "individuals_2017_only": 120,
     "reception_visits_2018": 2400,
     "today_members": 180,
+    # The activities issue: 352 events in the agenda, 3500 usagers, 80 board/project volunteers.
+    "public_sessions_2018": 352,
+    "users_2018": 3500,
+    "governance_volunteers_2018": 80,
 }
+
+PROJECT_GROUPS = [("alimentation", "Alimentation"), ("economie-partage", "Économie de partage"),
+                  ("culture", "Culture"), ("mobilite", "Mobilité"), ("communication", "Communication")]
+
+REGULAR_ACTIVITIES = [  # title, kind, theme, project group
+    ("Atelier textile", "workshop", "Couture", "economie-partage"),
+    ("Atelier numérique", "workshop", "Numérique", "economie-partage"),
+    ("Petit bricolage et réparation vélo", "workshop", "Réparation", "mobilite"),
+    ("Cuisine partagée", "workshop", "Alimentation", "alimentation"),
+    ("Apéro culture", "meeting", "Culture", "culture"),
+]
 
 VALENCE = {
     "name": "Coopération de Valence (démonstration)",

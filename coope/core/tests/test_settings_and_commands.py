@@ -40,6 +40,10 @@ def test_demo_gives_the_reports_1350_members_and_isolates_the_second_cooperation
     figures = json.loads(capsys.readouterr().out)
     assert figures["membership.members"] == 1350
     assert figures["membership.households"] == 300
+    # The activities issue's demo figures.
+    assert figures["people.users"] == 3500
+    assert figures["volunteering.governance_volunteers"] == 80
+    assert figures["activities.events_published"] == 352
     call_command("figures", "--cooperation", "valence", "--from", "2026-01-01", "--to", "2026-12-31", "--json")
     assert json.loads(capsys.readouterr().out)["membership.members"] == 25
     # Running it again changes nothing (make run calls it every time).
