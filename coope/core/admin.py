@@ -10,6 +10,7 @@ from coope.core.models import (
     AuditEntry,
     Cooperation,
     House,
+    ProjectGroup,
     StaffRole,
     User,
 )
@@ -146,3 +147,9 @@ class AuditEntryAdmin(CooperationAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ProjectGroup)
+class ProjectGroupAdmin(CooperationAdmin):
+    list_display = ("name", "slug")
+    audited = False

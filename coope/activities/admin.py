@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from coope.activities.models import Activity, Session
+from coope.core.admin import CooperationAdmin
+
+
+@admin.register(Activity)
+class ActivityAdmin(CooperationAdmin):
+    list_display = ("title", "house", "project_group", "kind", "public", "capacity")
+    list_filter = ("house", "project_group", "kind", "public")
+    search_fields = ("title",)
+    audited = False
+
+
+@admin.register(Session)
+class SessionAdmin(CooperationAdmin):
+    list_display = ("activity", "starts_at", "house", "commune", "public", "cancelled")
+    list_filter = ("house", "public", "cancelled")
+    date_hierarchy = "starts_at"
+    audited = False
