@@ -14,5 +14,6 @@ urlpatterns = [
     path("adhesions/", include("coope.membership.urls")),
     path("donnees/", include("coope.people.urls_data")),
     path("rgpd/", include("coope.people.urls_privacy")),
+    path("agenda/", include("coope.activities.urls_public")),
     path("admin/", admin.site.urls),
 ]
