@@ -14,6 +14,7 @@ urlpatterns = [
     path("adhesions/", include("coope.membership.urls")),
     path("donnees/", include("coope.people.urls_data")),
     path("rgpd/", include("coope.people.urls_privacy")),
+    path("activites/", include("coope.activities.urls")),
     path("agenda/", include("coope.activities.urls_public")),
     path("admin/", admin.site.urls),
 ]
