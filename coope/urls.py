@@ -1,13 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from coope.core import views as core_views
 
 admin.site.site_header = "Coopé — administration"
 admin.site.site_title = "Coopé"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="people:desk", permanent=False)),
+    path("", core_views.home, name="home"),
+    path("chiffres/", core_views.figures, name="figures"),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("accueil/", include("coope.people.urls")),

@@ -4,6 +4,8 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 
 def require_perm(permission: str):
@@ -20,3 +22,50 @@ def require_perm(permission: str):
         return wrapper
 
     return decorator
+
+
+def object_from_query(request, queryset, key: str):
+    """The object whose pk is in ?key=, None when absent; 404 when unknown, not ours or malformed."""
+    value = request.GET.get(key, "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404
+    return get_object_or_404(queryset, pk=value)
+
+
+@login_required
+def home(request):
+    """Each role lands on a page it may open: the front desk, else the key figures."""
+    from django.shortcuts import redirect
+
+    if request.user.has_coope_perm("people.view"):
+        return redirect("people:desk")
+    if request.user.has_coope_perm("figures.view"):
+        return redirect("figures")
+    raise PermissionDenied
+
+
+@require_perm("figures.view")
+def figures(request):
+    """The key figures of a period (the current year by default), computed from the records."""
+    import datetime
+
+    from django.shortcuts import render
+    from django.utils import timezone
+
+    from coope.lib.indicators import compute_figures, registry
+    from coope.lib.periods import Period
+
+    today = timezone.localdate()
+    try:
+        start = datetime.date.fromisoformat(request.GET.get("du") or f"{today.year}-01-01")
+        end = datetime.date.fromisoformat(request.GET.get("au") or f"{today.year}-12-31")
+        period = Period(start, end)
+        error = ""
+    except ValueError:
+        period, error = Period.year(today.year), "Dates non comprises : choisissez-les dans le calendrier."
+    values = compute_figures(request.cooperation, period)
+    indicators = registry()
+    rows = [(indicators[key], value) for key, value in values.items()]
+    return render(request, "core/figures.html", {"period": period, "rows": rows, "error": error})

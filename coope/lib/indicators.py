@@ -26,6 +26,7 @@ class Indicator:
     unit: str
     compute: Callable[..., Any]
     breakdown: bool = False
+    do_not_call_in_templates = True  # templates read its label, they do not compute it
 
     def __call__(self, cooperation, period: Period, *, association=None, house=None):
         return self.compute(cooperation, period, association=association, house=house)

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coope.core.models import House
@@ -17,7 +18,8 @@ class TakeMembershipForm(forms.Form):
     def __init__(self, *args, houses, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["house"].queryset = houses
-        self.fields["period"].queryset = MembershipPeriod.objects.all()
+        # Current and future periods only: a membership is not taken for a past year.
+        self.fields["period"].queryset = MembershipPeriod.objects.filter(end__gte=timezone.localdate())
 
 
 class CardCheckForm(forms.Form):

@@ -58,6 +58,9 @@ def take_membership(*, actor, house, period: MembershipPeriod, payment_method: s
     if not period.start <= valid_from <= period.end:
         raise ValidationError(_("La date de début doit être dans la période %(p)s.") % {"p": period})
     existing = Membership.objects.filter(period=period, person=person, household=household).valid_on(valid_from)
+    if person is not None and not existing.exists():
+        # A person already covered by their household's card needs no card of their own.
+        existing = Membership.objects.filter(household__links__person=person).valid_on(valid_from)
     if existing.exists():
         raise ValidationError(
             _("%(holder)s a déjà une adhésion valable (carte %(card)s).")
@@ -69,6 +72,10 @@ def take_membership(*, actor, house, period: MembershipPeriod, payment_method: s
                                 quotient=quotient_of(person=person, household=household, on=valid_from)).amount_cents
     if fee_cents == 0:
         payment_method = PaymentMethod.FREE
+    elif payment_method == PaymentMethod.FREE:
+        raise ValidationError(_("« Gratuit » ne convient pas : cette adhésion coûte %(euros)s €. "
+                                "Choisissez espèces, chèque, carte ou virement.")
+                              % {"euros": f"{fee_cents / 100:.2f}".replace(".", ",")})
     if card_number and Membership.objects.filter(card_number=card_number.strip().upper()).exists():
         raise ValidationError(_("Le numéro de carte %(card)s est déjà pris.") % {"card": card_number})
     membership = Membership.objects.create(

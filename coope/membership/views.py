@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from coope.core.models import House
 from coope.core.permissions import user_associations
-from coope.core.views import require_perm
+from coope.core.views import object_from_query, require_perm
 from coope.membership import services
 from coope.membership.forms import CardCheckForm, TakeMembershipForm
 from coope.membership.models import MemberKind
@@ -18,9 +18,8 @@ from coope.people.services import quotient_of
 
 @require_perm("membership.take")
 def take(request):
-    person = get_object_or_404(Person, pk=request.GET["personne"], anonymised_at__isnull=True) \
-        if request.GET.get("personne") else None
-    household = get_object_or_404(Household, pk=request.GET["foyer"]) if request.GET.get("foyer") else None
+    person = object_from_query(request, Person.objects.filter(anonymised_at__isnull=True), "personne")
+    household = object_from_query(request, Household.objects.all(), "foyer")
     if (person is None) == (household is None):
         messages.error(request, _("Choisissez d'abord la personne ou le foyer qui adhère."))
         return redirect("people:desk")

@@ -26,6 +26,14 @@ class PersonForm(forms.ModelForm):
                   "city", "neighbourhood", "home_house", "occupation", "notes"]
         widgets = {"birth_date": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
 
+    def clean_birth_date(self):
+        birth_date = self.cleaned_data.get("birth_date")
+        if birth_date and birth_date > timezone.localdate():
+            raise forms.ValidationError(_("Date de naissance impossible : elle est dans le futur."))
+        if birth_date and birth_date.year < 1900:
+            raise forms.ValidationError(_("Date de naissance impossible : vérifiez l'année."))
+        return birth_date
+
     def __init__(self, *args, show_sensitive: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["home_house"].queryset = House.objects.all()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from coope.core.models import House
 from coope.core.permissions import user_associations
-from coope.core.views import require_perm
+from coope.core.views import object_from_query, require_perm
 from coope.membership.models import Membership
 from coope.people import services
 from coope.people.forms import AddMemberForm, HouseholdForm, PersonForm, QuotientForm, VisitForm
@@ -49,9 +49,7 @@ def desk(request):
 @require_perm("people.edit")
 def person_create(request):
     show_sensitive = request.user.has_coope_perm("people.view_sensitive")
-    household = None
-    if request.GET.get("foyer"):
-        household = get_object_or_404(Household, pk=request.GET["foyer"])
+    household = object_from_query(request, Household.objects.all(), "foyer")
     form = PersonForm(request.POST or None, show_sensitive=show_sensitive,
                       initial={"last_name": household.name.removeprefix("Famille ") if household else "",
                                "address": household.address if household else "",
@@ -112,9 +110,7 @@ def person_detail(request, pk):
 
 @require_perm("people.edit")
 def household_create(request):
-    person = None
-    if request.GET.get("personne"):
-        person = get_object_or_404(Person, pk=request.GET["personne"])
+    person = object_from_query(request, Person.objects.all(), "personne")
     initial = {}
     if person is not None:
         initial = {"name": f"Famille {person.last_name}", "address": person.address,
@@ -174,7 +170,7 @@ def household_quotient(request, pk):
 @require_perm("reception.record_visit")
 def visit_create(request):
     houses = House.objects.filter(association__in=user_associations(request.user, "reception.record_visit"))
-    person = get_object_or_404(Person, pk=request.GET["personne"]) if request.GET.get("personne") else None
+    person = object_from_query(request, Person.objects.all(), "personne")
     form = VisitForm(request.POST or None, houses=houses,
                      initial={"date": timezone.localdate(), "house": houses.first()})
     if request.method == "POST" and form.is_valid():
