@@ -1,11 +1,16 @@
 """Helpers shared by every view: permission checks written once."""
 
+import datetime
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from coope.lib.indicators import compute_figures, registry
+from coope.lib.periods import Period
 
 
 def require_perm(permission: str):
@@ -37,8 +42,6 @@ def object_from_query(request, queryset, key: str):
 @login_required
 def home(request):
     """Each role lands on a page it may open: the front desk, else the key figures."""
-    from django.shortcuts import redirect
-
     if request.user.has_coope_perm("people.view"):
         return redirect("people:desk")
     if request.user.has_coope_perm("figures.view"):
@@ -49,14 +52,6 @@ def home(request):
 @require_perm("figures.view")
 def figures(request):
     """The key figures of a period (the current year by default), computed from the records."""
-    import datetime
-
-    from django.shortcuts import render
-    from django.utils import timezone
-
-    from coope.lib.indicators import compute_figures, registry
-    from coope.lib.periods import Period
-
     today = timezone.localdate()
     try:
         start = datetime.date.fromisoformat(request.GET.get("du") or f"{today.year}-01-01")

@@ -7,13 +7,19 @@ from coope.lib.indicators import indicator
 from coope.volunteering.models import Training, VolunteerHours, VolunteeringKind
 
 
-def hours_in(cooperation, period, association=None, house=None):
-    queryset = VolunteerHours.objects.filter(cooperation=cooperation, date__gte=period.start, date__lte=period.end)
+def _of_volunteers_from(queryset, association=None, house=None):
+    """Volunteering is counted by the volunteer's home house."""
     if house is not None:
         queryset = queryset.filter(person__home_house=house)
     if association is not None:
         queryset = queryset.filter(person__home_house__association=association)
     return queryset
+
+
+def hours_in(cooperation, period, association=None, house=None):
+    return _of_volunteers_from(
+        VolunteerHours.objects.filter(cooperation=cooperation, date__gte=period.start, date__lte=period.end),
+        association, house)
 
 
 @indicator("volunteering.hours", _("Heures de bénévolat"), unit="heures")
@@ -37,11 +43,9 @@ def governance_volunteers(cooperation, period, *, association=None, house=None) 
 
 @indicator("volunteering.volunteers_trained", _("Bénévoles formés"), unit="personnes")
 def volunteers_trained(cooperation, period, *, association=None, house=None) -> int:
-    queryset = Training.objects.filter(cooperation=cooperation, date__gte=period.start, date__lte=period.end)
-    if house is not None:
-        queryset = queryset.filter(person__home_house=house)
-    if association is not None:
-        queryset = queryset.filter(person__home_house__association=association)
+    queryset = _of_volunteers_from(
+        Training.objects.filter(cooperation=cooperation, date__gte=period.start, date__lte=period.end),
+        association, house)
     return queryset.values("person").distinct().count()
 
 
