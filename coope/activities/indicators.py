@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coope.activities.models import Attendance, Headcount, Session
 from coope.lib.indicators import indicator
+from coope.people.indicators import known_people
 from coope.people.models import Person
 
 
@@ -73,8 +74,6 @@ def circulation_percent(cooperation, period, *, association=None, house=None) ->
 @indicator("people.users", _("Usagers (personnes distinctes ayant utilisé un service)"), unit="personnes")
 def users(cooperation, period, *, association=None, house=None) -> int:
     """Attended a session, visited a front desk, or held a membership in the period."""
-    from coope.people.indicators import known_people
-
     attended = attendances_in(cooperation, period, association, house).values("person")
     return (known_people(cooperation, period, association, house) | Person.objects.filter(
         cooperation=cooperation, pk__in=attended)).count()

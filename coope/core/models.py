@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from coope.core.permissions import Role
+from coope.core.permissions import Role, user_has_perm
 
 
 class Cooperation(models.Model):
@@ -117,8 +117,6 @@ class User(AbstractUser):
         return {r.role for r in self.staff_roles.all()}
 
     def has_coope_perm(self, permission: str, association: "Association | int | None" = None) -> bool:
-        from coope.core.permissions import user_has_perm
-
         return user_has_perm(self, permission, association)
 
 

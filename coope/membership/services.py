@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -119,8 +120,6 @@ def card_status(card_number: str, *, on: datetime.date | None = None) -> CardSta
 
 def memberships_to_renew(*, on: datetime.date | None = None, within_days: int = 30, expired_since_days: int = 365):
     """Memberships ending within `within_days` or ended recently, whose holder has no later one."""
-    from django.db.models import Exists, OuterRef, Q
-
     on = on or timezone.localdate()
     later = Membership.objects.filter(
         Q(person=OuterRef("person"), person__isnull=False) | Q(household=OuterRef("household"), household__isnull=False),

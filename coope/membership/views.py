@@ -11,7 +11,7 @@ from coope.core.permissions import user_associations
 from coope.core.views import object_from_query, require_perm
 from coope.membership import services
 from coope.membership.forms import CardCheckForm, TakeMembershipForm
-from coope.membership.models import MemberKind
+from coope.membership.models import MemberKind, Membership
 from coope.people.models import Household, Person
 from coope.people.services import quotient_of
 
@@ -63,8 +63,6 @@ def take(request):
 
 @require_perm("membership.view")
 def done(request, pk):
-    from coope.membership.models import Membership
-
     membership = get_object_or_404(Membership.objects.select_related("person", "household", "house"), pk=pk)
     return render(request, "membership/done.html", {"membership": membership})
 
