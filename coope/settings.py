@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "coope.membership",
     "coope.activities",
     "coope.volunteering",
+    "coope.timebank",
+    "coope.cannery",
+    "coope.reports",
 ]
 
 MIDDLEWARE = [

@@ -18,5 +18,8 @@ urlpatterns = [
     path("rgpd/", include("coope.people.urls_privacy")),
     path("activites/", include("coope.activities.urls")),
     path("agenda/", include("coope.activities.urls_public")),
+    path("tic-tac/", include("coope.timebank.urls")),
+    path("conserverie/", include("coope.cannery.urls")),
+    path("rapports/", include("coope.reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 """Key figures of activities: sessions, attendance, headcounts, users, circulation."""
 
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from coope.activities.models import Attendance, Headcount, Session
@@ -69,6 +69,23 @@ def circulation_percent(cooperation, period, *, association=None, house=None) ->
         return 0.0
     elsewhere = located.exclude(session__house=F("person__home_house")).values("person").distinct().count()
     return round(100 * elsewhere / total, 1)
+
+
+@indicator("activities.house_mix", _("Maison d'origine des participants, par activité"),
+           unit="personnes", breakdown=True)
+def house_mix(cooperation, period, *, association=None, house=None) -> dict[str, int]:
+    """For each activity, the distinct named participants by home house:
+    {"Activité (maison de l'activité) ← maison d'origine": personnes}."""
+    rows = (attendances_in(cooperation, period, association, house)
+            .filter(person__home_house__isnull=False)
+            .values("session__activity__title", "session__activity__house__name", "person__home_house__name")
+            .annotate(n=Count("person", distinct=True))
+            .order_by("session__activity__title", "session__activity__house__name", "person__home_house__name"))
+    mix = {}
+    for row in rows:
+        where = row["session__activity__house__name"] or _("toute la coopération")
+        mix[f"{row['session__activity__title']} ({where}) ← {row['person__home_house__name']}"] = row["n"]
+    return mix
 
 
 @indicator("people.users", _("Usagers (personnes distinctes ayant utilisé un service)"), unit="personnes")

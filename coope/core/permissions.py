@@ -31,6 +31,21 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "data.export_lists": frozenset({D, C, E}),
     "figures.view": frozenset({D, C, E}),
     "audit.view": frozenset({D}),
+    # Activities, attendance and volunteering (association: the activity's house).
+    "activities.view": frozenset({D, C, R, V}),
+    "activities.manage": frozenset({D, C}),  # (association)
+    "activities.attendance": frozenset({D, C, R, V}),  # (association)
+    "volunteering.record": frozenset({D, C}),
+    # TIC-TAC, the time currency.
+    "timebank.view_accounts": frozenset({D, C, R}),
+    "timebank.manage": frozenset({D, C}),  # paper cheques, limits, reversals
+    # The mobile cannery.
+    "cannery.view": frozenset({D, C, V, E}),
+    "cannery.record": frozenset({D, C, V}),
+    "cannery.recall": frozenset({D, C}),
+    # Activity reports.
+    "reports.view": frozenset({D, C, E}),
+    "reports.edit": frozenset({D, C, E}),
     "admin.access": frozenset({D}),
 }
 

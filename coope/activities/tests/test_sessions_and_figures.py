@@ -131,6 +131,10 @@ def test_circulation_counts_only_people_who_left_their_house(in_scope, workshop)
         services.record_attendance(actor=w.alice, session=workshop, person=p)
     assert compute_figures(w.coop, Y2018, keys=["activities.circulation_percent"]) == {
         "activities.circulation_percent": 25.0}
+    # The same workshop, seen per activity: three from its own house, one from house B.
+    mix = compute_figures(w.coop, Y2018, keys=["activities.house_mix"])["activities.house_mix"]
+    title = f"{workshop.activity.title} ({w.house_a.name})"
+    assert mix == {f"{title} ← {w.house_a.name}": 3, f"{title} ← {w.house_b.name}": 1}
 
 
 def test_volunteer_hours_refuse_bad_input_and_write_nothing(in_scope):

@@ -11,6 +11,7 @@ from django.db import transaction
 from django_scopes import scope
 
 from coope.activities.models import Activity, Attendance, Session
+from coope.cannery.demo import build_cannery_demo
 from coope.core.demo import data
 from coope.core.models import (
     Agreement,
@@ -35,6 +36,7 @@ from coope.people.models import (
     Sex,
     VisitReason,
 )
+from coope.timebank.demo import build_timebank_demo
 from coope.volunteering.models import VolunteerHours
 
 FEES = [  # kind, QF min, QF max, euros
@@ -212,6 +214,7 @@ class DemoBuilder:
         for person in recent[: spec["today_members"] * 3 // 4]:
             memberships.append(self.membership(p26, person=person, house=person.home_house, fee_cents=1000))
         Membership.objects.bulk_create(memberships)
+        build_timebank_demo(self, members=members_2018 + [p for _, ms, _ in households for p in ms])
 
         visits = []
         people_for_visits = members_2018 + only_2017
@@ -241,9 +244,10 @@ class DemoBuilder:
         boards = [Activity(cooperation=self.cooperation, house=house, title="Conseil d'administration",
                            kind="meeting", public=False) for house in self.houses]
         Activity.objects.bulk_create(activities + boards)
+        cannery_public_2018 = build_cannery_demo(self, groups=groups, people=members)
         sessions = []
         first_monday = datetime.datetime(2018, 1, 8, 14, tzinfo=datetime.UTC)
-        for index in range(spec["public_sessions_2018"]):
+        for index in range(spec["public_sessions_2018"] - cannery_public_2018):
             activity = activities[index % len(activities)]
             start = first_monday + datetime.timedelta(days=(index * 7) // len(activities) * 7 % 350
                                                       + index % 5, hours=index % 3)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TimebankConfig(AppConfig):
+    name = "coope.timebank"
+    label = "timebank"
+    verbose_name = _("Monnaie-temps (TIC-TAC)")
