@@ -26,6 +26,9 @@ class Indicator:
     unit: str
     compute: Callable[..., Any]
     breakdown: bool = False
+    # records(cooperation, period, *, association=None, house=None) -> the queryset of the rows
+    # the figure counts, for provenance ("which records make this number?").
+    records: Callable[..., Any] | None = None
     do_not_call_in_templates = True  # templates read its label, they do not compute it
 
     def __call__(self, cooperation, period: Period, *, association=None, house=None):
@@ -36,11 +39,12 @@ _REGISTRY: dict[str, Indicator] = {}
 _discovered = False
 
 
-def indicator(key: str, label, *, unit: str, breakdown: bool = False):
+def indicator(key: str, label, *, unit: str, breakdown: bool = False, records: Callable[..., Any] | None = None):
     def register(func):
         if key in _REGISTRY and _REGISTRY[key].compute is not func:
             raise ValueError(f"Indicator {key} is declared twice.")
-        _REGISTRY[key] = Indicator(key=key, label=label, unit=unit, compute=func, breakdown=breakdown)
+        _REGISTRY[key] = Indicator(key=key, label=label, unit=unit, compute=func, breakdown=breakdown,
+                                   records=records)
         return func
 
     return register

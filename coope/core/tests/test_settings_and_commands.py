@@ -1,5 +1,6 @@
 """Configuration, the demo and `coope figures`, as a person runs them."""
 
+import io
 import json
 import os
 import subprocess
@@ -64,3 +65,22 @@ def test_figures_table_and_its_errors(world, capsys):
         call_command("figures", "--cooperation", "romans", "--from", "01/01/2018", "--to", "2018-12-31")
     with pytest.raises(CommandError, match="avant de commencer"):
         call_command("figures", "--cooperation", "romans", "--from", "2018-12-31", "--to", "2018-01-01")
+
+
+def test_coope_check_reports_a_broken_invariant_and_fails(db):
+    from coope.lib import invariants as registry
+
+    @registry.invariant("Invariant d'essai")
+    def broken():
+        yield "Virement 12 : la somme des écritures vaut 5 minutes."
+
+    key = f"{broken.__module__}.{broken.__qualname__}"
+    out = io.StringIO()
+    try:
+        with pytest.raises(CommandError, match="1 problème"):
+            call_command("check", stdout=out)
+        assert "Virement 12 : la somme des écritures vaut 5 minutes." in out.getvalue()
+    finally:
+        del registry._INVARIANTS[key]
+    call_command("check", stdout=out)
+    assert "Toutes les vérifications des données sont passées." in out.getvalue()
