@@ -14,11 +14,29 @@ from coope.activities.models import (
     RegistrationStatus,
     Session,
 )
+from coope.core import audit
 
 
 def _same_cooperation(*objects) -> None:
     if len({obj.cooperation_id for obj in objects}) != 1:
         raise ValidationError(_("Cette personne appartient à une autre coopération."))
+
+
+ACTIVITY_FIELDS = ["title", "kind", "house_id", "project_group_id", "theme", "audience", "price_kind", "price_cents",
+                   "price_minutes", "capacity", "public", "regular"]
+
+
+@transaction.atomic
+def create_activity(*, actor, cooperation, **fields) -> Activity:
+    activity = Activity(cooperation=cooperation, **fields)
+    activity.full_clean(exclude=["cooperation"])
+    for related in (activity.house, activity.project_group):
+        if related is not None and related.cooperation_id != cooperation.pk:
+            raise ValidationError(_("Cette maison ou ce programme appartient à une autre coopération."))
+    activity.save()
+    audit.record(actor=actor, action="create", instance=activity,
+                 changes=audit.snapshot(activity, ACTIVITY_FIELDS))
+    return activity
 
 
 @transaction.atomic
