@@ -254,7 +254,7 @@ def attendance(request, pk):
 @require_POST
 @require_perm("activities.attendance")
 def tick(request, pk):
-    """Tick or untick one person (htmx swaps the row and the counter; plain POST redirects)."""
+    """Tick or untick one person (htmx swaps the row; a plain POST redirects)."""
     session = _session(pk)
     _check(request, "activities.attendance", session)
     person = _posted_person(request)
@@ -266,8 +266,7 @@ def tick(request, pk):
         return redirect("activities:attendance", pk=session.pk)
     if request.htmx and request.POST.get("row"):
         return render(request, "activities/_attendance_row.html", {
-            "session": session, "person": person, "is_present": is_present, "oob_counter": True,
-            "present": Attendance.objects.filter(session=session).count()})
+            "session": session, "person": person, "is_present": is_present})
     return redirect("activities:attendance", pk=session.pk)
 
 

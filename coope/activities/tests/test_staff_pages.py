@@ -104,7 +104,7 @@ def test_ticking_on_the_phone_page_counts_a_double_tick_once(world, client_as, s
     for _ in range(2):
         response = client.post(url, {"person": ana.pk, "present": "1", "row": "1"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert 'aria-pressed="true"' in html and 'id="present-count" hx-swap-oob="true">1<' in html
+    assert f'id="person-{ana.pk}" class="tick present"' in html and 'aria-pressed="true"' in html
     with scope(cooperation=world.coop.pk):
         assert Attendance.objects.filter(session=session).count() == 1
         assert not Attendance.objects.get(person=ana).walk_in
