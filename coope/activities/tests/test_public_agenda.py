@@ -83,3 +83,61 @@ def test_event_page_is_public_but_private_sessions_are_not_found(client, session
         assert client.get(reverse("agenda:event", args=["romans", session.pk])).status_code == 404
     assert client.get(reverse("agenda:event", args=["valence", sessions["sewing"][0].pk])).status_code == 404
     assert client.get(reverse("agenda:agenda", args=["nowhere"])).status_code == 404
+
+
+def test_public_pages_make_as_many_queries_for_many_sessions_as_for_few(client, world, sessions):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    soon = timezone.now().replace(microsecond=0) + datetime.timedelta(days=3)
+    event = sessions["sewing"][0]
+    pages = [reverse("agenda:agenda", args=["romans"]), reverse("agenda:agenda", args=["romans"]) + "?theme=Couture",
+             reverse("agenda:event", args=["romans", event.pk]), reverse("agenda:feed", args=["romans"]),
+             reverse("agenda:house_feed", args=["romans", world.house_a.pk])]
+
+    def counts():
+        result = {}
+        for url in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200, url
+            result[url] = len(queries)
+        return result
+
+    few = counts()
+    with scope(cooperation=world.coop.pk):
+        for i in range(10):
+            activity = Activity.objects.create(cooperation=world.coop, house=world.house_a, title=f"Atelier {i}",
+                                               theme="Couture")
+            schedule_sessions(actor=None, activity=activity, first_start=soon, duration=datetime.timedelta(hours=1),
+                              weeks=3)
+    assert counts() == few
+
+
+def test_the_figures_page_makes_as_many_queries_for_many_rows_as_for_few(client_as, world, sessions):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from coope.activities.services import record_attendance
+    from coope.people.services import create_person
+
+    client = client_as(world.director)
+    year = timezone.localdate().year
+    url = reverse("figures") + f"?du={year}-01-01&au={year + 1}-12-31"
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    def attend(n):
+        with scope(cooperation=world.coop.pk):
+            for i in range(n):
+                person = create_person(actor=None, cooperation=world.coop, first_name=f"P{i}", last_name="T",
+                                       home_house=world.house_b)
+                for session in sessions["sewing"]:
+                    record_attendance(actor=None, session=session, person=person)
+
+    attend(1)  # with no one at all, some figures stop after their first query
+    few = count()
+    attend(15)
+    assert count() == few
