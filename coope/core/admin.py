@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from coope.core import audit
 from coope.core.models import (
@@ -14,6 +15,7 @@ from coope.core.models import (
     StaffRole,
     User,
 )
+from coope.core.permissions import Role
 
 
 class TenantFormsetMixin:
@@ -110,6 +112,26 @@ class StaffRoleInline(admin.TabularInline):
 class CoopeUserAdmin(TenantFormsetMixin, UserAdmin):
     inlines = [StaffRoleInline]
     list_display = ("username", "first_name", "last_name", "email", "is_active")
+    raw_id_fields = ("person",)
+    # Directors manage their cooperation's accounts: roles per association, and for an inhabitant
+    # the person whose TIC-TAC account they see. Django's superuser, staff and group switches are
+    # for the platform's operators only.
+    director_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personne"), {"fields": ("first_name", "last_name", "email", "person")}),
+        (_("Accès"), {"fields": ("is_active", "last_login", "date_joined")}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or request.user.is_superuser:
+            fieldsets = super().get_fieldsets(request, obj)
+            if obj is not None:
+                fieldsets = (*fieldsets, (_("Habitant·e"), {"fields": ("person",)}))
+            return fieldsets
+        return self.director_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if request.user.is_superuser else ("last_login", "date_joined")
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -129,6 +151,15 @@ class CoopeUserAdmin(TenantFormsetMixin, UserAdmin):
         if obj.cooperation_id is None and request.cooperation is not None:
             obj.cooperation = request.cooperation
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """The Django admin opens to directors: its staff flag follows the director role."""
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        staff = user.is_superuser or user.staff_roles.filter(role=Role.DIRECTOR).exists()
+        if user.is_staff != staff:
+            user.is_staff = staff
+            user.save(update_fields=["is_staff"])
 
 
 

@@ -109,6 +109,11 @@ class User(AbstractUser):
     cooperation = models.ForeignKey(
         Cooperation, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )
+    # An inhabitant's login: they see their own TIC-TAC account.
+    person = models.OneToOneField(
+        "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="user",
+        verbose_name=_("personne"),
+    )
 
     class Meta:
         verbose_name = _("compte")

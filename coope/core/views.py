@@ -41,7 +41,10 @@ def object_from_query(request, queryset, key: str):
 
 @login_required
 def home(request):
-    """Each role lands on a page it may open: the front desk, else the key figures."""
+    """Each role lands on a page it may open: the front desk, else the key figures; an
+    inhabitant with no staff role lands on their TIC-TAC page."""
+    if request.user.person_id is not None and not request.user.staff_roles.exists():
+        return redirect("timebank:me")
     if request.user.has_coope_perm("people.view"):
         return redirect("people:desk")
     if request.user.has_coope_perm("figures.view"):

@@ -7,7 +7,7 @@ from coope.core.models import House
 from coope.lib.indicators import count_by, indicator
 from coope.lib.periods import Period, age_band_expression
 from coope.membership.models import Membership
-from coope.people.models import HouseholdMember, Person
+from coope.people.models import Household, HouseholdMember, Person
 
 
 def memberships_in(cooperation, period: Period, association=None, house=None):
@@ -35,18 +35,38 @@ def members_queryset(cooperation, period: Period, association=None, house=None):
     )
 
 
-@indicator("membership.members", _("Adhérents"), unit="personnes")
+def member_records(cooperation, period, *, association=None, house=None):
+    return members_queryset(cooperation, period, association, house).select_related("home_house")
+
+
+def household_records(cooperation, period, *, association=None, house=None):
+    return Household.objects.filter(pk__in=memberships_in(cooperation, period, association, house)
+                                    .filter(household__isnull=False).values("household"))
+
+
+def new_member_records(cooperation, period, *, association=None, house=None):
+    earlier = Membership.objects.filter(cooperation=cooperation, valid_from__lt=period.start)
+    return member_records(cooperation, period, association=association, house=house).exclude(
+        covered_persons(earlier))
+
+
+def fee_records(cooperation, period, *, association=None, house=None):
+    return memberships_in(cooperation, period, association, house).filter(
+        valid_from__gte=period.start, valid_from__lte=period.end).select_related("person", "household", "house")
+
+
+@indicator("membership.members", _("Adhérents"), unit="personnes", records=member_records)
 def members(cooperation, period, *, association=None, house=None) -> int:
     return members_queryset(cooperation, period, association, house).count()
 
 
-@indicator("membership.households", _("Foyers adhérents"), unit="foyers")
+@indicator("membership.households", _("Foyers adhérents"), unit="foyers", records=household_records)
 def households(cooperation, period, *, association=None, house=None) -> int:
     return (memberships_in(cooperation, period, association, house).filter(household__isnull=False)
             .values("household").distinct().count())
 
 
-@indicator("membership.new_members", _("Nouveaux adhérents"), unit="personnes")
+@indicator("membership.new_members", _("Nouveaux adhérents"), unit="personnes", records=new_member_records)
 def new_members(cooperation, period, *, association=None, house=None) -> int:
     """Members of the period whom no membership covered before the period began."""
     earlier = Membership.objects.filter(cooperation=cooperation, valid_from__lt=period.start)
@@ -54,7 +74,7 @@ def new_members(cooperation, period, *, association=None, house=None) -> int:
             .exclude(covered_persons(earlier)).count())
 
 
-@indicator("membership.fees_cents", _("Cotisations des adhésions prises"), unit="centimes")
+@indicator("membership.fees_cents", _("Cotisations des adhésions prises"), unit="centimes", records=fee_records)
 def fees(cooperation, period, *, association=None, house=None) -> int:
     queryset = memberships_in(cooperation, period, association, house).filter(
         valid_from__gte=period.start, valid_from__lte=period.end
@@ -63,7 +83,7 @@ def fees(cooperation, period, *, association=None, house=None) -> int:
 
 
 @indicator("membership.members_by_house", _("Adhérents par maison d'adhésion"), unit="personnes",
-           breakdown=True)
+           breakdown=True, records=member_records)
 def members_by_house(cooperation, period, *, association=None, house=None) -> dict[str, int]:
     houses = House.objects.filter(cooperation=cooperation)
     if house is not None:
@@ -74,18 +94,19 @@ def members_by_house(cooperation, period, *, association=None, house=None) -> di
 
 
 @indicator("membership.members_by_age_band", _("Adhérents par tranche d'âge"), unit="personnes",
-           breakdown=True)
+           breakdown=True, records=member_records)
 def members_by_age_band(cooperation, period, *, association=None, house=None) -> dict[str, int]:
     return count_by(members_queryset(cooperation, period, association, house),
                     age_band_expression(period.end.year))
 
 
 @indicator("membership.members_by_neighbourhood", _("Adhérents par quartier"), unit="personnes",
-           breakdown=True)
+           breakdown=True, records=member_records)
 def members_by_neighbourhood(cooperation, period, *, association=None, house=None) -> dict[str, int]:
     return count_by(members_queryset(cooperation, period, association, house), "neighbourhood")
 
 
-@indicator("membership.members_by_sex", _("Adhérents par sexe"), unit="personnes", breakdown=True)
+@indicator("membership.members_by_sex", _("Adhérents par sexe"), unit="personnes", breakdown=True,
+           records=member_records)
 def members_by_sex(cooperation, period, *, association=None, house=None) -> dict[str, int]:
     return count_by(members_queryset(cooperation, period, association, house), "sex")

@@ -75,6 +75,7 @@ class PaymentMethod(models.TextChoices):
     CARD = "card", _("Carte bancaire")
     TRANSFER = "transfer", _("Virement")
     FREE = "free", _("Gratuit")
+    TIME = "time", _("Monnaie-temps (TIC-TAC)")
 
 
 class MembershipQuerySet(models.QuerySet):

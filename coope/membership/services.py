@@ -89,7 +89,28 @@ def take_membership(*, actor, house, period: MembershipPeriod, payment_method: s
     audit.record(actor=actor, action="take_membership", instance=membership, changes=audit.snapshot(
         membership, ["person_id", "household_id", "house_id", "card_number", "fee_cents",
                      "payment_method", "valid_from", "valid_until"]))
+    if payment_method == PaymentMethod.TIME:
+        _pay_membership_in_time(actor=actor, membership=membership, holder=holder)
     return membership
+
+
+def _pay_membership_in_time(*, actor, membership: Membership, holder) -> None:
+    """The fee in hours (the cooperation's TIC-TAC rules), from the person's or the household
+    referent's time account to the association of the house; refused means no membership."""
+    from coope.people.models import Link
+    from coope.timebank import services as timebank
+
+    payer = holder
+    if membership.household_id is not None:
+        referent = holder.links.filter(link=Link.REFERENT).select_related("person").first()
+        if referent is None:
+            raise ValidationError(_("Pour payer en TIC-TAC, le foyer doit avoir un·e responsable avec un compte."))
+        payer = referent.person
+    timebank.pay_in_time(actor=actor, payer=payer, payee_kind="association",
+                         association=membership.house.association,
+                         minutes=timebank.rules_of(membership.cooperation_id).membership_fee_minutes,
+                         item=membership, idempotency_key=f"membership:{membership.pk}",
+                         memo=_("Adhésion %(card)s") % {"card": membership.card_number})
 
 
 @dataclass

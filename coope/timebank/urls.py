@@ -1,2 +1,20 @@
+from django.urls import path
+
+from coope.timebank import views
+
 app_name = "timebank"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.me, name="me"),
+    path("avis/lus/", views.notices_read, name="notices_read"),
+    path("releve/", views.my_statement, name="statement"),
+    path("echanges/nouveau/", views.exchange_new, name="exchange_new"),
+    path("echanges/<int:pk>/<str:decision>/", views.exchange_decide, name="exchange_decide"),
+    path("annonces/", views.listings, name="listings"),
+    path("comptes/", views.accounts, name="accounts"),
+    path("comptes/ouvrir/", views.open_account, name="open"),
+    path("comptes/<int:pk>/", views.account_detail, name="account"),
+    path("comptes/<int:pk>/releve/", views.account_statement, name="account_statement"),
+    path("comptes/<int:pk>/limites/", views.account_limits, name="limits"),
+    path("cheque/", views.paper_cheque, name="cheque"),
+    path("virements/<int:pk>/annuler/", views.reverse, name="reverse"),
+]

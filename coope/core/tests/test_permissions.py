@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 # The expected table, written out again on purpose: a change to the rules must be deliberate.
 EXPECTED = {
     Role.DIRECTOR: set(PERMISSIONS),
-    Role.COORDINATOR: {"people.view", "people.edit", "membership.view", "data.export_lists", "figures.view",
+    Role.COORDINATOR: {"people.view", "people.edit", "membership.view", "data.import", "data.export_lists",
+                       "figures.view",
                        "activities.view", "activities.manage", "activities.attendance", "volunteering.record",
                        "timebank.view_accounts", "timebank.manage", "cannery.view", "cannery.record",
                        "cannery.recall", "reports.view", "reports.edit"},
@@ -109,3 +110,24 @@ def test_views_answer_by_role(world, client_as, user_name, url_name, expected):
 def test_anonymous_visitors_are_sent_to_login(client):
     response = client.get(reverse("people:desk"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_a_director_edits_accounts_without_platform_switches_and_links_an_inhabitant(world, client_as):
+    with scope(cooperation=world.coop.pk):
+        person = create_person(actor=world.alice, cooperation=world.coop, first_name="Inès", last_name="Habitante")
+    world.director.is_staff = True  # as the demo and the admin itself set it for directors
+    world.director.save()
+    client = client_as(world.director)
+    url = reverse("admin:core_user_change", args=[world.volunteer.pk])
+    page = client.get(url).content.decode()
+    assert 'name="person"' in page
+    assert 'name="is_superuser"' not in page and 'name="is_staff"' not in page and 'name="groups"' not in page
+    response = client.post(url, {
+        "username": "benevole", "first_name": "", "last_name": "", "email": "", "person": person.pk,
+        "is_active": "on", "staff_roles-TOTAL_FORMS": "0", "staff_roles-INITIAL_FORMS": "0"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    world.volunteer.refresh_from_db()
+    assert world.volunteer.person_id == person.pk
+    assert not world.volunteer.is_superuser and not world.volunteer.is_staff
+    # Another cooperation's accounts are not in reach.
+    assert client.get(reverse("admin:core_user_change", args=[world.charlie.pk])).status_code in (302, 404)

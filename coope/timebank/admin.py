@@ -1,0 +1,120 @@
+"""TIC-TAC in the admin: rules and category limits are edited by directors (each change logged
+with its reason); the ledger is read-only and nothing in it can be deleted."""
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from coope.core import audit
+from coope.core.admin import CooperationAdmin
+from coope.timebank.models import (
+    Account,
+    Category,
+    CategoryLimit,
+    Entry,
+    Exchange,
+    Listing,
+    TimebankRules,
+    Transfer,
+)
+
+
+class ReasonForm(forms.ModelForm):
+    reason = forms.CharField(label=_("Pourquoi ce changement ?"), max_length=300,
+                             help_text=_("Gardé au journal des modifications avec votre nom et la date."))
+
+
+class ReasonAdmin(CooperationAdmin):
+    """Every change is logged with who, when and why."""
+
+    form = ReasonForm
+
+    def save_model(self, request, obj, form, change):
+        before = {name: form.initial.get(name) for name in form.changed_data} if change else {}
+        if obj.cooperation_id is None:
+            obj.cooperation = request.cooperation
+        obj.save()
+        changes = {name: [audit._jsonable(before.get(name)), audit._jsonable(form.cleaned_data.get(name))]
+                   for name in form.changed_data if name != "reason"}
+        audit.record(actor=request.user, action="admin_change" if change else "admin_create", instance=obj,
+                     changes={**changes, "reason": form.cleaned_data["reason"]})
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TimebankRules)
+class TimebankRulesAdmin(ReasonAdmin):
+    list_display = ("__str__", "start_credit_minutes", "membership_fee_minutes", "reversal_delay_days",
+                    "confirmation_delay_days", "warning_margin_minutes")
+
+
+@admin.register(CategoryLimit)
+class CategoryLimitAdmin(ReasonAdmin):
+    list_display = ("kind", "min_balance_minutes", "max_balance_minutes")
+
+
+@admin.register(Category)
+class CategoryAdmin(CooperationAdmin):
+    list_display = ("name",)
+    audited = False
+
+
+class ReadOnlyAdmin(CooperationAdmin):
+    """The ledger and its accounts are written by the services only; the admin shows them."""
+
+    audited = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EntryInline(admin.TabularInline):
+    model = Entry
+    fields = ("account", "amount_minutes")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "created_at", "kind", "amount_minutes", "memo", "created_by")
+    list_filter = ("kind",)
+    search_fields = ("memo", "idempotency_key")
+    inlines = [EntryInline]
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "kind", "association", "balance_minutes", "closed_at")
+    list_filter = ("kind", "association")
+    search_fields = ("person__search_name",)
+
+
+@admin.register(Exchange)
+class ExchangeAdmin(ReadOnlyAdmin):
+    list_display = ("performed_on", "provider", "receiver", "category", "minutes", "status")
+    list_filter = ("status", "category")
+
+
+@admin.register(Listing)
+class ListingAdmin(CooperationAdmin):
+    list_display = ("kind", "category", "description", "account", "active")
+    list_filter = ("kind", "category", "active")
+    audited = False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
