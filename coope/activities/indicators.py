@@ -24,41 +24,87 @@ def attendances_in(cooperation, period, association=None, house=None):
     return Attendance.objects.filter(session__in=sessions_in(cooperation, period, association, house))
 
 
-@indicator("activities.sessions", _("Séances"), unit="séances")
+def session_records(cooperation, period, *, association=None, house=None):
+    return sessions_in(cooperation, period, association, house).select_related("activity", "house")
+
+
+def attendance_records(cooperation, period, *, association=None, house=None):
+    return attendances_in(cooperation, period, association, house).select_related("person", "session__activity")
+
+
+def participant_records(cooperation, period, *, association=None, house=None):
+    return Person.objects.filter(pk__in=attendances_in(cooperation, period, association, house).values("person"))
+
+
+def headcount_records(cooperation, period, *, association=None, house=None):
+    return Headcount.objects.filter(session__in=sessions_in(cooperation, period, association, house)
+                                    ).select_related("session__activity")
+
+
+def published_records(cooperation, period, *, association=None, house=None):
+    return session_records(cooperation, period, association=association, house=house).filter(public=True)
+
+
+def commune_records(cooperation, period, *, association=None, house=None):
+    return session_records(cooperation, period, association=association, house=house).exclude(commune="")
+
+
+def located_participant_records(cooperation, period, *, association=None, house=None):
+    located = attendances_in(cooperation, period, association, house).filter(
+        session__house__isnull=False, person__home_house__isnull=False)
+    return Person.objects.filter(pk__in=located.values("person")).select_related("home_house")
+
+
+def mix_records(cooperation, period, *, association=None, house=None):
+    return attendance_records(cooperation, period, association=association, house=house).filter(
+        person__home_house__isnull=False)
+
+
+def user_records(cooperation, period, *, association=None, house=None):
+    attended = attendances_in(cooperation, period, association, house).values("person")
+    return (known_people(cooperation, period, association, house) | Person.objects.filter(
+        cooperation=cooperation, pk__in=attended)).select_related("home_house")
+
+
+@indicator("activities.sessions", _("Séances"), unit="séances", records=session_records)
 def sessions(cooperation, period, *, association=None, house=None) -> int:
     return sessions_in(cooperation, period, association, house).count()
 
 
-@indicator("activities.attendances", _("Présences nominatives"), unit="présences")
+@indicator("activities.attendances", _("Présences nominatives"), unit="présences", records=attendance_records)
 def attendances(cooperation, period, *, association=None, house=None) -> int:
     return attendances_in(cooperation, period, association, house).count()
 
 
-@indicator("activities.named_participants", _("Participants nommés (distincts)"), unit="personnes")
+@indicator("activities.named_participants", _("Participants nommés (distincts)"), unit="personnes",
+           records=participant_records)
 def named_participants(cooperation, period, *, association=None, house=None) -> int:
     return attendances_in(cooperation, period, association, house).values("person").distinct().count()
 
 
-@indicator("activities.headcount_participants", _("Participants comptés sans nom"), unit="personnes")
+@indicator("activities.headcount_participants", _("Participants comptés sans nom"), unit="personnes",
+           records=headcount_records)
 def headcount_participants(cooperation, period, *, association=None, house=None) -> int:
     total = Headcount.objects.filter(session__in=sessions_in(cooperation, period, association, house)).aggregate(
         n=Sum("count"))["n"]
     return total or 0
 
 
-@indicator("activities.events_published", _("Évènements publiés dans l'agenda"), unit="évènements")
+@indicator("activities.events_published", _("Évènements publiés dans l'agenda"), unit="évènements",
+           records=published_records)
 def events_published(cooperation, period, *, association=None, house=None) -> int:
     return sessions_in(cooperation, period, association, house).filter(public=True).count()
 
 
-@indicator("activities.communes", _("Communes où des séances ont eu lieu"), unit="communes")
+@indicator("activities.communes", _("Communes où des séances ont eu lieu"), unit="communes",
+           records=commune_records)
 def communes(cooperation, period, *, association=None, house=None) -> int:
     return (sessions_in(cooperation, period, association, house).exclude(commune="")
             .values("commune").distinct().count())
 
 
 @indicator("activities.circulation_percent", _("Participants venus dans une autre maison que la leur"),
-           unit="%")
+           unit="%", records=located_participant_records)
 def circulation_percent(cooperation, period, *, association=None, house=None) -> float:
     """Among named participants with a home house who attended a session held at a house, the
     share who attended at least once in a house other than their own."""
@@ -72,7 +118,7 @@ def circulation_percent(cooperation, period, *, association=None, house=None) ->
 
 
 @indicator("activities.house_mix", _("Maison d'origine des participants, par activité"),
-           unit="personnes", breakdown=True)
+           unit="personnes", breakdown=True, records=mix_records)
 def house_mix(cooperation, period, *, association=None, house=None) -> dict[str, int]:
     """For each activity, the distinct named participants by home house:
     {"Activité (maison de l'activité) ← maison d'origine": personnes}."""
@@ -88,7 +134,8 @@ def house_mix(cooperation, period, *, association=None, house=None) -> dict[str,
     return mix
 
 
-@indicator("people.users", _("Usagers (personnes distinctes ayant utilisé un service)"), unit="personnes")
+@indicator("people.users", _("Usagers (personnes distinctes ayant utilisé un service)"), unit="personnes",
+           records=user_records)
 def users(cooperation, period, *, association=None, house=None) -> int:
     """Attended a session, visited a front desk, or held a membership in the period."""
     attended = attendances_in(cooperation, period, association, house).values("person")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coope.activities import views
+from coope.activities import views, views_brochure
 
 app_name = "activities"
 urlpatterns = [
@@ -18,4 +18,5 @@ urlpatterns = [
     path("seances/<int:pk>/feuille.pdf", views.attendance_sheet_pdf, name="attendance_sheet"),
     path("benevolat/", views.volunteer_hours, name="volunteer_hours"),
     path("benevolat/chercher/", views.volunteer_search, name="volunteer_search"),
+    path("plaquette/<int:year>.pdf", views_brochure.brochure_pdf, name="brochure"),
 ]

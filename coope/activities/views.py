@@ -83,7 +83,7 @@ def activity_list(request):
     if house is not None:
         activities = activities.filter(house=house)
     return render(request, "activities/activity_list.html", {
-        "activities": activities, "houses": houses, "house": house,
+        "activities": activities, "houses": houses, "house": house, "year": timezone.localdate().year,
         "can_manage": request.user.has_coope_perm("activities.manage")})
 
 

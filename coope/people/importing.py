@@ -935,6 +935,8 @@ KINDS: dict[str, type[Importer]] = {
 }
 # The French names people type at the command line or see in URLs.
 KIND_ALIASES = {"personnes": "people", "foyers": "households", "adhesions": "memberships"}
+import coope.activities.importing  # noqa: E402,F401,I001  adds "attendance" and "volunteer_hours"
+import coope.cannery.importing  # noqa: E402,F401,I001  adds "collections"
 
 
 # -- running an import -------------------------------------------------------------------------

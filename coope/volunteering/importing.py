@@ -1,0 +1,239 @@
+"""Importing past volunteer hours from a spreadsheet (see docs/imports.md, « Heures de bénévolat »).
+
+One row per person and date: the time given, activity or governance volunteering (kept apart, as
+SENACS asks), the programme (project group) and, optionally, the session it was given at. The
+rules are the foundation's (coope/people/importing.py); the writes go through
+`coope.volunteering.services.record_volunteer_hours`.
+
+A row equal to an earlier row of the file, or to hours already in Coopé (same person, date, kind,
+programme, session and time), is counted once: importing the same file twice adds nothing.
+
+This module adds its importer to `coope.people.importing.KINDS` when it is loaded; the bottom of
+coope/activities/importing.py loads it (see there why).
+"""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from coope.activities.importing import (
+    ActivityRows,
+    activity_columns,
+    check_past,
+    parse_time,
+    person_columns,
+)
+from coope.core.models import ProjectGroup
+from coope.lib.spreadsheets import Cell
+from coope.people.importing import (
+    KIND_ALIASES,
+    KINDS,
+    Column,
+    Importer,
+    Problems,
+    as_text,
+    choices_table,
+    parse_choice,
+    parse_date,
+    words_of,
+)
+from coope.volunteering.models import VolunteerHours, VolunteeringKind
+from coope.volunteering.services import record_volunteer_hours
+
+MAX_MINUTES_A_DAY = 24 * 60
+
+VOLUNTEERING_KINDS = choices_table(
+    VolunteeringKind.choices,
+    {
+        "activite": VolunteeringKind.ACTIVITY,
+        "d activite": VolunteeringKind.ACTIVITY,
+        "animation": VolunteeringKind.ACTIVITY,
+        "benevolat d activite": VolunteeringKind.ACTIVITY,
+        "gouvernance": VolunteeringKind.GOVERNANCE,
+        "de gouvernance": VolunteeringKind.GOVERNANCE,
+        "benevolat de gouvernance": VolunteeringKind.GOVERNANCE,
+        "ca": VolunteeringKind.GOVERNANCE,
+        "conseil d administration": VolunteeringKind.GOVERNANCE,
+        "bureau": VolunteeringKind.GOVERNANCE,
+        "groupe projet": VolunteeringKind.GOVERNANCE,
+        "groupes projets": VolunteeringKind.GOVERNANCE,
+    },
+)
+
+_HOURS_MINUTES = re.compile(
+    r"^(\d{1,2})\s*(?:h|heures?|:)\s*(?:(\d{1,2})\s*(?:min|mn|minutes?)?)?(?::\d{2})?$"
+)
+_MINUTES = re.compile(r"^(\d{1,4})\s*(?:min|mn|minutes?)$")
+_DECIMAL_HOURS = re.compile(r"^(\d{1,2}(?:[.,]\d+)?)\s*(?:h|heures?)?$")
+
+
+def parse_minutes(value: Cell) -> int | None:
+    """'1h30', '1 h 30', '1:30', '1,5', '1.5 h', '90 min', '2' (hours) -> minutes."""
+    text = as_text(value).lower()
+    if not text:
+        return None
+    minutes = None
+    if match := _HOURS_MINUTES.match(text):
+        if int(match.group(2) or 0) < 60:
+            minutes = int(match.group(1)) * 60 + int(match.group(2) or 0)
+    elif match := _MINUTES.match(text):
+        minutes = int(match.group(1))
+    elif match := _DECIMAL_HOURS.match(text):
+        try:
+            minutes = int((Decimal(match.group(1).replace(",", ".")) * 60).to_integral_value())
+        except InvalidOperation:
+            minutes = None
+    if minutes is None:
+        raise ValueError(
+            _("« %(v)s » n'est pas une durée : écrivez 1h30, 1,5 (heures) ou 90 min.")
+            % {"v": as_text(value)}
+        )
+    if not 0 < minutes <= MAX_MINUTES_A_DAY:
+        raise ValueError(
+            _("« %(v)s » : une journée de bénévolat dure plus de 0 et au plus 24 heures.")
+            % {"v": as_text(value)}
+        )
+    return minutes
+
+
+class VolunteerHoursImporter(Importer):
+    kind = "volunteer_hours"
+    label = gettext_lazy("Heures de bénévolat")
+    columns = (
+        *person_columns(),
+        Column("date", required=True, aliases=("jour", "date_du_benevolat")),
+        Column(
+            "heures",
+            required=True,
+            aliases=("duree", "temps", "nombre_d_heures", "heures_de_benevolat", "nb_heures"),
+        ),
+        Column("type", required=True, aliases=("type_de_benevolat", "benevolat", "nature")),
+        Column("programme", aliases=("groupe_projet", "projet", "programme_groupe_projet")),
+        *activity_columns(required=False),
+        Column("precision", aliases=("commentaire", "remarque", "detail")),
+    )
+    field_columns = {
+        "duration_minutes": "heures",
+        "date": "date",
+        "kind": "type",
+        "comment": "precision",
+    }
+    count_labels = {
+        "entries": gettext_lazy("heures de bénévolat enregistrées (lignes)"),
+        "minutes": gettext_lazy("minutes de bénévolat enregistrées"),
+        "already": gettext_lazy("lignes déjà dans Coopé"),
+        "doubles": gettext_lazy("lignes en double dans le fichier (comptées une fois)"),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.rows = ActivityRows(self)
+        self._groups: dict[str, ProjectGroup] | None = None
+        self.seen: dict[tuple, int] = {}
+
+    def check_columns(self, keys):
+        if not self.can("volunteering.record"):
+            return [
+                _(
+                    "Vous n'avez pas le droit d'enregistrer des heures de bénévolat (rôles "
+                    "Direction et Coordination) : demandez à l'une d'elles d'importer ce fichier."
+                )
+            ]
+        return []
+
+    def find_group(self, value: Cell) -> ProjectGroup | None:
+        text = as_text(value)
+        if not text:
+            return None
+        if self._groups is None:
+            self._groups = {}
+            for group in ProjectGroup.objects.filter(cooperation=self.cooperation):
+                self._groups[words_of(group.slug)] = group
+                self._groups[words_of(group.name)] = group
+        group = self._groups.get(words_of(text))
+        if group is None:
+            known = sorted({g.name for g in self._groups.values()})
+            raise ValueError(
+                _("Programme « %(v)s » inconnu. Programmes (groupes projets) connus : %(known)s.")
+                % {"v": text, "known": ", ".join(known) or _("aucun")}
+            )
+        return group
+
+    def import_row(self, number, values):
+        problems: list[tuple[str, str]] = []
+        rows = self.rows
+        person = rows.person(values, problems)
+        day = rows.take(values, "date", parse_date, problems)
+        if day is None and not any(key == "date" for key, _message in problems):
+            problems.append(("date", _("La date manque.")))
+        check_past(day, "date", problems)
+        minutes = rows.take(values, "heures", parse_minutes, problems)
+        if minutes is None and not as_text(values.get("heures")):
+            problems.append(("heures", _("Le nombre d'heures manque.")))
+        kind = rows.take(
+            values,
+            "type",
+            lambda v: parse_choice(v, VOLUNTEERING_KINDS, _("activité ou gouvernance")),
+            problems,
+        )
+        if kind is None and not as_text(values.get("type")):
+            problems.append(
+                (
+                    "type",
+                    _("Le type manque : activité, ou gouvernance (CA, bureau, groupe projet)."),
+                )
+            )
+        group = rows.take(values, "programme", self.find_group, problems)
+        house = rows.house(values, problems)
+        start = rows.take(values, "heure", parse_time, problems)
+        activity = rows.activity(values, house, problems)
+        session = None
+        if activity is not None and day is not None:
+            session, _created = rows.session(activity, day, start, problems, house=house)
+        if problems:
+            raise Problems(problems)
+        group = group or (activity.project_group if activity is not None else None)
+        key = (
+            person.pk,
+            day,
+            kind,
+            getattr(group, "pk", None),
+            getattr(session, "pk", None),
+            minutes,
+        )
+        if key in self.seen:
+            self.counts["doubles"] += 1
+            return
+        already = VolunteerHours.objects.filter(
+            person=person,
+            date=day,
+            kind=kind,
+            project_group=group,
+            session=session,
+            duration_minutes=minutes,
+        ).exists()
+        if not already:
+            record_volunteer_hours(
+                actor=self.actor,
+                people=[person],
+                date=day,
+                duration_minutes=minutes,
+                kind=kind,
+                project_group=group,
+                session=session,
+                comment=as_text(values.get("precision"))[:200],
+            )
+        # Counted only once every write of the row went through.
+        self.seen[key] = number
+        if already:
+            self.counts["already"] += 1
+        else:
+            self.counts["entries"] += 1
+            self.counts["minutes"] += minutes
+
+
+KINDS[VolunteerHoursImporter.kind] = VolunteerHoursImporter
+KIND_ALIASES["heures_benevolat"] = VolunteerHoursImporter.kind
+KIND_ALIASES["benevolat"] = VolunteerHoursImporter.kind
