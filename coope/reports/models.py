@@ -1,1 +1,180 @@
-"""reports models."""
+"""Activity reports: sections of key figures (computed, never typed) and texts written by staff."""
+
+import datetime
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from coope.core.models import Association, Cooperation, House, ProjectGroup
+from coope.lib.periods import Period
+
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre"]
+
+
+def shift_year(day: datetime.date | None, years: int) -> datetime.date | None:
+    """The same day `years` later (28 February for a 29 February that does not exist)."""
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def period_label(period: Period) -> str:
+    """'2018', 'Juillet 2017 à décembre 2018', '12/03/2018 – 30/04/2018' as people write them."""
+    start, end = period.start, period.end
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
+    next_day = end + datetime.timedelta(days=1)
+    if start.day == 1 and next_day.day == 1:
+        first = f"{MONTHS[start.month - 1]} {start.year}"
+        last = f"{MONTHS[end.month - 1]} {end.year}"
+        return f"{first[0].upper()}{first[1:]} à {last}" if first != last else first.capitalize()
+    return str(period)
+
+
+class Report(models.Model):
+    """A report of the cooperation for a period, e.g. the 2018 activity report."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("titre"), max_length=200)
+    period_start = models.DateField(_("du"))
+    period_end = models.DateField(_("au"))
+    made_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("préparé à partir de"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(cooperation="cooperation")
+
+    class Meta:
+        verbose_name = _("rapport d'activités")
+        verbose_name_plural = _("rapports d'activités")
+        ordering = ["-period_start", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")),
+                                   name="report_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def period(self) -> Period:
+        return Period(self.period_start, self.period_end)
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period)
+
+
+class Section(models.Model):
+    """A part of the report: the cooperation as a whole, or one programme, on its own page."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveIntegerField(_("ordre"), default=0)
+    title = models.CharField(_("titre"), max_length=200)
+    period_start = models.DateField(_("période propre : du"), null=True, blank=True,
+                                    help_text=_("Vide : la période du rapport."))
+    period_end = models.DateField(_("période propre : au"), null=True, blank=True)
+    project_group = models.ForeignKey(ProjectGroup, on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="+", verbose_name=_("programme (groupe projet)"))
+    association = models.ForeignKey(Association, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("seulement l'association"))
+    house = models.ForeignKey(House, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name=_("seulement la maison"))
+
+    objects = ScopedManager(cooperation="cooperation")
+
+    class Meta:
+        verbose_name = _("section")
+        ordering = ["report", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True, period_end__isnull=True)
+                | Q(period_start__isnull=False, period_end__isnull=False, period_end__gte=F("period_start")),
+                name="section_period_complete"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def has_own_period(self) -> bool:
+        return self.period_start is not None
+
+    def period_in(self, report: Report) -> Period:
+        """The section's own period, else the report's (the report is passed to save a query)."""
+        if self.period_start is not None and self.period_end is not None:
+            return Period(self.period_start, self.period_end)
+        return report.period
+
+    @property
+    def scope_kind(self) -> str:
+        return "house" if self.house_id else "association" if self.association_id else "cooperation"
+
+
+class SectionFigure(models.Model):
+    """A key figure shown in a section: an indicator of the registry, computed at each render."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="figures")
+    order = models.PositiveIntegerField(_("ordre"), default=0)
+    indicator_key = models.CharField(_("indicateur"), max_length=100)
+    label = models.CharField(_("libellé dans le rapport"), max_length=200, blank=True,
+                             help_text=_("Vide : le libellé de l'indicateur."))
+    by_house = models.BooleanField(_("détail par maison"), default=False,
+                                   help_text=_("Ajoute un graphique : le chiffre de chaque maison."))
+
+    objects = ScopedManager(cooperation="cooperation")
+
+    class Meta:
+        verbose_name = _("chiffre clé")
+        verbose_name_plural = _("chiffres clés")
+        ordering = ["section", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.label or self.indicator_key
+
+
+class TextKind(models.TextChoices):
+    OBJECTIVES = "objectives", _("Objectifs")
+    HOW_IT_WORKS = "how_it_works", _("Comment ça marche ?")
+    VALUE = "value", _("Zoom sur une valeur")
+    PRINCIPLE = "principle", _("Zoom sur un principe d'intervention")
+    RESULTS = "results", _("Quels résultats ?")
+    FREE = "free", _("Texte libre")
+
+
+class TextBlock(models.Model):
+    """Words written by staff: objectives, how it works, a value or a principle in focus, results."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="texts")
+    order = models.PositiveIntegerField(_("ordre"), default=0)
+    kind = models.CharField(_("type de texte"), max_length=20, choices=TextKind.choices, default=TextKind.FREE)
+    title = models.CharField(_("titre"), max_length=200, blank=True,
+                             help_text=_("Vide : le type de texte (ex. « Comment ça marche ? »)."))
+    body = models.TextField(_("texte"), blank=True,
+                            help_text=_("Une ligne qui commence par « - » devient une puce."))
+
+    objects = ScopedManager(cooperation="cooperation")
+
+    class Meta:
+        verbose_name = _("texte")
+        ordering = ["section", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.heading or self.body[:60]
+
+    @property
+    def heading(self) -> str:
+        """Its title, else the kind's name; a free text without a title has no heading."""
+        if self.title or self.kind == TextKind.FREE:
+            return self.title
+        return str(self.get_kind_display())

@@ -36,6 +36,7 @@ from coope.people.models import (
     Sex,
     VisitReason,
 )
+from coope.reports.demo import build_report_demo
 from coope.timebank.demo import build_timebank_demo
 from coope.volunteering.models import VolunteerHours
 
@@ -318,6 +319,7 @@ def build_demo(stdout=None) -> list[tuple[str, str, str]]:
                 else:
                     created = builder.build_logins(data.LOGINS)
                     builder.build_romans()
+                    build_report_demo(builder.cooperation)
         if stdout:
             stdout.write(f"{spec['name']} créée.")
         logins.extend((spec["slug"], username, role) for username, role in created)

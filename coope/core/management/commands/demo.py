@@ -15,4 +15,5 @@ class Command(BaseCommand):
         self.stdout.write(f"\nConnexions de démonstration (mot de passe « {data.PASSWORD} ») :")
         for username, role, _index, _name in data.LOGINS:
             self.stdout.write(f"  romans   {username:<16} {Role(role).label}")
+        self.stdout.write(f"  romans   {'habitante':<16} Habitante (son compte TIC-TAC)")
         self.stdout.write(f"  valence  {'accueil-valence':<16} {Role.RECEPTION.label}")
