@@ -1,6 +1,9 @@
 """Key figures of activities: sessions, attendance, headcounts, users, circulation."""
 
+import datetime
+
 from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coope.activities.models import Attendance, Headcount, Session
@@ -9,9 +12,15 @@ from coope.people.indicators import known_people
 from coope.people.models import Person
 
 
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def sessions_in(cooperation, period, association=None, house=None):
+    """Sessions that start in the period (local days), as a range the starts_at index serves."""
     queryset = Session.objects.filter(cooperation=cooperation, cancelled=False,
-                                      starts_at__date__gte=period.start, starts_at__date__lte=period.end)
+                                      starts_at__gte=_local_midnight(period.start),
+                                      starts_at__lt=_local_midnight(period.end + datetime.timedelta(days=1)))
     if house is not None:
         queryset = queryset.filter(Q(house=house) | Q(house__isnull=True, activity__house=house))
     if association is not None:
@@ -110,10 +119,12 @@ def circulation_percent(cooperation, period, *, association=None, house=None) ->
     share who attended at least once in a house other than their own."""
     located = attendances_in(cooperation, period, association, house).filter(
         session__house__isnull=False, person__home_house__isnull=False)
-    total = located.values("person").distinct().count()
+    counts = located.aggregate(
+        total=Count("person", distinct=True),
+        elsewhere=Count("person", distinct=True, filter=~Q(session__house=F("person__home_house"))))
+    total, elsewhere = counts["total"], counts["elsewhere"]
     if not total:
         return 0.0
-    elsewhere = located.exclude(session__house=F("person__home_house")).values("person").distinct().count()
     return round(100 * elsewhere / total, 1)
 
 
