@@ -1,6 +1,7 @@
 """coope import KIND FILE --cooperation SLUG [--only-good-rows] [--dry-run]
 
-Imports people, households or memberships from a CSV, XLSX or ODS file (docs/imports.md).
+Imports people, households, memberships, attendance, volunteer hours or cannery collections
+from a CSV, XLSX or ODS file (docs/imports.md).
 Every bad row is printed (row, column, reason). When rows are bad and --only-good-rows is
 not given, nothing is written and the command exits with an error.
 """
@@ -16,13 +17,14 @@ from coope.people.importing import KIND_ALIASES, KINDS, run_import
 
 
 class Command(BaseCommand):
-    help = "Importe des personnes, des foyers ou des adhésions depuis un fichier CSV, XLSX ou ODS."
+    help = ("Importe des personnes, foyers, adhésions, présences, heures de bénévolat ou collectes "
+            "depuis un fichier CSV, XLSX ou ODS.")
 
     def add_arguments(self, parser):
         parser.add_argument(
             "kind",
             choices=[*KINDS, *KIND_ALIASES],
-            help="people (personnes), households (foyers) ou memberships (adhesions)",
+            help="le type de lignes : " + ", ".join(KINDS) + " (ou son nom français, voir docs/imports.md)",
         )
         parser.add_argument("file", type=Path, help="fichier .csv, .xlsx ou .ods")
         parser.add_argument("--cooperation", required=True, help="identifiant, ex. romans")
