@@ -37,6 +37,7 @@ from coope.people.importing import (
     choices_table,
     parse_choice,
     parse_date,
+    take_cell,
     words_of,
 )
 from coope.people.models import Person
@@ -104,13 +105,6 @@ class ActivityRows:
         self._activities: dict[str, list[Activity]] | None = None
         self._allowed: dict[tuple[str, int | None], bool] = {}
 
-    def take(self, values, key, parse, problems):
-        try:
-            return parse(values.get(key, ""))
-        except ValueError as error:
-            problems.append((key, str(error)))
-            return None
-
     def may(self, permission: str, association_id: int | None) -> bool:
         if (permission, association_id) not in self._allowed:
             self._allowed[permission, association_id] = self.importer.can(
@@ -122,7 +116,7 @@ class ActivityRows:
 
     def person(self, values, problems) -> Person | None:
         first, last = as_text(values.get("prenom")), as_text(values.get("nom"))
-        birth = self.take(values, "date_naissance", parse_date, problems)
+        birth = take_cell(values, "date_naissance", parse_date, problems)
         card = as_text(values.get("carte")).upper().replace(" ", "")
         if not first or not last:
             problems.append(
@@ -190,7 +184,7 @@ class ActivityRows:
         return self._activities
 
     def house(self, values, problems):
-        return self.take(values, "maison", self.importer.find_house, problems)
+        return take_cell(values, "maison", self.importer.find_house, problems)
 
     def activity(self, values, house, problems) -> Activity | None:
         """By title; the house tells apart activities of the same title in several houses. An
@@ -387,13 +381,13 @@ class AttendanceImporter(Importer):
     def import_row(self, number, values):
         problems: list[tuple[str, str]] = []
         rows = self.rows
-        day = rows.take(values, "date", parse_date, problems)
+        day = take_cell(values, "date", parse_date, problems)
         if day is None and not any(key == "date" for key, _message in problems):
             problems.append(("date", _("La date de la séance manque.")))
         check_past(day, "date", problems)
-        start = rows.take(values, "heure", parse_time, problems)
-        end = rows.take(values, "heure_fin", parse_time, problems)
-        walk_in = rows.take(
+        start = take_cell(values, "heure", parse_time, problems)
+        end = take_cell(values, "heure_fin", parse_time, problems)
+        walk_in = take_cell(
             values,
             "sans_inscription",
             lambda v: parse_choice(v, YES_NO, _("oui ou non")),

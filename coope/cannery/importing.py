@@ -29,6 +29,7 @@ from coope.people.importing import (
     parse_choice,
     parse_date,
     parse_euros,
+    take_cell,
     words_of,
 )
 
@@ -90,11 +91,7 @@ class CollectionImporter(Importer):
         problems: list[tuple[str, str]] = []
 
         def take(key, parse):
-            try:
-                return parse(values.get(key, ""))
-            except ValueError as error:
-                problems.append((key, str(error)))
-                return None
+            return take_cell(values, key, parse, problems)
 
         if not self.can("cannery.record"):
             raise Problems([("", _("Vous ne pouvez pas enregistrer de collectes de la conserverie."))])

@@ -261,6 +261,15 @@ def parse_choice(value: Cell, table: dict[str, str], accepted: str) -> str | Non
 # -- the importers -----------------------------------------------------------------------------
 
 
+def take_cell(values: dict[str, Cell], key: str, parse, problems: list[tuple[str, str]]):
+    """The cell `key` parsed, or None with its problem noted as (column, message)."""
+    try:
+        return parse(values.get(key, ""))
+    except ValueError as error:
+        problems.append((key, str(error)))
+        return None
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -415,11 +424,7 @@ class PersonImporter(Importer):
         problems: list[tuple[str, str]] = []
 
         def take(key, parse):
-            try:
-                return parse(values.get(key, ""))
-            except ValueError as error:
-                problems.append((key, str(error)))
-                return None
+            return take_cell(values, key, parse, problems)
 
         first, last = as_text(values.get("prenom")), as_text(values.get("nom"))
         if not first:
@@ -565,11 +570,7 @@ class HouseholdImporter(Importer):
         problems: list[tuple[str, str]] = []
 
         def take(key, parse):
-            try:
-                return parse(values.get(key, ""))
-            except ValueError as error:
-                problems.append((key, str(error)))
-                return None
+            return take_cell(values, key, parse, problems)
 
         name = as_text(values.get("foyer"))
         if not name:
@@ -772,11 +773,7 @@ class MembershipImporter(Importer):
         problems: list[tuple[str, str]] = []
 
         def take(key, parse):
-            try:
-                return parse(values.get(key, ""))
-            except ValueError as error:
-                problems.append((key, str(error)))
-                return None
+            return take_cell(values, key, parse, problems)
 
         card = as_text(values.get("carte")).upper().replace(" ", "")
         if card:

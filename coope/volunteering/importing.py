@@ -37,6 +37,7 @@ from coope.people.importing import (
     choices_table,
     parse_choice,
     parse_date,
+    take_cell,
     words_of,
 )
 from coope.volunteering.models import VolunteerHours, VolunteeringKind
@@ -165,14 +166,14 @@ class VolunteerHoursImporter(Importer):
         problems: list[tuple[str, str]] = []
         rows = self.rows
         person = rows.person(values, problems)
-        day = rows.take(values, "date", parse_date, problems)
+        day = take_cell(values, "date", parse_date, problems)
         if day is None and not any(key == "date" for key, _message in problems):
             problems.append(("date", _("La date manque.")))
         check_past(day, "date", problems)
-        minutes = rows.take(values, "heures", parse_minutes, problems)
+        minutes = take_cell(values, "heures", parse_minutes, problems)
         if minutes is None and not as_text(values.get("heures")):
             problems.append(("heures", _("Le nombre d'heures manque.")))
-        kind = rows.take(
+        kind = take_cell(
             values,
             "type",
             lambda v: parse_choice(v, VOLUNTEERING_KINDS, _("activité ou gouvernance")),
@@ -185,9 +186,9 @@ class VolunteerHoursImporter(Importer):
                     _("Le type manque : activité, ou gouvernance (CA, bureau, groupe projet)."),
                 )
             )
-        group = rows.take(values, "programme", self.find_group, problems)
+        group = take_cell(values, "programme", self.find_group, problems)
         house = rows.house(values, problems)
-        start = rows.take(values, "heure", parse_time, problems)
+        start = take_cell(values, "heure", parse_time, problems)
         activity = rows.activity(values, house, problems)
         session = None
         if activity is not None and day is not None:
