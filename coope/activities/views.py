@@ -303,7 +303,8 @@ def attendance_sheet_pdf(request, pk):
 
 @require_perm("volunteering.record")
 def volunteer_hours(request):
-    """Hours for one person or a whole team at once; from a session, its people are proposed."""
+    """Hours for one person or a whole team at once; from a session, its people are proposed,
+    unticked: participants are not volunteers until someone says so."""
     session = object_from_query(request, Session.objects.select_related("activity", "activity__project_group"),
                                 "seance")
     candidates: list[Person] = []
@@ -337,7 +338,7 @@ def volunteer_hours(request):
         :RECENT_HOURS]
     return render(request, "activities/volunteer_hours.html", {
         "form": form, "session": session, "team": team.values(),
-        "checked": {p.pk for p in chosen} if form.is_bound else set(team), "recent": recent})
+        "checked": {p.pk for p in chosen}, "recent": recent})
 
 
 @require_perm("volunteering.record")

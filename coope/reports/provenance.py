@@ -9,7 +9,11 @@ from coope.reports.models import Report, SectionFigure
 # Never shown to a reader who may not see people: they name or locate someone.
 IDENTIFYING = {"first_name", "last_name", "search_name", "email", "phone", "address", "notes", "comment",
                "birth_date", "card_number", "name", "place"}
-SKIPPED = {"id", "cooperation", "recorded_by", "taken_by", "created_at", "recorded_at", "anonymised_at"}
+SKIPPED = {"id", "cooperation", "recorded_by", "taken_by", "created_at", "recorded_at", "anonymised_at",
+           "content_hash", "idempotency_key"}
+# People and households are shown by number only: sex, birth year, postcode, neighbourhood and
+# employment together can point at one person in a small neighbourhood.
+BY_NUMBER_ONLY = (Person, Household)
 
 
 def records_of(figure: SectionFigure, report: Report) -> tuple[models.QuerySet | None, Indicator | None]:
@@ -45,8 +49,8 @@ def _shown(record, field) -> str | None:
     if value in (None, ""):
         return None
     if field.is_relation:
-        if field.related_model in (Person, Household):
-            return f"{field.verbose_name} n° {value.pk}"
+        if field.related_model in BY_NUMBER_ONLY:
+            return f"{field.related_model._meta.verbose_name} n° {value.pk}"
         return str(value)
     if field.choices:
         return str(getattr(record, f"get_{field.name}_display")())
@@ -64,10 +68,10 @@ def describe(record, *, with_names: bool) -> dict:
     model = type(record)
     if with_names:
         text = str(record)
+    elif model in BY_NUMBER_ONLY:
+        text = f"{model._meta.verbose_name} n° {record.pk}"
     else:
         parts = [_shown(record, f) for f in model._meta.concrete_fields
                  if f.name not in SKIPPED and f.name not in IDENTIFYING]
-        if model is Person and record.birth_date:
-            parts.append(f"né·e en {record.birth_date.year}")
         text = " · ".join(p for p in parts if p)
     return {"pk": record.pk, "kind": str(model._meta.verbose_name), "text": text}

@@ -85,12 +85,12 @@ def test_coordinator_plans_registers_ticks_counts_and_reads_the_figures(live_ser
     page.get_by_role("button", name="Enregistrer le comptage").click()
     page.get_by_text("Comptage enregistré : 12 personne(s).").wait_for()
 
-    # The team's volunteer hours: Élodie from the session, Karim found by name.
+    # The team's volunteer hours: Élodie and Zoé ticked among the session's people, Karim found by name.
     page.get_by_role("link", name="Heures des bénévoles").click()
     page.get_by_label("Ajouter un·e bénévole").fill("benali")
     page.get_by_role("button", name="Ajouter à l'équipe").click()
-    for person in class_of_30:
-        page.get_by_label(f"CLASSE {person.first_name}").uncheck()
+    page.get_by_label("DUPONT Élodie").check()
+    page.get_by_label("MARTIN Zoé").check()
     page.get_by_label("Heures").fill("2")
     page.get_by_role("button", name="Enregistrer les heures").click()
     page.get_by_text("Heures de bénévolat enregistrées pour 3 personne(s).").wait_for()

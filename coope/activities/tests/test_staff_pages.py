@@ -155,7 +155,8 @@ def test_a_team_records_its_volunteer_hours_at_once(world, client_as, session):
         services.record_attendance(actor=world.alice, session=session, person=ana)
     url = reverse("activities:volunteer_hours") + f"?seance={session.pk}"
     page = client.get(url).content.decode()
-    assert f'value="{ana.pk}" checked' in page  # the session's people are proposed
+    # The session's people are proposed, not ticked: a participant is not a volunteer by default.
+    assert f'value="{ana.pk}" >' in page and f'value="{ana.pk}" checked' not in page
     data = {"date": "2018-03-05", "hours": "1", "minutes": "30", "kind": "activity", "people": [ana.pk, ben.pk]}
     assert client.post(url, data).status_code == 302
     assert client.post(url, {**data, "hours": "0", "minutes": "0"}).status_code == 200  # nothing written

@@ -68,7 +68,9 @@ def test_records_show_names_only_to_roles_that_see_people(report, client_as):
     anonymous = client_as(w.evaluator).get(url).content.decode()
     assert "2 enregistrements comptés" in anonymous
     assert "Ana" not in anonymous and "Martin" not in anonymous
-    assert f"<td>{w.ana.pk}</td>" in anonymous and "Femme" in anonymous
+    assert f"<td>{w.ana.pk}</td>" in anonymous and f"personne n° {w.ana.pk}" in anonymous
+    # No combination of sex, birth year, postcode or neighbourhood that could point at someone.
+    assert "Femme" not in anonymous and "né·e" not in anonymous
 
 
 def test_records_are_scoped_to_the_figures_period_and_paginated(report, client_as):
