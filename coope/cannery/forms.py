@@ -132,7 +132,8 @@ class MovementForm(forms.Form):
     minutes = forms.IntegerField(label=_("Prix (minutes de TIC-TAC)"), min_value=1, required=False)
     producer = forms.ModelChoiceField(Producer.objects.none(), label=_("Producteur"), required=False)
     note = forms.CharField(label=_("Précision"), max_length=200, required=False)
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100, error_messages={
+        "max_length": _("La clé d'unicité de la vente est invalide : rechargez la page avant de recommencer.")})
 
     FIELDS = {"sell_euros": ("jars", "location", "price_euros", "buyer"),
               "sell_time": ("jars", "location", "payer", "minutes", "idempotency_key"),

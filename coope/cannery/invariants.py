@@ -75,7 +75,9 @@ def released_batches_were_sterilised() -> Iterable[str]:
 def no_distribution_of_blocked_lots() -> Iterable[str]:
     distributed = Movement.objects.filter(kind__in=[MovementKind.GIVEN, MovementKind.RETURNED,
                                                     MovementKind.SOLD_EUROS, MovementKind.SOLD_TIME])
-    for movement in distributed.filter(lot__batch__released_at__isnull=True).select_related("lot"):
+    early = distributed.filter(Q(lot__batch__released_at__isnull=True)
+                               | Q(created_at__lt=F("lot__batch__released_at")))
+    for movement in early.select_related("lot"):
         yield f"Lot {movement.lot.code} : mouvement {movement.pk} avant la libération de sa fabrication."
     late = distributed.filter(lot__recalled_at__isnull=False, created_at__gt=F("lot__recalled_at"))
     for movement in late.select_related("lot"):

@@ -178,6 +178,8 @@ def record_batch(*, actor, session: Session, recipe: Recipe, inputs: list[tuple[
 @transaction.atomic
 def record_sterilisation(*, actor, batch: Batch, duration_minutes: int, temperature_celsius: int, operator: str,
                          closure_checked: bool, ph=None) -> SterilisationRecord:
+    # Locked, then checked on the locked row: a release in progress cannot approve a record changed meanwhile.
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
     if batch.released_at is not None:
         raise ValidationError(_("Cette fabrication est déjà libérée : sa stérilisation ne peut plus changer."))
     sterilisation, _created = SterilisationRecord.objects.update_or_create(
@@ -195,7 +197,8 @@ def release_batch(*, actor, batch: Batch) -> Batch:
     batch = Batch.objects.select_for_update().select_related("recipe").get(pk=batch.pk)
     if batch.released_at is not None:
         return batch
-    sterilisation = SterilisationRecord.objects.filter(batch=batch).first()
+    # Read after locking the batch: a sterilisation changed concurrently is either seen or refused.
+    sterilisation = SterilisationRecord.objects.filter(batch_id=batch.pk).first()
     if sterilisation is None:
         raise ValidationError(_("Libération refusée : la stérilisation de %(b)s n'est pas enregistrée.")
                               % {"b": batch.code})
@@ -294,6 +297,7 @@ def sell_jars_for_euros(*, actor, lot: Lot, jars: int, location: Location, price
                         person=None, date: datetime.date | None = None) -> Movement:
     lot = _locked_lot(lot)
     _refuse_unless_distributable(lot)
+    _same_cooperation(lot, person)
     if price_cents is None or price_cents < 0:
         raise ValidationError({"price_cents": _("Le prix ne peut pas être négatif.")})
     return _move(actor=actor, lot=lot, kind=MovementKind.SOLD_EUROS, jars=jars, date=date or timezone.localdate(),
@@ -313,8 +317,22 @@ def sell_jars_for_time(*, actor, lot: Lot, jars: int, location: Location, payer,
     _refuse_unless_distributable(lot)
     if minutes is None or minutes <= 0:
         raise ValidationError({"minutes": _("Le prix en minutes doit être plus grand que zéro.")})
-    already = Movement.objects.filter(cooperation_id=lot.cooperation_id, idempotency_key=idempotency_key).first()
+    key = (idempotency_key or "").strip()
+    if not key:
+        raise ValidationError(_("Il manque la clé d'unicité de la vente : rechargez la page avant de recommencer."))
+    if len(key) > 100:
+        raise ValidationError(_("La clé d'unicité de la vente est trop longue (100 caractères au plus) : "
+                                "rechargez la page avant de recommencer."))
+    idempotency_key = key
+    already = Movement.objects.filter(cooperation_id=lot.cooperation_id, kind=MovementKind.SOLD_TIME,
+                                      idempotency_key=key).first()
     if already is not None:
+        if (already.lot_id, already.jars, already.person_id, already.minutes) != (
+                lot.pk, jars, getattr(payer, "pk", None), minutes):
+            raise ValidationError(
+                _("Cette vente a déjà été enregistrée avec un autre contenu (mouvement n°%(pk)s : %(n)s bocal(aux) "
+                  "du lot %(l)s, %(m)s min) : rien n'a été enregistré. Rechargez la page avant de recommencer.")
+                % {"pk": already.pk, "n": already.jars, "l": already.lot.code, "m": already.minutes})
         return already
     movement = _move(actor=actor, lot=lot, kind=MovementKind.SOLD_TIME, jars=jars,
                      date=date or timezone.localdate(), from_location=location, minutes=minutes, person=payer,

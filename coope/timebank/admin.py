@@ -49,9 +49,35 @@ class TimebankRulesAdmin(ReasonAdmin):
                     "confirmation_delay_days", "warning_margin_minutes")
 
 
+class CategoryLimitForm(ReasonForm):
+    """One limit per category of account in a cooperation: a duplicate is refused in the form (the
+    cooperation is not a field of it, so the database constraint alone would give an error page)."""
+
+    cooperation = None  # set by CategoryLimitAdmin.get_form from the request
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.cooperation_id is None and self.cooperation is not None:
+            self.instance.cooperation = self.cooperation  # CategoryLimit.clean counts this cooperation's accounts
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, cooperation_id = cleaned.get("kind"), self.instance.cooperation_id
+        if kind and cooperation_id is not None and CategoryLimit.objects.filter(
+                cooperation_id=cooperation_id, kind=kind).exclude(pk=self.instance.pk).exists():
+            self.add_error("kind", _("Cette catégorie de compte a déjà ses limites : modifiez-les dans la "
+                                     "liste plutôt que d'en ajouter de nouvelles."))
+        return cleaned
+
+
 @admin.register(CategoryLimit)
 class CategoryLimitAdmin(ReasonAdmin):
+    form = CategoryLimitForm
     list_display = ("kind", "min_balance_minutes", "max_balance_minutes")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"cooperation": getattr(request, "cooperation", None)})
 
 
 @admin.register(Category)

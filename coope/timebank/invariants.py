@@ -14,6 +14,8 @@ from coope.lib.invariants import invariant
 from coope.timebank.models import (
     Account,
     Entry,
+    Exchange,
+    ExchangeStatus,
     Hold,
     HoldStatus,
     Transfer,
@@ -119,16 +121,22 @@ def no_orphan_entries() -> Iterable[str]:
 @invariant(gettext_lazy("TIC-TAC : chaque annulation est liée à son virement et le contre-passe exactement"))
 def reversals_linked() -> Iterable[str]:
     problems = []
-    for pk, kind, reverses in (Transfer.objects.filter(
-            Q(kind=TransferKind.REVERSAL, reverses__isnull=True)
-            | (~Q(kind=TransferKind.REVERSAL) & Q(reverses__isnull=False))
-            | Q(kind=TransferKind.REVERSAL, reverses__kind=TransferKind.REVERSAL))
-            .values_list("pk", "kind", "reverses_id").order_by("pk")[:LIMIT]):
+    badly_linked = (Transfer.objects.filter(
+        Q(kind=TransferKind.REVERSAL, reverses__isnull=True)
+        | (~Q(kind=TransferKind.REVERSAL) & Q(reverses__isnull=False))
+        | Q(kind=TransferKind.REVERSAL, reverses__kind=TransferKind.REVERSAL)
+        | (Q(kind=TransferKind.REVERSAL, reverses__isnull=False) & ~Q(reverses__cooperation_id=F("cooperation_id"))))
+        .values_list("pk", "kind", "reverses_id", "cooperation_id", "reverses__cooperation_id").order_by("pk"))
+    total = badly_linked.count()
+    for pk, kind, reverses, cooperation_id, reversed_cooperation_id in badly_linked[:LIMIT]:
         if kind != TransferKind.REVERSAL:
             problems.append(_("Virement n°%(pk)s : il dit en annuler un autre (n°%(r)s) sans être une annulation.")
                             % {"pk": pk, "r": reverses})
         elif reverses is None:
             problems.append(_("Annulation n°%(pk)s : elle n'est liée à aucun virement.") % {"pk": pk})
+        elif reversed_cooperation_id != cooperation_id:
+            problems.append(_("Annulation n°%(pk)s : elle annule le virement n°%(r)s d'une autre coopération.")
+                            % {"pk": pk, "r": reverses})
         else:
             problems.append(_("Annulation n°%(pk)s : elle annule une annulation (n°%(r)s).") % {"pk": pk, "r": reverses})
     # Per account, a reversal and its original must cancel out exactly.
@@ -136,10 +144,42 @@ def reversals_linked() -> Iterable[str]:
     unbalanced = (Entry.objects.filter(Q(transfer__kind=TransferKind.REVERSAL) | Q(transfer__reversed_by__isnull=False))
                   .values(pair_id=pair, account_ref=F("account_id")).annotate(total=Sum("amount_minutes"))
                   .exclude(total=0).order_by("pair_id", "account_ref"))
+    unbalanced = list(unbalanced)
+    total += len(unbalanced)
     for row in unbalanced[:LIMIT]:
         problems.append(_("Virement n°%(pk)s et son annulation : sur le compte n°%(a)s il reste %(t)s minutes "
                           "au lieu de 0.") % {"pk": row["pair_id"], "a": row["account_ref"], "t": row["total"]})
-    yield from problems
+    yield from _listed(problems, total)
+
+
+@invariant(gettext_lazy("TIC-TAC : chaque échange confirmé a son virement du même montant, les autres aucun"))
+def exchanges_match_transfers() -> Iterable[str]:
+    rows = (Exchange.objects.filter(
+        Q(status=ExchangeStatus.CONFIRMED, transfer__isnull=True)
+        | (Q(status=ExchangeStatus.CONFIRMED) & ~Q(transfer__amount_minutes=F("minutes")))
+        | (~Q(status=ExchangeStatus.CONFIRMED) & Q(transfer__isnull=False)))
+        .values_list("pk", "status", "minutes", "transfer_id", "transfer__amount_minutes").order_by("pk"))
+    total = rows.count()
+    problems = []
+    for pk, status, minutes, transfer_id, amount in rows[:LIMIT]:
+        if status != ExchangeStatus.CONFIRMED:
+            problems.append(_("Échange n°%(pk)s (%(s)s) : il a un virement (n°%(t)s) sans être confirmé.")
+                            % {"pk": pk, "s": ExchangeStatus(status).label, "t": transfer_id})
+        elif transfer_id is None:
+            problems.append(_("Échange n°%(pk)s : confirmé, mais aucun virement ne l'a payé.") % {"pk": pk})
+        else:
+            problems.append(_("Échange n°%(pk)s : %(m)s minutes, mais son virement n°%(t)s en paie %(a)s.")
+                            % {"pk": pk, "m": minutes, "t": transfer_id, "a": amount})
+    yield from _listed(problems, total)
+
+
+@invariant(gettext_lazy("TIC-TAC : chaque compte fermé a un solde nul"))
+def closed_accounts_are_empty() -> Iterable[str]:
+    rows = list(Account.objects.filter(closed_at__isnull=False).exclude(balance_minutes=0)
+                .select_related("person", "association").order_by("pk"))
+    yield from _listed([_("Compte n°%(pk)s (%(who)s) : fermé, mais son solde est de %(b)s.")
+                        % {"pk": a.pk, "who": a, "b": format_minutes(a.balance_minutes)} for a in rows[:LIMIT]],
+                       len(rows))
 
 
 @invariant(gettext_lazy("TIC-TAC : chaque réservation prélevée a son virement du même montant"))

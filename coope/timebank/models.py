@@ -96,7 +96,7 @@ class CategoryLimit(models.Model):
         low, high = self.min_balance_minutes, self.max_balance_minutes
         if low is not None and high is not None and low > high:
             raise ValidationError(_("La limite basse doit être sous la limite haute."))
-        accounts = Account.objects.filter(kind=self.kind).with_held()
+        accounts = Account.objects.filter(cooperation_id=self.cooperation_id, kind=self.kind).with_held()
         below = accounts.filter(min_balance_minutes__isnull=True,
                                 balance_minutes__lt=F("held") + low).count() if low is not None else 0
         above = accounts.filter(max_balance_minutes__isnull=True,

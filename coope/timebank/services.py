@@ -303,12 +303,20 @@ def set_account_limits(*, actor, account: Account, min_balance_minutes: int | No
             and min_balance_minutes > max_balance_minutes:
         raise ValidationError(_("La limite basse doit être sous la limite haute."))
     held = held_minutes(account)
-    if min_balance_minutes is not None and account.balance_minutes - held < min_balance_minutes:
-        raise ValidationError(_("Le solde (%(b)s, dont %(h)s réservées) est déjà sous cette limite basse.")
-                              % {"b": format_minutes(account.balance_minutes), "h": format_minutes(held)})
-    if max_balance_minutes is not None and account.balance_minutes > max_balance_minutes:
-        raise ValidationError(_("Le solde (%(b)s) est déjà au-dessus de cette limite haute.")
-                              % {"b": format_minutes(account.balance_minutes)})
+    # The limits that would apply after the change: an override set to None falls back to the category's.
+    after = Account(cooperation_id=account.cooperation_id, kind=account.kind,
+                    min_balance_minutes=min_balance_minutes, max_balance_minutes=max_balance_minutes)
+    low, high = limits_of(after)
+    if low is not None and account.balance_minutes - held < low:
+        raise ValidationError(
+            _("Le solde (%(b)s, dont %(h)s réservées) est déjà sous la limite basse qui s'appliquerait (%(low)s) : "
+              "gardez une limite propre au compte au plus égale au solde disponible, ou attendez qu'il remonte.")
+            % {"b": format_minutes(account.balance_minutes), "h": format_minutes(held), "low": format_minutes(low)})
+    if high is not None and account.balance_minutes > high:
+        raise ValidationError(
+            _("Le solde (%(b)s) est déjà au-dessus de la limite haute qui s'appliquerait (%(high)s) : "
+              "gardez une limite propre au compte au moins égale au solde, ou attendez qu'il baisse.")
+            % {"b": format_minutes(account.balance_minutes), "high": format_minutes(high)})
     before = audit.snapshot(account, ["min_balance_minutes", "max_balance_minutes"])
     Account.objects.filter(pk=account.pk).update(min_balance_minutes=min_balance_minutes,
                                                  max_balance_minutes=max_balance_minutes)
@@ -321,14 +329,19 @@ def set_account_limits(*, actor, account: Account, min_balance_minutes: int | No
 @transaction.atomic
 def close_account(*, actor, account: Account, reason: str) -> Account:
     """Close an account; what remains on it goes to (or comes from) the community chest."""
-    account = Account.objects.select_for_update().get(pk=account.pk)
+    account = Account.objects.get(pk=account.pk)
+    chest = system_account(account.association or Association.objects.filter(
+        cooperation_id=account.cooperation_id).order_by("pk").first(), AccountKind.CHEST)
+    # The account and the chest locked together, in primary-key order like every transfer (no deadlock
+    # with a payment between the same two accounts).
+    locked = {a.pk: a for a in Account.objects.select_for_update().filter(
+        pk__in=[account.pk, chest.pk]).order_by("pk")}
+    account, chest = locked[account.pk], locked[chest.pk]
     if account.closed_at is not None:
         raise ValidationError(_("Ce compte est déjà fermé."))
     if Hold.objects.filter(account=account, status=HoldStatus.HELD).exists():
         raise ValidationError(_("Des minutes sont encore réservées sur ce compte : prélevez-les ou libérez-les."))
     if account.balance_minutes:
-        chest = system_account(account.association or Association.objects.filter(
-            cooperation_id=account.cooperation_id).order_by("pk").first(), AccountKind.CHEST)
         _post(actor=actor, kind=TransferKind.CLOSING,
               legs=[(account, -account.balance_minutes), (chest, account.balance_minutes)],
               idempotency_key=f"closing:{account.pk}", memo=reason)
@@ -468,6 +481,23 @@ def _notify(transfer: Transfer, reversal: Transfer) -> None:
         transaction.on_commit(send)
 
 
+# Payments whose item belongs to another programme: that programme cancels them (the stock, the
+# membership...), a reversal here alone would leave it inconsistent.
+_OWNED_ELSEWHERE = {
+    "cannery.movement": _("Ce paiement concerne une vente de la conserverie : corrigez-la depuis la conserverie "
+                          "(le stock et le paiement y sont corrigés ensemble)."),
+    "membership.membership": _("Ce paiement concerne une cotisation d'adhésion : corrigez-la depuis les "
+                               "adhésions (l'adhésion et son paiement y sont corrigés ensemble)."),
+}
+
+
+def _item_label(transfer: Transfer) -> str | None:
+    if transfer.item_type_id is None:
+        return None
+    content_type = ContentType.objects.get_for_id(transfer.item_type_id)
+    return f"{content_type.app_label}.{content_type.model}"
+
+
 @transaction.atomic
 def reverse_transfer(*, actor, transfer: Transfer, reason: str, idempotency_key: str | None = None,
                      now: datetime.datetime | None = None) -> Transfer:
@@ -488,6 +518,9 @@ def reverse_transfer(*, actor, transfer: Transfer, reason: str, idempotency_key:
         raise ValidationError(_("Ce virement a déjà été annulé."))
     if transfer.kind == TransferKind.START_CREDIT:
         raise ValidationError(_("Le crédit de départ ne s'annule pas : fermez le compte si besoin."))
+    owner = _OWNED_ELSEWHERE.get(_item_label(transfer))
+    if owner is not None or transfer.kind == TransferKind.MEMBERSHIP_FEE:
+        raise ValidationError(owner or _OWNED_ELSEWHERE["membership.membership"])
     delay = rules_of(transfer.cooperation_id).reversal_delay_days
     if (now or timezone.now()) - transfer.created_at > datetime.timedelta(days=delay):
         raise ValidationError(_("Ce virement date de plus de %(days)s jours : il ne peut plus être annulé. "
@@ -525,9 +558,11 @@ def record_exchange(*, actor, provider, receiver, minutes: int, category, descri
     key = (idempotency_key or "").strip()
     if not key:
         raise ValidationError(_("Il manque la clé d'unicité de l'opération : rechargez la page."))
+    content = (provider.pk, receiver.pk, minutes, category.pk, description[:300], performed_on, group,
+               getattr(session, "pk", None))
     existing = Exchange.objects.filter(cooperation_id=provider.cooperation_id, idempotency_key=key).first()
     if existing is not None:
-        return existing
+        return _same_exchange(existing, content, key)
     try:
         with transaction.atomic():
             exchange = Exchange.objects.create(
@@ -536,10 +571,27 @@ def record_exchange(*, actor, provider, receiver, minutes: int, category, descri
                 session=session,
                 idempotency_key=key, recorded_by=actor if actor is not None and actor.is_authenticated else None)
     except IntegrityError:
-        return Exchange.objects.get(cooperation_id=provider.cooperation_id, idempotency_key=key)
+        existing = Exchange.objects.get(cooperation_id=provider.cooperation_id, idempotency_key=key)
+        return _same_exchange(existing, content, key)
     audit.record(actor=actor, action="timebank_record_exchange", instance=exchange,
                  changes={"minutes": minutes, "provider": provider.pk, "receiver": receiver.pk})
     return exchange
+
+
+def _same_exchange(existing: Exchange, content: tuple, key: str) -> Exchange:
+    """The exchange already recorded under this key, when the replay has the same content; refused otherwise."""
+    stored = (existing.provider_id, existing.receiver_id, existing.minutes, existing.category_id,
+              existing.description, existing.performed_on, existing.group, existing.session_id)
+    if stored != content:
+        if key.startswith("cheque:"):
+            raise ValidationError(
+                _("Ce numéro de chèque (%(n)s) a déjà été enregistré avec un autre contenu (échange n°%(pk)s) : "
+                  "rien n'a été enregistré. Vérifiez le numéro recopié, ou corrigez l'échange déjà saisi.")
+                % {"n": key.removeprefix("cheque:"), "pk": existing.pk})
+        raise ValidationError(
+            _("Cette demande a déjà été enregistrée avec un autre contenu (échange n°%(pk)s) : "
+              "rien n'a été enregistré. Rechargez la page avant de recommencer.") % {"pk": existing.pk})
+    return existing
 
 
 @transaction.atomic

@@ -250,7 +250,7 @@ def test_exchanges_confirmed_refused_automatic_and_paper_cheques(tb, world, time
     assert services.enter_paper_cheque(actor=world.coordinator, provider=tb.ben_person, receiver=tb.cleo_person,
                                        minutes=60, category=tb.garden, description="Potager",
                                        performed_on=datetime.date(2018, 3, 2), cheque_number="A-17").pk == cheque.pk
-    with pytest.raises(ValidationError, match="déjà été saisi"):
+    with pytest.raises(ValidationError, match="déjà été enregistré avec un autre contenu"):
         services.enter_paper_cheque(actor=world.coordinator, provider=tb.ana_person, receiver=tb.cleo_person,
                                     minutes=60, category=tb.garden, description="Potager",
                                     performed_on=datetime.date(2018, 3, 2), cheque_number="A-17")
