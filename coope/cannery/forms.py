@@ -129,6 +129,7 @@ class MovementForm(forms.Form):
     buyer = forms.CharField(label=_("Acheteur·se"), max_length=200, required=False)
     session = forms.ModelChoiceField(Session.objects.none(), label=_("Pendant l'atelier"), required=False)
     payer = forms.CharField(label=_("Qui paie (nom ou n° de carte)"), max_length=200, required=False)
+    payer_id = forms.IntegerField(widget=forms.HiddenInput, required=False)  # chosen among namesakes
     minutes = forms.IntegerField(label=_("Prix (minutes de TIC-TAC)"), min_value=1, required=False)
     producer = forms.ModelChoiceField(Producer.objects.none(), label=_("Producteur"), required=False)
     note = forms.CharField(label=_("Précision"), max_length=200, required=False)
@@ -136,7 +137,7 @@ class MovementForm(forms.Form):
         "max_length": _("La clé d'unicité de la vente est invalide : rechargez la page avant de recommencer.")})
 
     FIELDS = {"sell_euros": ("jars", "location", "price_euros", "buyer"),
-              "sell_time": ("jars", "location", "payer", "minutes", "idempotency_key"),
+              "sell_time": ("jars", "location", "payer", "payer_id", "minutes", "idempotency_key"),
               "give": ("jars", "location", "session"), "return": ("jars", "location", "producer"),
               "move": ("jars", "location", "to_location"), "lose": ("jars", "location", "note")}
 

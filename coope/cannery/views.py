@@ -179,12 +179,28 @@ def _association_for_sale(request, location) -> Association:
     return association
 
 
-def _payer(text: str) -> Person:
-    people = list(Person.objects.search(text)[:2])
-    if len(people) != 1:
-        raise ValidationError({"payer": _("Personne introuvable ou plusieurs personnes : précisez le nom complet "
-                                          "ou le numéro de carte.") if people or not text else
-                               _("Personne introuvable : « %(t)s ».") % {"t": text}})
+PAYER_CHOICES = 10
+
+
+class SeveralPayers(Exception):  # noqa: N818 (not a failure: the person must choose)
+    def __init__(self, people):
+        self.people = people
+
+
+def _payer(text: str, payer_id: int | None) -> Person:
+    """The payer among the time-bank members: the one chosen, or the only one matching the text.
+    Several namesakes: the page lists them to choose from (SeveralPayers)."""
+    members = Person.objects.filter(time_account__isnull=False, anonymised_at__isnull=True)
+    if payer_id:
+        chosen = members.filter(pk=payer_id).first()
+        if chosen is not None:
+            return chosen
+    people = list(members.search(text).select_related("home_house")[:PAYER_CHOICES])
+    if not people:
+        raise ValidationError({"payer": _("Aucun membre TIC-TAC ne correspond à « %(t)s » : vérifiez le nom ou le "
+                                          "numéro de carte, ou ouvrez d'abord son compte TIC-TAC.") % {"t": text}})
+    if len(people) > 1:
+        raise SeveralPayers(people)
     return people[0]
 
 
@@ -196,6 +212,7 @@ def lot_move(request, pk, action):
         raise Http404
     form = MovementForm(request.POST or None, lot=lot, action=action, workshops=_workshops(request),
                         initial={"idempotency_key": uuid.uuid4().hex})
+    candidates = []
     if request.method == "POST" and form.is_valid():
         data, actor = form.cleaned_data, request.user
         common = {"actor": actor, "lot": lot, "jars": data["jars"], "location": data["location"]}
@@ -204,7 +221,7 @@ def lot_move(request, pk, action):
                 services.sell_jars_for_euros(**common, price_cents=cents(data["price_euros"]), buyer=data["buyer"])
             elif action == "sell_time":
                 services.sell_jars_for_time(
-                    **common, payer=_payer(data["payer"]), minutes=data["minutes"],
+                    **common, payer=_payer(data["payer"], data["payer_id"]), minutes=data["minutes"],
                     association=_association_for_sale(request, data["location"]),
                     idempotency_key=data["idempotency_key"] or uuid.uuid4().hex)
             elif action == "give":
@@ -216,6 +233,8 @@ def lot_move(request, pk, action):
                                    to_location=data["to_location"])
             else:
                 services.record_loss(**common, note=data["note"])
+        except SeveralPayers as several:
+            candidates = several.people
         except ValidationError as error:
             _errors_to(form, error)
         else:
@@ -223,7 +242,7 @@ def lot_move(request, pk, action):
                              % {"a": titles[action], "n": data["jars"], "l": lot.code})
             return redirect("cannery:lot", pk=lot.pk)
     return render(request, "cannery/form.html", {"form": form, "title": f"{titles[action]} · {lot.code}",
-                                                  "submit": _("Enregistrer"), "lot": lot})
+                                                  "submit": _("Enregistrer"), "lot": lot, "candidates": candidates})
 
 
 @require_perm("cannery.recall")

@@ -241,3 +241,31 @@ def test_jars_given_at_a_workshop_are_traced_to_it(client_as, world, kit, made):
     with scope(cooperation=world.coop.pk):
         given = Movement.objects.get(kind="given")
     assert (given.jars, given.session_id) == (4, batch.session_id)
+
+
+def test_a_sale_in_hours_lets_the_seller_choose_among_namesakes(client_as, world, kit, made):
+    from coope.people.services import create_person
+    from coope.timebank.services import open_account
+
+    _batch, lot = made
+    with scope(cooperation=world.coop.pk):
+        twins = [create_person(actor=world.coordinator, cooperation=world.coop, first_name=first, last_name="André",
+                               home_house=world.house_a) for first in ("Gisèle", "Khadija")]
+        for person in twins:
+            open_account(actor=world.coordinator, person=person, registered_with=world.assoc_a)
+        create_person(actor=world.coordinator, cooperation=world.coop, first_name="Sans", last_name="André")
+    client = client_as(world.coordinator)
+    url = reverse("cannery:lot_move", args=[lot.pk, "sell_time"])
+    data = {"jars": "1", "location": kit.van.pk, "payer": "andre", "minutes": "30", "idempotency_key": "k-1"}
+    page = client.post(url, data).content.decode()
+    # Both members are offered; the namesake without a TIC-TAC account is not.
+    assert "Plusieurs membres TIC-TAC correspondent" in page
+    assert "ANDRÉ Gisèle" in page and "ANDRÉ Khadija" in page and "ANDRÉ Sans" not in page
+    with scope(cooperation=world.coop.pk):
+        assert not Movement.objects.filter(kind="sold_time").exists()
+    assert client.post(url, {**data, "payer_id": twins[1].pk}).status_code == 302
+    with scope(cooperation=world.coop.pk):
+        sale = Movement.objects.get(kind="sold_time")
+        assert sale.transfer.entries.get(amount_minutes=-30).account.person == twins[1]
+    nobody = client.post(url, {**data, "payer": "personne inconnue", "idempotency_key": "k-2"}).content.decode()
+    assert "Aucun membre TIC-TAC ne correspond" in nobody
