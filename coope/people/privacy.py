@@ -6,10 +6,13 @@ of the activity report gives the same numbers before and after.
 """
 
 import datetime
+import json
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -237,6 +240,32 @@ def _secrets(instance, fields: list[str]) -> list[str]:
     return [v.strip().casefold() for v in values if len(v.strip()) >= 2]
 
 
+person_anonymised = Signal()  # kwargs: person (already anonymised), old_label (their former name)
+
+
+def replace_name(text: str, old_label: str, new_label: str) -> str:
+    """`text` with the person's former name (any case) replaced by their anonymous label."""
+    return re.sub(re.escape(old_label), new_label, text, flags=re.IGNORECASE)
+
+
+def _rename_in_other_entries(person: Person, old_label: str, exclude: set[int]) -> list[AuditEntry]:
+    """Audit entries about other records (an account, an exchange, an attendance) whose label
+    or changes name the person: the name becomes their anonymous label."""
+    if len(old_label.strip()) < 4:
+        return []
+    new_label = str(person)
+    entries = list(AuditEntry.objects.filter(cooperation_id=person.cooperation_id)
+                   .filter(Q(object_repr__icontains=old_label) | Q(changes__icontains=old_label)
+                           # SQLite keeps JSON with accents escaped (\u00e9)
+                           | Q(changes__icontains=json.dumps(old_label)[1:-1]))
+                   .exclude(pk__in=exclude))
+    for entry in entries:
+        entry.object_repr = replace_name(entry.object_repr, old_label, new_label)
+        entry.changes = _scrub(entry.changes, [old_label.casefold()])
+    AuditEntry.objects.bulk_update(entries, ["changes", "object_repr"])
+    return entries
+
+
 @transaction.atomic
 def anonymise_person(*, actor, person: Person) -> Person:
     """Erase a person's identity for good and keep every figure; erase it from the audit log too.
@@ -251,6 +280,7 @@ def anonymise_person(*, actor, person: Person) -> Person:
             % {"d": timezone.localtime(person.anonymised_at).strftime("%d/%m/%Y")}
         )
     secrets = _secrets(person, PERSON_IDENTITY_FIELDS)
+    old_label = str(person)
     # Listed before anything is written, so that the "anonymise" entry below stays as written.
     entries = list(audit_entries_about(person))
 
@@ -304,6 +334,10 @@ def anonymise_person(*, actor, person: Person) -> Person:
         entry.object_repr = reprs.get((entry.model, entry.object_id), entry.object_repr)
         cleaned.append(entry)
     AuditEntry.objects.bulk_update(cleaned, ["changes", "object_repr"])
+    cleaned += _rename_in_other_entries(person, old_label, exclude={e.pk for e in cleaned})
+    # Other programmes keep texts that may name the person (a notice to the other party of
+    # an exchange): they erase the name on this signal.
+    person_anonymised.send(sender=Person, person=person, old_label=old_label)
 
     audit.record(
         actor=actor,

@@ -1,0 +1,35 @@
+"""Anonymising a time-bank member erases their name from the audit log and from the notices
+that other members received, and keeps the ledger whole."""
+
+import pytest
+
+from coope.core.models import AuditEntry
+from coope.people.privacy import anonymise_person
+from coope.people.services import create_person
+from coope.timebank.invariants import cached_balances_match_entries
+from coope.timebank.models import Notice
+from coope.timebank.services import open_account, reverse_transfer, transfer_time
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymising_a_member_erases_their_name_everywhere_it_was_written(in_scope):
+    w = in_scope
+    zelie = create_person(actor=w.alice, cooperation=w.coop, first_name="Zélie", last_name="Quintal")
+    bruno = create_person(actor=w.alice, cooperation=w.coop, first_name="Bruno", last_name="Autre")
+    accounts = [open_account(actor=w.director, person=p, registered_with=w.assoc_a) for p in (zelie, bruno)]
+    transfer = transfer_time(actor=w.director, payer=accounts[0], payee=accounts[1], minutes=60,
+                             idempotency_key="t-1")
+    # The reason is free text, typed by a coordinator: it may well name someone.
+    reverse_transfer(actor=w.director, transfer=transfer, reason="Zélie Quintal a été débitée deux fois")
+
+    def mentions():
+        return (AuditEntry.objects.filter(object_repr__icontains="Quintal").count()
+                + AuditEntry.objects.filter(changes__icontains="Quintal").count()
+                + Notice.objects.filter(message__icontains="Quintal").count())
+
+    assert mentions() >= 3  # the account's audit entry, the reversal's reason, Bruno's notice
+    anonymise_person(actor=w.director, person=zelie)
+    assert mentions() == 0
+    assert Notice.objects.filter(person=bruno, message__icontains=f"Anonyme #{zelie.pk} a été débitée").exists()
+    assert list(cached_balances_match_entries()) == []
