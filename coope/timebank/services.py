@@ -371,6 +371,12 @@ def _payee(payee_kind: str, association: Association) -> Account:
 
 
 @transaction.atomic
+def _thing_label(item) -> str:
+    """What a payment is for, by kind and number: never str(item), which may name a person, and
+    the ledger's texts are never rewritten, not even when that person is anonymised."""
+    return f"{item._meta.verbose_name} n°{item.pk}"
+
+
 def pay_in_time(*, actor, payer, payee_kind: str, association: Association, minutes: int, item,
                 idempotency_key: str, memo: str = "", created_at: datetime.datetime | None = None) -> Transfer:
     """A person pays `minutes` to an association's programme account ("shop", "bikes", "carpool",
@@ -382,7 +388,7 @@ def pay_in_time(*, actor, payer, payee_kind: str, association: Association, minu
     kind = TransferKind.MEMBERSHIP_FEE if payee_kind == AccountKind.ASSOCIATION and _is_membership(item) \
         else TransferKind.PAYMENT
     return _post(actor=actor, kind=kind, legs=[(payer_account, -minutes), (_payee(payee_kind, association), minutes)],
-                 idempotency_key=idempotency_key, memo=memo or str(item)[:300], item=item, created_at=created_at)
+                 idempotency_key=idempotency_key, memo=memo or _thing_label(item), item=item, created_at=created_at)
 
 
 def _is_membership(item) -> bool:
@@ -418,7 +424,7 @@ def hold_time(*, actor, payer, payee_kind: str, association: Association, minute
         raise _closed(account)
     _check_limits(account, account.balance_minutes - minutes, -minutes)
     hold = Hold.objects.create(cooperation_id=account.cooperation_id, account=account, payee=payee, minutes=minutes,
-                               idempotency_key=key, item_type=content_type, item_id=item.pk, memo=str(item)[:300])
+                               idempotency_key=key, item_type=content_type, item_id=item.pk, memo=_thing_label(item))
     audit.record(actor=actor, action="timebank_hold", instance=hold, changes={"minutes": minutes, "key": key})
     return hold
 

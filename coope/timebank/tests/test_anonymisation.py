@@ -33,3 +33,18 @@ def test_anonymising_a_member_erases_their_name_everywhere_it_was_written(in_sco
     assert mentions() == 0
     assert Notice.objects.filter(person=bruno, message__icontains=f"Anonyme #{zelie.pk} a été débitée").exists()
     assert list(cached_balances_match_entries()) == []
+
+
+def test_a_payment_never_writes_a_name_into_the_append_only_ledger(in_scope):
+    """The ledger's texts cannot be rewritten at anonymisation: they must not name anyone."""
+    from coope.timebank.services import hold_time, pay_in_time
+
+    w = in_scope
+    zelie = create_person(actor=w.alice, cooperation=w.coop, first_name="Zélie", last_name="Quintal")
+    open_account(actor=w.director, person=zelie, registered_with=w.assoc_a)
+    # A thing whose own label names its holder (as a loan or a membership may).
+    paid = pay_in_time(actor=w.director, payer=zelie, payee_kind="bikes", association=w.assoc_a, minutes=30,
+                       item=zelie, idempotency_key="p-1")
+    hold = hold_time(actor=w.director, payer=zelie, payee_kind="carpool", association=w.assoc_a, minutes=20,
+                     item=zelie, idempotency_key="h-1")
+    assert paid.memo == f"personne n°{zelie.pk}" and hold.memo == f"personne n°{zelie.pk}"
