@@ -93,9 +93,7 @@ def activity_create(request):
     form = ActivityForm(request.POST or None, houses=houses, prefix="a")
     plan = SessionPlanForm(request.POST or None, prefix="s")
     if request.method == "POST" and form.is_valid() and plan.is_valid():
-        fields = form.activity_fields()
-        if fields["house"] is None and not request.user.has_coope_perm("activities.manage", None):
-            raise PermissionDenied
+        fields = form.activity_fields()  # houses offered: those of the user's associations, or none
         try:
             activity = services.create_activity(actor=request.user, cooperation=request.cooperation, **fields)
             sessions = _schedule(request, activity, plan)
