@@ -26,7 +26,7 @@ from coope.cannery.models import (
     Movement,
     MovementKind,
 )
-from coope.lib.indicators import indicator
+from coope.lib.indicators import count_by, indicator
 from coope.volunteering.models import Training, VolunteerHours
 
 
@@ -130,6 +130,14 @@ def villages(cooperation, period, *, association=None, house=None) -> int:
     return (workshop_records(cooperation, period, association=association, house=house)
             .annotate(village=Coalesce(NullIf("commune", Value("")), "house__city"))
             .exclude(village__isnull=True).values("village").distinct().count())
+
+
+@indicator("cannery.workshops_by_village", _("Conserverie : ateliers par village visité"), unit="ateliers",
+           breakdown=True, records=workshop_records)
+def workshops_by_village(cooperation, period, *, association=None, house=None) -> dict[str, int]:
+    """The same villages as `cannery.villages`, each with its number of workshops (a chart)."""
+    return count_by(workshop_records(cooperation, period, association=association, house=house),
+                    Coalesce(NullIf("commune", Value("")), "house__city"))
 
 
 @indicator("cannery.collected_kg", _("Conserverie : fruits et légumes collectés"), unit="kg",

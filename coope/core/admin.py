@@ -163,11 +163,9 @@ class CoopeUserAdmin(TenantFormsetMixin, UserAdmin):
 
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(CooperationAdmin):
-    list_display = ("at", "actor", "action", "model", "object_id", "object_repr")
-    list_filter = ("action", "model")
-    search_fields = ("object_repr", "object_id")
+class ReadOnlyAdmin(CooperationAdmin):
+    """Rows written by the services only (the audit log, a ledger): the admin shows them."""
+
     audited = False
 
     def has_add_permission(self, request):
@@ -178,6 +176,13 @@ class AuditEntryAdmin(CooperationAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor", "action", "model", "object_id", "object_repr")
+    list_filter = ("action", "model")
+    search_fields = ("object_repr", "object_id")
 
 
 @admin.register(ProjectGroup)

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from coope.core import audit
-from coope.core.admin import CooperationAdmin
+from coope.core.admin import CooperationAdmin, ReadOnlyAdmin
 from coope.timebank.models import (
     Account,
     Category,
@@ -84,21 +84,6 @@ class CategoryLimitAdmin(ReasonAdmin):
 class CategoryAdmin(CooperationAdmin):
     list_display = ("name",)
     audited = False
-
-
-class ReadOnlyAdmin(CooperationAdmin):
-    """The ledger and its accounts are written by the services only; the admin shows them."""
-
-    audited = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EntryInline(admin.TabularInline):

@@ -82,6 +82,7 @@ def test_the_cannery_figures_on_a_hand_computed_season(season):
         "cannery.volunteer_hours": 4.5,
         "cannery.volunteers_trained": 2,
         "cannery.villages": 2,
+        "cannery.workshops_by_village": {"Peyrins": 1, "Triors": 1},
         "cannery.collected_kg": 20.0,
         "cannery.transformed_kg": 13.0,
         "cannery.producers": 2,
