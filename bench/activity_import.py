@@ -166,14 +166,22 @@ def main() -> None:
         people = [
             p
             for p in known
-            if p.birth_date and names[p.search_name] < 20 and twins[p.search_name, p.birth_date] == 1
+            if p.birth_date
+            and names[p.search_name] < 20
+            and twins[p.search_name, p.birth_date] == 1
         ][:3000]
         baseline = per_row_ms("people", people_rows(args.rows, rng), cooperation, args.repeat)
         attendance = per_row_ms(
-            "attendance", attendance_rows(sessions, people, args.rows, rng), cooperation, args.repeat
+            "attendance",
+            attendance_rows(sessions, people, args.rows, rng),
+            cooperation,
+            args.repeat,
         )
         hours = per_row_ms(
-            "volunteer_hours", hours_rows(sessions, people, args.rows, rng), cooperation, args.repeat
+            "volunteer_hours",
+            hours_rows(sessions, people, args.rows, rng),
+            cooperation,
+            args.repeat,
         )
         print(f"personnes (référence) : {baseline:.2f} ms par ligne")
         print(f"présences : {attendance:.2f} ms par ligne, x{attendance / baseline:.1f}")

@@ -19,7 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coope.settings")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(__file__).resolve().parents[1] / 'var' / 'bench.sqlite3'}")
+os.environ.setdefault(
+    "DATABASE_URL", f"sqlite:///{Path(__file__).resolve().parents[1] / 'var' / 'bench.sqlite3'}"
+)
 
 import django  # noqa: E402
 
@@ -34,21 +36,45 @@ from coope.core.models import Cooperation  # noqa: E402
 from coope.lib.text import normalize  # noqa: E402
 from coope.people.models import Person  # noqa: E402
 
-QUERIES = ["elod", "dupon", "martin", "khadi", "gerard ber", "yilm", "traore", "fontaine",
-           "ahmed", "zoe", "nguy", "chab", "lucie m", "samir", "ferrei", "oztu"]
+QUERIES = [
+    "elod",
+    "dupon",
+    "martin",
+    "khadi",
+    "gerard ber",
+    "yilm",
+    "traore",
+    "fontaine",
+    "ahmed",
+    "zoe",
+    "nguy",
+    "chab",
+    "lucie m",
+    "samir",
+    "ferrei",
+    "oztu",
+]
 
 
 def populate(count: int) -> Cooperation:
     with scopes_disabled():
-        cooperation, _ = Cooperation.objects.get_or_create(slug="bench", defaults={"name": "Bench", "card_prefix": "BEN"})
+        cooperation, _ = Cooperation.objects.get_or_create(
+            slug="bench", defaults={"name": "Bench", "card_prefix": "BEN"}
+        )
         existing = Person.objects.filter(cooperation=cooperation).count()
         rng = random.Random(1)
         batch = []
         for i in range(existing, count):
             first = rng.choice(FIRST_NAMES_F + FIRST_NAMES_M)
             last = f"{rng.choice(LAST_NAMES)}{'' if i % 3 else rng.choice(['', '-' + rng.choice(LAST_NAMES)])}"
-            batch.append(Person(cooperation=cooperation, first_name=first, last_name=last,
-                                search_name=normalize(f"{first} {last}")))
+            batch.append(
+                Person(
+                    cooperation=cooperation,
+                    first_name=first,
+                    last_name=last,
+                    search_name=normalize(f"{first} {last}"),
+                )
+            )
             if len(batch) == 5000:
                 Person.objects.bulk_create(batch)
                 batch = []
@@ -82,7 +108,7 @@ def main() -> None:
     print(f"Base : {connection.vendor}; {args.people} personnes")
     cooperation = populate(args.people)
     with scope(cooperation=cooperation.pk):
-        names = list(Person.objects.values_list("search_name", flat=True)[:len(QUERIES)])
+        names = list(Person.objects.values_list("search_name", flat=True)[: len(QUERIES)])
         search, plain = [], []
         for _ in range(args.repeat):
             for query, exact in zip(QUERIES, names, strict=True):

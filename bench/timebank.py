@@ -48,31 +48,59 @@ SLUG = "bench-tic-tac"
 def create_database() -> None:
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit("Ce banc mesure la concurrence : il lui faut PostgreSQL (DATABASE_URL=postgres://...).")
-    params = {"host": db["HOST"] or "127.0.0.1", "port": db["PORT"] or 5432, "user": db["USER"],
-              "password": db["PASSWORD"] or None, "dbname": "postgres", "autocommit": True}
+        sys.exit(
+            "Ce banc mesure la concurrence : il lui faut PostgreSQL (DATABASE_URL=postgres://...)."
+        )
+    params = {
+        "host": db["HOST"] or "127.0.0.1",
+        "port": db["PORT"] or 5432,
+        "user": db["USER"],
+        "password": db["PASSWORD"] or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
     with psycopg.connect(**params) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
+        if not conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]
+        ).fetchone():
             conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
 
 
 def setup(accounts: int) -> tuple[int, list[int]]:
     call_command("migrate", verbosity=0)
     with scopes_disabled():
-        cooperation, _ = Cooperation.objects.get_or_create(slug=SLUG, defaults={"name": "Banc TIC-TAC",
-                                                                                "card_prefix": "BTT"})
+        cooperation, _ = Cooperation.objects.get_or_create(
+            slug=SLUG, defaults={"name": "Banc TIC-TAC", "card_prefix": "BTT"}
+        )
     with scope(cooperation=cooperation.pk):
-        association, _ = Association.objects.get_or_create(cooperation=cooperation, name="Accorderie du banc")
+        association, _ = Association.objects.get_or_create(
+            cooperation=cooperation, name="Accorderie du banc"
+        )
         # Wide limits: every transfer is checked, none is refused, so both runs write the same rows.
-        CategoryLimit.objects.update_or_create(cooperation=cooperation, kind=AccountKind.MEMBER, defaults={
-            "min_balance_minutes": -10_000_000, "max_balance_minutes": 10_000_000})
-        ids = list(Account.objects.filter(kind=AccountKind.MEMBER).order_by("pk").values_list("pk", flat=True))
+        CategoryLimit.objects.update_or_create(
+            cooperation=cooperation,
+            kind=AccountKind.MEMBER,
+            defaults={"min_balance_minutes": -10_000_000, "max_balance_minutes": 10_000_000},
+        )
+        ids = list(
+            Account.objects.filter(kind=AccountKind.MEMBER)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         for i in range(len(ids), accounts):
-            person = Person.objects.create(cooperation=cooperation, first_name=f"Client{i}", last_name="Banc")
-            ids.append(services.open_account(actor=None, person=person, registered_with=association).pk)
+            person = Person.objects.create(
+                cooperation=cooperation, first_name=f"Client{i}", last_name="Banc"
+            )
+            ids.append(
+                services.open_account(actor=None, person=person, registered_with=association).pk
+            )
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE IF NOT EXISTS bench_tb_transfer (LIKE timebank_transfer INCLUDING ALL)")
-        cursor.execute("CREATE TABLE IF NOT EXISTS bench_tb_entry (LIKE timebank_entry INCLUDING ALL)")
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_tb_transfer (LIKE timebank_transfer INCLUDING ALL)"
+        )
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_tb_entry (LIKE timebank_entry INCLUDING ALL)"
+        )
         cursor.execute("TRUNCATE bench_tb_transfer, bench_tb_entry")
     return cooperation.pk, ids[:accounts]
 
@@ -86,8 +114,13 @@ def ledger_client(cooperation_id, ids, count, run, client, start_event, results)
         for n in range(count):
             payer, payee = rng.sample(accounts, 2)
             began = time.perf_counter()
-            services.transfer_time(actor=None, payer=payer, payee=payee, minutes=rng.randint(15, 180),
-                                   idempotency_key=f"bench:{run}:{client}:{n}")
+            services.transfer_time(
+                actor=None,
+                payer=payer,
+                payee=payee,
+                minutes=rng.randint(15, 180),
+                idempotency_key=f"bench:{run}:{client}:{n}",
+            )
             latencies.append(time.perf_counter() - began)
     connections.close_all()
     results.put(latencies)
@@ -106,12 +139,23 @@ def insert_client(cooperation_id, ids, count, run, client, start_event, results)
                 cursor.execute(
                     "INSERT INTO bench_tb_transfer (cooperation_id, kind, amount_minutes, idempotency_key, content_hash,"
                     " memo, reason, created_at) VALUES (%s, 'transfer', %s, %s, %s, '', '', now()) RETURNING id",
-                    [cooperation_id, minutes, f"bench:{run}:{client}:{n}", "0" * 64])
+                    [cooperation_id, minutes, f"bench:{run}:{client}:{n}", "0" * 64],
+                )
                 transfer_id = cursor.fetchone()[0]
-                cursor.execute("INSERT INTO bench_tb_entry (cooperation_id, transfer_id, account_id, amount_minutes)"
-                               " VALUES (%s, %s, %s, %s), (%s, %s, %s, %s)",
-                               [cooperation_id, transfer_id, payer, -minutes, cooperation_id, transfer_id, payee,
-                                minutes])
+                cursor.execute(
+                    "INSERT INTO bench_tb_entry (cooperation_id, transfer_id, account_id, amount_minutes)"
+                    " VALUES (%s, %s, %s, %s), (%s, %s, %s, %s)",
+                    [
+                        cooperation_id,
+                        transfer_id,
+                        payer,
+                        -minutes,
+                        cooperation_id,
+                        transfer_id,
+                        payee,
+                        minutes,
+                    ],
+                )
             latencies.append(time.perf_counter() - began)
     connections.close_all()
     results.put(latencies)
@@ -121,8 +165,12 @@ def run_clients(target, cooperation_id, ids, clients, count, run) -> tuple[float
     context = multiprocessing.get_context("fork")
     connections.close_all()  # each forked client opens its own connection
     start_event, results = context.Event(), context.Queue()
-    processes = [context.Process(target=target, args=(cooperation_id, ids, count, run, c, start_event, results))
-                 for c in range(clients)]
+    processes = [
+        context.Process(
+            target=target, args=(cooperation_id, ids, count, run, c, start_event, results)
+        )
+        for c in range(clients)
+    ]
     for process in processes:
         process.start()
     time.sleep(0.5)
@@ -148,21 +196,41 @@ def main() -> None:
     run = str(int(time.time()))
     with scope(cooperation=cooperation_id), CaptureQueriesContext(connection) as queries:
         payer, payee = Account.objects.filter(pk__in=ids[:2])
-        services.transfer_time(actor=None, payer=payer, payee=payee, minutes=1, idempotency_key=f"bench:{run}:q")
-    statements = len(queries.captured_queries) - 1  # the two accounts' lookup above is not part of it
-    print(f"PostgreSQL, {args.clients} clients x {args.transfers} virements entre {args.accounts} comptes")
+        services.transfer_time(
+            actor=None, payer=payer, payee=payee, minutes=1, idempotency_key=f"bench:{run}:q"
+        )
+    statements = (
+        len(queries.captured_queries) - 1
+    )  # the two accounts' lookup above is not part of it
+    print(
+        f"PostgreSQL, {args.clients} clients x {args.transfers} virements entre {args.accounts} comptes"
+    )
     # Baseline first, then the ledger, then the baseline again: the mean baseline evens out warm-up.
-    base1, base_lat1 = run_clients(insert_client, cooperation_id, ids, args.clients, args.transfers, run + "a")
-    ledger, ledger_lat = run_clients(ledger_client, cooperation_id, ids, args.clients, args.transfers, run)
-    base2, base_lat2 = run_clients(insert_client, cooperation_id, ids, args.clients, args.transfers, run + "b")
+    base1, base_lat1 = run_clients(
+        insert_client, cooperation_id, ids, args.clients, args.transfers, run + "a"
+    )
+    ledger, ledger_lat = run_clients(
+        ledger_client, cooperation_id, ids, args.clients, args.transfers, run
+    )
+    base2, base_lat2 = run_clients(
+        insert_client, cooperation_id, ids, args.clients, args.transfers, run + "b"
+    )
     base = (base1 + base2) / 2
     base_lat = base_lat1 + base_lat2
-    print(f"INSERT nu des mêmes lignes : {base:.0f} virements/s "
-          f"(médiane {statistics.median(base_lat) * 1000:.1f} ms)")
-    print(f"transfer_time (grand livre) : {ledger:.0f} virements/s "
-          f"(médiane {statistics.median(ledger_lat) * 1000:.1f} ms)")
-    print(f"requêtes SQL par virement du grand livre : {statements} (transaction comprise), contre 4 pour l'INSERT nu")
-    print(f"rapport : le grand livre fait {ledger / base:.2f} fois le débit de l'INSERT nu (x{base / ledger:.1f} plus lent)")
+    print(
+        f"INSERT nu des mêmes lignes : {base:.0f} virements/s "
+        f"(médiane {statistics.median(base_lat) * 1000:.1f} ms)"
+    )
+    print(
+        f"transfer_time (grand livre) : {ledger:.0f} virements/s "
+        f"(médiane {statistics.median(ledger_lat) * 1000:.1f} ms)"
+    )
+    print(
+        f"requêtes SQL par virement du grand livre : {statements} (transaction comprise), contre 4 pour l'INSERT nu"
+    )
+    print(
+        f"rapport : le grand livre fait {ledger / base:.2f} fois le débit de l'INSERT nu (x{base / ledger:.1f} plus lent)"
+    )
     with scopes_disabled():
         from coope.lib.invariants import invariants
 

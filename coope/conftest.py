@@ -23,30 +23,63 @@ def fast_password_hashing(settings):
 def make_user(cooperation, username, role, *associations):
     user = User.objects.create_user(username=username, password=PASSWORD, cooperation=cooperation)
     for association in associations:
-        StaffRole.objects.create(cooperation=cooperation, user=user, association=association, role=role)
+        StaffRole.objects.create(
+            cooperation=cooperation, user=user, association=association, role=role
+        )
     return user
 
 
 def make_cooperation(slug: str, prefix: str):
-    cooperation = Cooperation.objects.create(name=f"Coopération {slug}", slug=slug, card_prefix=prefix)
+    cooperation = Cooperation.objects.create(
+        name=f"Coopération {slug}", slug=slug, card_prefix=prefix
+    )
     with scope(cooperation=cooperation.pk):
         a = Association.objects.create(cooperation=cooperation, name=f"Association A {slug}")
         b = Association.objects.create(cooperation=cooperation, name=f"Association B {slug}")
-        house_a = House.objects.create(cooperation=cooperation, association=a, name=f"Maison A {slug}",
-                                       short_name="A", address="1 place A", postcode="26100",
-                                       city="Romans-sur-Isère", priority_area=True, colour="#E4572E")
-        house_b = House.objects.create(cooperation=cooperation, association=b, name=f"Maison B {slug}",
-                                       short_name="B", address="2 rue B", postcode="26100",
-                                       city="Romans-sur-Isère", colour="#17BEBB")
+        house_a = House.objects.create(
+            cooperation=cooperation,
+            association=a,
+            name=f"Maison A {slug}",
+            short_name="A",
+            address="1 place A",
+            postcode="26100",
+            city="Romans-sur-Isère",
+            priority_area=True,
+            colour="#E4572E",
+        )
+        house_b = House.objects.create(
+            cooperation=cooperation,
+            association=b,
+            name=f"Maison B {slug}",
+            short_name="B",
+            address="2 rue B",
+            postcode="26100",
+            city="Romans-sur-Isère",
+            colour="#17BEBB",
+        )
         Agreement.objects.create(cooperation=cooperation, house=house_a, kind="cs")
-        period = MembershipPeriod.objects.create(cooperation=cooperation, name="2018",
-                                                 start=datetime.date(2018, 1, 1),
-                                                 end=datetime.date(2018, 12, 31))
-        for kind, low, high, cents in [("individual", None, 300, 0), ("individual", 301, 700, 500),
-                                       ("individual", 701, None, 1000), ("household", None, 300, 0),
-                                       ("household", 301, 700, 1200), ("household", 701, None, 2000)]:
-            FeeRule.objects.create(cooperation=cooperation, period=period, kind=kind, quotient_min=low,
-                                   quotient_max=high, amount_cents=cents)
+        period = MembershipPeriod.objects.create(
+            cooperation=cooperation,
+            name="2018",
+            start=datetime.date(2018, 1, 1),
+            end=datetime.date(2018, 12, 31),
+        )
+        for kind, low, high, cents in [
+            ("individual", None, 300, 0),
+            ("individual", 301, 700, 500),
+            ("individual", 701, None, 1000),
+            ("household", None, 300, 0),
+            ("household", 301, 700, 1200),
+            ("household", 701, None, 2000),
+        ]:
+            FeeRule.objects.create(
+                cooperation=cooperation,
+                period=period,
+                kind=kind,
+                quotient_min=low,
+                quotient_max=high,
+                amount_cents=cents,
+            )
     return cooperation, a, b, house_a, house_b, period
 
 
@@ -58,8 +91,12 @@ class World:
 def world(db):
     w = World()
     with scopes_disabled():
-        (w.coop, w.assoc_a, w.assoc_b, w.house_a, w.house_b, w.period) = make_cooperation("romans", "ROM")
-        (w.other_coop, w.other_assoc, _, w.other_house, _, w.other_period) = make_cooperation("valence", "VAL")
+        (w.coop, w.assoc_a, w.assoc_b, w.house_a, w.house_b, w.period) = make_cooperation(
+            "romans", "ROM"
+        )
+        (w.other_coop, w.other_assoc, _, w.other_house, _, w.other_period) = make_cooperation(
+            "valence", "VAL"
+        )
         w.alice = make_user(w.coop, "alice", "reception", w.assoc_a)
         w.bob = make_user(w.coop, "bob", "reception", w.assoc_b)
         w.charlie = make_user(w.other_coop, "charlie", "reception", w.other_assoc)

@@ -138,7 +138,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "coope@localhost")
 
 # Background work: Django's Tasks framework (run at once unless a worker backend is set).
-TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")}}
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+    }
+}
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

@@ -23,13 +23,26 @@ class SessionPlanForm(forms.Form):
     date = forms.DateField(label=_("Date de la première séance"), widget=DATE)
     start = forms.TimeField(label=_("Heure de début"), widget=TIME)
     end = forms.TimeField(label=_("Heure de fin"), widget=TIME)
-    weeks = forms.IntegerField(label=_("Nombre de semaines"), min_value=1, max_value=60, initial=1,
-                               help_text=_("1 : une seule séance ; 10 : la même séance chaque semaine pendant "
-                                           "10 semaines."))
-    place_house = forms.ModelChoiceField(label=_("Lieu : une maison"), queryset=House.objects.none(),
-                                         required=False, empty_label=_("— la maison de l'activité —"))
-    commune = forms.CharField(label=_("ou une commune (la conserverie va dans les villages)"), max_length=100,
-                              required=False)
+    weeks = forms.IntegerField(
+        label=_("Nombre de semaines"),
+        min_value=1,
+        max_value=60,
+        initial=1,
+        help_text=_(
+            "1 : une seule séance ; 10 : la même séance chaque semaine pendant 10 semaines."
+        ),
+    )
+    place_house = forms.ModelChoiceField(
+        label=_("Lieu : une maison"),
+        queryset=House.objects.none(),
+        required=False,
+        empty_label=_("— la maison de l'activité —"),
+    )
+    commune = forms.CharField(
+        label=_("ou une commune (la conserverie va dans les villages)"),
+        max_length=100,
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,23 +62,43 @@ class SessionPlanForm(forms.Form):
 
     def duration(self) -> datetime.timedelta:
         data = self.cleaned_data
-        return (datetime.datetime.combine(data["date"], data["end"])
-                - datetime.datetime.combine(data["date"], data["start"]))
+        return datetime.datetime.combine(data["date"], data["end"]) - datetime.datetime.combine(
+            data["date"], data["start"]
+        )
 
 
 class ActivityForm(forms.ModelForm):
     # Declared here: a scoped manager cannot be queried when the form class is built.
     house = forms.ModelChoiceField(label=_("Maison"), queryset=House.objects.none(), required=False)
-    project_group = forms.ModelChoiceField(label=_("Programme (groupe projet)"),
-                                           queryset=ProjectGroup.objects.none(), required=False)
-    price_euros = forms.DecimalField(label=_("Prix (€)"), min_value=Decimal(0), max_digits=7, decimal_places=2,
-                                     required=False, localize=True, help_text=_("Seulement pour un tarif en euros, "
-                                                                                "ex. 2,50."))
+    project_group = forms.ModelChoiceField(
+        label=_("Programme (groupe projet)"), queryset=ProjectGroup.objects.none(), required=False
+    )
+    price_euros = forms.DecimalField(
+        label=_("Prix (€)"),
+        min_value=Decimal(0),
+        max_digits=7,
+        decimal_places=2,
+        required=False,
+        localize=True,
+        help_text=_("Seulement pour un tarif en euros, ex. 2,50."),
+    )
 
     class Meta:
         model = Activity
-        fields = ["title", "kind", "house", "project_group", "theme", "audience", "description", "price_kind",
-                  "price_minutes", "capacity", "public", "regular"]
+        fields = [
+            "title",
+            "kind",
+            "house",
+            "project_group",
+            "theme",
+            "audience",
+            "description",
+            "price_kind",
+            "price_minutes",
+            "capacity",
+            "public",
+            "regular",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, houses, **kwargs):
@@ -74,15 +107,21 @@ class ActivityForm(forms.ModelForm):
         self.fields["house"].empty_label = _("— toute la coopération —")
         self.fields["project_group"].queryset = ProjectGroup.objects.all()
         self.fields["price_minutes"].required = False
-        self.fields["price_minutes"].help_text = _("Seulement pour un tarif en monnaie-temps : 60 = une heure.")
+        self.fields["price_minutes"].help_text = _(
+            "Seulement pour un tarif en monnaie-temps : 60 = une heure."
+        )
 
     def clean(self):
         data = super().clean()
         kind = data.get("price_kind")
         if kind == PriceKind.EUROS and not data.get("price_euros"):
-            self.add_error("price_euros", _("Indiquez le prix en euros, ou choisissez « Gratuit »."))
+            self.add_error(
+                "price_euros", _("Indiquez le prix en euros, ou choisissez « Gratuit ».")
+            )
         if kind == PriceKind.TIME and not data.get("price_minutes"):
-            self.add_error("price_minutes", _("Indiquez le prix en minutes, ou choisissez « Gratuit »."))
+            self.add_error(
+                "price_minutes", _("Indiquez le prix en minutes, ou choisissez « Gratuit ».")
+            )
         return data
 
     def activity_fields(self) -> dict:
@@ -99,10 +138,13 @@ class HeadcountForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["all"] = forms.IntegerField(label=_("Tous âges (âge non noté)"), min_value=0, required=False)
+        self.fields["all"] = forms.IntegerField(
+            label=_("Tous âges (âge non noté)"), min_value=0, required=False
+        )
         for band, _low, _high in AGE_BANDS:
-            self.fields[f"band_{band}"] = forms.IntegerField(label=_("%(band)s ans") % {"band": band},
-                                                             min_value=0, required=False)
+            self.fields[f"band_{band}"] = forms.IntegerField(
+                label=_("%(band)s ans") % {"band": band}, min_value=0, required=False
+            )
 
     def counts(self) -> dict[str, int]:
         data = self.cleaned_data
@@ -116,8 +158,9 @@ class WalkInForm(forms.Form):
 
     first_name = forms.CharField(label=_("Prénom"), max_length=100)
     last_name = forms.CharField(label=_("Nom"), max_length=100)
-    home_house = forms.ModelChoiceField(label=_("Maison de rattachement"), queryset=House.objects.none(),
-                                        required=False)
+    home_house = forms.ModelChoiceField(
+        label=_("Maison de rattachement"), queryset=House.objects.none(), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,14 +171,21 @@ class VolunteerHoursForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE)
     hours = forms.IntegerField(label=_("Heures"), min_value=0, max_value=24, initial=0)
     minutes = forms.IntegerField(label=_("Minutes"), min_value=0, max_value=59, initial=0)
-    kind = forms.ChoiceField(label=_("Type de bénévolat"), choices=VolunteeringKind.choices,
-                             widget=forms.RadioSelect, initial=VolunteeringKind.ACTIVITY)
-    project_group = forms.ModelChoiceField(label=_("Programme"), queryset=ProjectGroup.objects.none(),
-                                           required=False)
+    kind = forms.ChoiceField(
+        label=_("Type de bénévolat"),
+        choices=VolunteeringKind.choices,
+        widget=forms.RadioSelect,
+        initial=VolunteeringKind.ACTIVITY,
+    )
+    project_group = forms.ModelChoiceField(
+        label=_("Programme"), queryset=ProjectGroup.objects.none(), required=False
+    )
     comment = forms.CharField(label=_("Précision"), max_length=200, required=False)
     people = forms.ModelMultipleChoiceField(
-        label=_("Bénévoles"), queryset=Person.objects.none(),
-        error_messages={"required": _("Cochez au moins un·e bénévole.")})
+        label=_("Bénévoles"),
+        queryset=Person.objects.none(),
+        error_messages={"required": _("Cochez au moins un·e bénévole.")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,19 +30,38 @@ class Activity(models.Model):
     """An activity of a house, or of the whole cooperation when `house` is empty."""
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
-    house = models.ForeignKey(House, on_delete=models.PROTECT, null=True, blank=True, related_name="activities",
-                              verbose_name=_("maison"), help_text=_("Vide : activité de toute la coopération."))
-    project_group = models.ForeignKey(ProjectGroup, on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="activities", verbose_name=_("programme (groupe projet)"))
+    house = models.ForeignKey(
+        House,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("maison"),
+        help_text=_("Vide : activité de toute la coopération."),
+    )
+    project_group = models.ForeignKey(
+        ProjectGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("programme (groupe projet)"),
+    )
     title = models.CharField(_("titre"), max_length=200)
-    kind = models.CharField(_("type"), max_length=20, choices=ActivityKind.choices, default=ActivityKind.WORKSHOP)
+    kind = models.CharField(
+        _("type"), max_length=20, choices=ActivityKind.choices, default=ActivityKind.WORKSHOP
+    )
     theme = models.CharField(_("thème"), max_length=100, blank=True)
     audience = models.CharField(_("public"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
-    price_kind = models.CharField(_("tarif"), max_length=10, choices=PriceKind.choices, default=PriceKind.FREE)
+    price_kind = models.CharField(
+        _("tarif"), max_length=10, choices=PriceKind.choices, default=PriceKind.FREE
+    )
     price_cents = models.PositiveIntegerField(_("prix (centimes)"), default=0)
     price_minutes = models.PositiveIntegerField(_("prix (minutes de TIC-TAC)"), default=0)
-    capacity = models.PositiveIntegerField(_("places"), null=True, blank=True, help_text=_("Vide : sans limite."))
+    capacity = models.PositiveIntegerField(
+        _("places"), null=True, blank=True, help_text=_("Vide : sans limite.")
+    )
     public = models.BooleanField(_("publique (dans l'agenda)"), default=True)
     regular = models.BooleanField(_("activité régulière (plaquette annuelle)"), default=False)
 
@@ -63,8 +82,14 @@ class Session(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="sessions")
     starts_at = models.DateTimeField(_("début"), db_index=True)
     ends_at = models.DateTimeField(_("fin"))
-    house = models.ForeignKey(House, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions",
-                              verbose_name=_("lieu : maison"))
+    house = models.ForeignKey(
+        House,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("lieu : maison"),
+    )
     commune = models.CharField(_("lieu : commune"), max_length=100, blank=True)
     place = models.CharField(_("précision du lieu"), max_length=200, blank=True)
     public = models.BooleanField(_("publique (dans l'agenda)"), default=True)
@@ -76,7 +101,9 @@ class Session(models.Model):
         verbose_name = _("séance")
         ordering = ["starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")), name="session_ends_after_start")
+            models.CheckConstraint(
+                condition=Q(ends_at__gte=models.F("starts_at")), name="session_ends_after_start"
+            )
         ]
 
     def __str__(self) -> str:
@@ -101,7 +128,9 @@ class Registration(models.Model):
     class Meta:
         verbose_name = _("inscription")
         ordering = ["created_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["session", "person"], name="registration_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="registration_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} — {self.session} ({self.get_status_display()})"
@@ -114,14 +143,17 @@ class Attendance(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendances")
     walk_in = models.BooleanField(_("venu·e sans inscription"), default=False)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = ScopedManager(cooperation="cooperation")
 
     class Meta:
         verbose_name = _("présence")
-        constraints = [models.UniqueConstraint(fields=["session", "person"], name="attendance_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="attendance_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} — {self.session}"
@@ -139,7 +171,9 @@ class Headcount(models.Model):
 
     class Meta:
         verbose_name = _("comptage")
-        constraints = [models.UniqueConstraint(fields=["session", "age_band"], name="headcount_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "age_band"], name="headcount_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.session}: {self.count}"

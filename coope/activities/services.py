@@ -22,8 +22,20 @@ def _same_cooperation(*objects) -> None:
         raise ValidationError(_("Cette personne appartient à une autre coopération."))
 
 
-ACTIVITY_FIELDS = ["title", "kind", "house_id", "project_group_id", "theme", "audience", "price_kind", "price_cents",
-                   "price_minutes", "capacity", "public", "regular"]
+ACTIVITY_FIELDS = [
+    "title",
+    "kind",
+    "house_id",
+    "project_group_id",
+    "theme",
+    "audience",
+    "price_kind",
+    "price_cents",
+    "price_minutes",
+    "capacity",
+    "public",
+    "regular",
+]
 
 
 @transaction.atomic
@@ -32,16 +44,31 @@ def create_activity(*, actor, cooperation, **fields) -> Activity:
     activity.full_clean(exclude=["cooperation"])
     for related in (activity.house, activity.project_group):
         if related is not None and related.cooperation_id != cooperation.pk:
-            raise ValidationError(_("Cette maison ou ce programme appartient à une autre coopération."))
+            raise ValidationError(
+                _("Cette maison ou ce programme appartient à une autre coopération.")
+            )
     activity.save()
-    audit.record(actor=actor, action="create", instance=activity,
-                 changes=audit.snapshot(activity, ACTIVITY_FIELDS))
+    audit.record(
+        actor=actor,
+        action="create",
+        instance=activity,
+        changes=audit.snapshot(activity, ACTIVITY_FIELDS),
+    )
     return activity
 
 
 @transaction.atomic
-def schedule_sessions(*, actor, activity: Activity, first_start: datetime.datetime, duration: datetime.timedelta,
-                      weeks: int = 1, house=None, commune: str = "", public: bool | None = None) -> list[Session]:
+def schedule_sessions(
+    *,
+    actor,
+    activity: Activity,
+    first_start: datetime.datetime,
+    duration: datetime.timedelta,
+    weeks: int = 1,
+    house=None,
+    commune: str = "",
+    public: bool | None = None,
+) -> list[Session]:
     """The first session, and as many weekly repeats as `weeks` asks (1 = a single session)."""
     if weeks < 1 or weeks > 60:
         raise ValidationError(_("Le nombre de semaines doit être entre 1 et 60."))
@@ -49,10 +76,15 @@ def schedule_sessions(*, actor, activity: Activity, first_start: datetime.dateti
         raise ValidationError(_("Une séance doit durer plus de zéro minute."))
     house = house if house is not None or commune else activity.house
     sessions = [
-        Session(cooperation_id=activity.cooperation_id, activity=activity,
-                starts_at=first_start + datetime.timedelta(weeks=week),
-                ends_at=first_start + datetime.timedelta(weeks=week) + duration,
-                house=house, commune=commune, public=activity.public if public is None else public)
+        Session(
+            cooperation_id=activity.cooperation_id,
+            activity=activity,
+            starts_at=first_start + datetime.timedelta(weeks=week),
+            ends_at=first_start + datetime.timedelta(weeks=week) + duration,
+            house=house,
+            commune=commune,
+            public=activity.public if public is None else public,
+        )
         for week in range(weeks)
     ]
     return Session.objects.bulk_create(sessions)
@@ -67,12 +99,19 @@ def register(*, actor, session: Session, person) -> Registration:
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         return existing
     capacity = session.activity.capacity
-    taken = Registration.objects.filter(session=session, status=RegistrationStatus.CONFIRMED).count()
-    status = RegistrationStatus.CONFIRMED if capacity is None or taken < capacity else RegistrationStatus.WAITING
+    taken = Registration.objects.filter(
+        session=session, status=RegistrationStatus.CONFIRMED
+    ).count()
+    status = (
+        RegistrationStatus.CONFIRMED
+        if capacity is None or taken < capacity
+        else RegistrationStatus.WAITING
+    )
     if existing is not None:
         Registration.objects.filter(pk=existing.pk).delete()  # back in line, at the end
-    return Registration.objects.create(cooperation_id=session.cooperation_id, session=session, person=person,
-                                       status=status)
+    return Registration.objects.create(
+        cooperation_id=session.cooperation_id, session=session, person=person, status=status
+    )
 
 
 @transaction.atomic
@@ -85,8 +124,11 @@ def cancel_registration(*, actor, registration: Registration) -> Registration | 
     registration.save(update_fields=["status"])
     if not was_confirmed:
         return None
-    first_waiting = (Registration.objects.filter(session=session, status=RegistrationStatus.WAITING)
-                     .order_by("created_at", "pk").first())
+    first_waiting = (
+        Registration.objects.filter(session=session, status=RegistrationStatus.WAITING)
+        .order_by("created_at", "pk")
+        .first()
+    )
     if first_waiting is not None:
         first_waiting.status = RegistrationStatus.CONFIRMED
         first_waiting.save(update_fields=["status"])
@@ -94,17 +136,26 @@ def cancel_registration(*, actor, registration: Registration) -> Registration | 
 
 
 @transaction.atomic
-def record_attendance(*, actor, session: Session, person, present: bool = True) -> Attendance | None:
+def record_attendance(
+    *, actor, session: Session, person, present: bool = True
+) -> Attendance | None:
     """Tick (or untick) a person; a double tick records one attendance. Walk-ins are flagged."""
     _same_cooperation(session, person)
     if not present:
         Attendance.objects.filter(session=session, person=person).delete()
         return None
-    walk_in = not Registration.objects.filter(session=session, person=person,
-                                              status=RegistrationStatus.CONFIRMED).exists()
+    walk_in = not Registration.objects.filter(
+        session=session, person=person, status=RegistrationStatus.CONFIRMED
+    ).exists()
     attendance, _created = Attendance.objects.get_or_create(
-        cooperation_id=session.cooperation_id, session=session, person=person,
-        defaults={"walk_in": walk_in, "recorded_by": actor if actor and actor.is_authenticated else None})
+        cooperation_id=session.cooperation_id,
+        session=session,
+        person=person,
+        defaults={
+            "walk_in": walk_in,
+            "recorded_by": actor if actor and actor.is_authenticated else None,
+        },
+    )
     return attendance
 
 
@@ -115,5 +166,9 @@ def record_headcount(*, actor, session: Session, counts: dict[str, int]) -> list
         raise ValidationError(_("Un comptage ne peut pas être négatif."))
     Headcount.objects.filter(session=session).delete()
     return Headcount.objects.bulk_create(
-        Headcount(cooperation_id=session.cooperation_id, session=session, age_band=band, count=value)
-        for band, value in counts.items() if value)
+        Headcount(
+            cooperation_id=session.cooperation_id, session=session, age_band=band, count=value
+        )
+        for band, value in counts.items()
+        if value
+    )

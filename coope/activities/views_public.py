@@ -26,8 +26,9 @@ def public_scope(view):
 
 
 def public_sessions(cooperation):
-    return (Session.objects.filter(cooperation=cooperation, public=True, activity__public=True, cancelled=False)
-            .select_related("activity", "house", "activity__house"))
+    return Session.objects.filter(
+        cooperation=cooperation, public=True, activity__public=True, cancelled=False
+    ).select_related("activity", "house", "activity__house")
 
 
 @public_scope
@@ -39,17 +40,33 @@ def agenda(request, cooperation):
         sessions = sessions.filter(house_id=house_id)
     if theme:
         sessions = sessions.filter(activity__theme__iexact=theme)
-    themes = (public_sessions(cooperation).exclude(activity__theme="")
-              .order_by("activity__theme").values_list("activity__theme", flat=True).distinct())
-    return render(request, "activities/agenda.html", {
-        "cooperation": cooperation, "sessions": sessions[:200], "houses": houses, "themes": themes,
-        "house_id": house_id, "theme": theme})
+    themes = (
+        public_sessions(cooperation)
+        .exclude(activity__theme="")
+        .order_by("activity__theme")
+        .values_list("activity__theme", flat=True)
+        .distinct()
+    )
+    return render(
+        request,
+        "activities/agenda.html",
+        {
+            "cooperation": cooperation,
+            "sessions": sessions[:200],
+            "houses": houses,
+            "themes": themes,
+            "house_id": house_id,
+            "theme": theme,
+        },
+    )
 
 
 @public_scope
 def event(request, cooperation, pk):
     session = get_object_or_404(public_sessions(cooperation), pk=pk)
-    return render(request, "activities/event.html", {"cooperation": cooperation, "session": session})
+    return render(
+        request, "activities/event.html", {"cooperation": cooperation, "session": session}
+    )
 
 
 def _calendar(cooperation, sessions, request, name: str) -> HttpResponse:
@@ -72,7 +89,10 @@ def _calendar(cooperation, sessions, request, name: str) -> HttpResponse:
             entry.add("location", place)
         if session.activity.description:
             entry.add("description", session.activity.description)
-        entry.add("url", request.build_absolute_uri(f"/agenda/{cooperation.slug}/evenements/{session.pk}/"))
+        entry.add(
+            "url",
+            request.build_absolute_uri(f"/agenda/{cooperation.slug}/evenements/{session.pk}/"),
+        )
         calendar.add_component(entry)
     return HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
 
@@ -83,7 +103,8 @@ FEED_PAST_DAYS = 90
 @public_scope
 def feed(request, cooperation, house_id=None):
     sessions = public_sessions(cooperation).filter(
-        starts_at__gte=timezone.now() - datetime.timedelta(days=FEED_PAST_DAYS))
+        starts_at__gte=timezone.now() - datetime.timedelta(days=FEED_PAST_DAYS)
+    )
     name = cooperation.name
     if house_id is not None:
         house = House.objects.filter(pk=house_id).first()

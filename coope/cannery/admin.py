@@ -33,7 +33,14 @@ class IngredientInline(admin.TabularInline):
 
 @admin.register(Recipe)
 class RecipeAdmin(CooperationAdmin):
-    list_display = ("name", "code", "kind", "sterilisation_minutes", "sterilisation_celsius", "shelf_life_days")
+    list_display = (
+        "name",
+        "code",
+        "kind",
+        "sterilisation_minutes",
+        "sterilisation_celsius",
+        "shelf_life_days",
+    )
     inlines = [IngredientInline]
 
 

@@ -26,13 +26,21 @@ class Cannery(models.Model):
     - **Cannery volunteer hours** are the VolunteerHours recorded on a cannery workshop session.
     """
 
-    cooperation = models.OneToOneField(Cooperation, on_delete=models.PROTECT, related_name="cannery")
-    name = models.CharField(_("nom (sur les étiquettes)"), max_length=200,
-                            default="Conserverie mobile et solidaire")
-    activity = models.ForeignKey("activities.Activity", on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("activité des ateliers de la conserverie"))
-    training_title_prefix = models.CharField(_("début du titre des formations de la conserverie"),
-                                             max_length=100, default="Conserverie")
+    cooperation = models.OneToOneField(
+        Cooperation, on_delete=models.PROTECT, related_name="cannery"
+    )
+    name = models.CharField(
+        _("nom (sur les étiquettes)"), max_length=200, default="Conserverie mobile et solidaire"
+    )
+    activity = models.ForeignKey(
+        "activities.Activity",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("activité des ateliers de la conserverie"),
+    )
+    training_title_prefix = models.CharField(
+        _("début du titre des formations de la conserverie"), max_length=100, default="Conserverie"
+    )
     address = models.CharField(_("adresse (sur les étiquettes)"), max_length=300, blank=True)
 
     objects = ScopedManager(cooperation="cooperation")
@@ -57,7 +65,9 @@ class Producer(models.Model):
     class Meta:
         verbose_name = _("producteur")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["cooperation", "name"], name="producer_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["cooperation", "name"], name="producer_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -76,7 +86,11 @@ class Tour(models.Model):
     class Meta:
         verbose_name = _("tournée")
         ordering = ["starts_on"]
-        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="tour_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="tour_ends_after_start"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -98,22 +112,39 @@ class Collection(models.Model):
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
     date = models.DateField(_("date"), db_index=True)
-    producer = models.ForeignKey(Producer, on_delete=models.PROTECT, related_name="collections",
-                                 verbose_name=_("producteur"))
+    producer = models.ForeignKey(
+        Producer, on_delete=models.PROTECT, related_name="collections", verbose_name=_("producteur")
+    )
     produce = models.CharField(_("produit"), max_length=100)
     variety = models.CharField(_("variété"), max_length=100, blank=True)
     weight_grams = models.PositiveIntegerField(_("poids (grammes)"))
     remaining_grams = models.PositiveIntegerField(_("reste (grammes)"))
-    acquisition = models.CharField(_("don ou achat"), max_length=10, choices=Acquisition.choices,
-                                   default=Acquisition.GIVEN)
+    acquisition = models.CharField(
+        _("don ou achat"), max_length=10, choices=Acquisition.choices, default=Acquisition.GIVEN
+    )
     price_cents = models.PositiveIntegerField(_("prix (centimes)"), default=0)
-    quality = models.CharField(_("qualité"), max_length=12, choices=Quality.choices, default=Quality.SURPLUS)
-    tour = models.ForeignKey(Tour, on_delete=models.PROTECT, null=True, blank=True, related_name="collections",
-                             verbose_name=_("tournée"))
-    session = models.ForeignKey("activities.Session", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("atelier"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    quality = models.CharField(
+        _("qualité"), max_length=12, choices=Quality.choices, default=Quality.SURPLUS
+    )
+    tour = models.ForeignKey(
+        Tour,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="collections",
+        verbose_name=_("tournée"),
+    )
+    session = models.ForeignKey(
+        "activities.Session",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("atelier"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = ScopedManager(cooperation="cooperation")
 
@@ -121,11 +152,17 @@ class Collection(models.Model):
         verbose_name = _("collecte")
         ordering = ["-date", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(weight_grams__gt=0), name="collection_weight_positive"),
-            models.CheckConstraint(condition=Q(remaining_grams__lte=F("weight_grams")),
-                                   name="collection_remainder_within_weight"),
-            models.CheckConstraint(condition=Q(acquisition="bought") | Q(price_cents=0),
-                                   name="collection_price_only_when_bought"),
+            models.CheckConstraint(
+                condition=Q(weight_grams__gt=0), name="collection_weight_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(remaining_grams__lte=F("weight_grams")),
+                name="collection_remainder_within_weight",
+            ),
+            models.CheckConstraint(
+                condition=Q(acquisition="bought") | Q(price_cents=0),
+                name="collection_price_only_when_bought",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -142,12 +179,20 @@ class Recipe(models.Model):
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
     code = models.CharField(_("code (dans le numéro de lot)"), max_length=8)
     name = models.CharField(_("produit"), max_length=200)
-    kind = models.CharField(_("sorte"), max_length=5, choices=RecipeKind.choices, default=RecipeKind.JARS)
+    kind = models.CharField(
+        _("sorte"), max_length=5, choices=RecipeKind.choices, default=RecipeKind.JARS
+    )
     jar_sizes_ml = models.JSONField(_("tailles de bocaux (ml)"), default=list, blank=True)
     allergens = models.CharField(_("allergènes"), max_length=300, blank=True)
-    sterilisation_minutes = models.PositiveIntegerField(_("stérilisation validée : durée (minutes)"))
-    sterilisation_celsius = models.PositiveIntegerField(_("stérilisation validée : température (°C)"))
-    max_ph = models.DecimalField(_("pH maximal"), max_digits=3, decimal_places=1, null=True, blank=True)
+    sterilisation_minutes = models.PositiveIntegerField(
+        _("stérilisation validée : durée (minutes)")
+    )
+    sterilisation_celsius = models.PositiveIntegerField(
+        _("stérilisation validée : température (°C)")
+    )
+    max_ph = models.DecimalField(
+        _("pH maximal"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
     shelf_life_days = models.PositiveIntegerField(_("durée de conservation (jours)"))
 
     objects = ScopedManager(cooperation="cooperation")
@@ -155,7 +200,9 @@ class Recipe(models.Model):
     class Meta:
         verbose_name = _("recette")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["cooperation", "code"], name="recipe_unique_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["cooperation", "code"], name="recipe_unique_code")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -185,23 +232,32 @@ class Batch(models.Model):
     size), soup, and the sterilisation record that allows its release."""
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
-    session = models.ForeignKey("activities.Session", on_delete=models.PROTECT, related_name="cannery_batches",
-                                verbose_name=_("atelier"))
-    recipe = models.ForeignKey(Recipe, on_delete=models.PROTECT, related_name="batches", verbose_name=_("recette"))
+    session = models.ForeignKey(
+        "activities.Session",
+        on_delete=models.PROTECT,
+        related_name="cannery_batches",
+        verbose_name=_("atelier"),
+    )
+    recipe = models.ForeignKey(
+        Recipe, on_delete=models.PROTECT, related_name="batches", verbose_name=_("recette")
+    )
     code = models.CharField(_("code"), max_length=40)
     made_on = models.DateField(_("fabriqué le"), db_index=True)
     best_before = models.DateField(_("à consommer de préférence avant le"))
     soup_centilitres = models.PositiveIntegerField(_("soupe (centilitres)"), default=0)
     released_at = models.DateTimeField(_("libéré le"), null=True, blank=True)
-    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = ScopedManager(cooperation="cooperation")
 
     class Meta:
         verbose_name = _("fabrication")
         ordering = ["-made_on", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["cooperation", "code"], name="batch_unique_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["cooperation", "code"], name="batch_unique_code")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} — {self.recipe}"
@@ -248,11 +304,15 @@ class SterilisationRecord(models.Model):
         """Why this record is outside the recipe's validated schedule (empty when within it)."""
         found = []
         if self.duration_minutes < recipe.sterilisation_minutes:
-            found.append(_("durée %(d)s min, le barème en demande %(r)s")
-                         % {"d": self.duration_minutes, "r": recipe.sterilisation_minutes})
+            found.append(
+                _("durée %(d)s min, le barème en demande %(r)s")
+                % {"d": self.duration_minutes, "r": recipe.sterilisation_minutes}
+            )
         if self.temperature_celsius < recipe.sterilisation_celsius:
-            found.append(_("température %(d)s °C, le barème en demande %(r)s")
-                         % {"d": self.temperature_celsius, "r": recipe.sterilisation_celsius})
+            found.append(
+                _("température %(d)s °C, le barème en demande %(r)s")
+                % {"d": self.temperature_celsius, "r": recipe.sterilisation_celsius}
+            )
         if not self.closure_checked:
             found.append(str(_("fermeture des bocaux non vérifiée")))
         if recipe.max_ph is not None and self.ph is not None and self.ph > recipe.max_ph:
@@ -296,14 +356,18 @@ class Location(models.Model):
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("sorte"), max_length=5, choices=LocationKind.choices)
     name = models.CharField(_("nom"), max_length=200)
-    house = models.OneToOneField(House, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    house = models.OneToOneField(
+        House, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = ScopedManager(cooperation="cooperation")
 
     class Meta:
         verbose_name = _("lieu de stockage")
         ordering = ["kind", "name"]
-        constraints = [models.UniqueConstraint(fields=["cooperation", "name"], name="location_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["cooperation", "name"], name="location_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -319,8 +383,13 @@ class MovementKind(models.TextChoices):
     LOST = "lost", _("Perdus, cassés")
 
 
-OUTGOING = (MovementKind.GIVEN, MovementKind.RETURNED, MovementKind.SOLD_EUROS, MovementKind.SOLD_TIME,
-            MovementKind.LOST)
+OUTGOING = (
+    MovementKind.GIVEN,
+    MovementKind.RETURNED,
+    MovementKind.SOLD_EUROS,
+    MovementKind.SOLD_TIME,
+    MovementKind.LOST,
+)
 
 
 class Movement(models.Model):
@@ -331,25 +400,62 @@ class Movement(models.Model):
     kind = models.CharField(_("mouvement"), max_length=10, choices=MovementKind.choices)
     jars = models.PositiveIntegerField(_("bocaux"))
     date = models.DateField(_("date"), db_index=True)
-    from_location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="+", verbose_name=_("depuis"))
-    to_location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("vers"))
-    session = models.ForeignKey("activities.Session", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("atelier"))
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="+", verbose_name=_("personne"))
-    producer = models.ForeignKey(Producer, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                 verbose_name=_("producteur"))
+    from_location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("depuis"),
+    )
+    to_location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vers"),
+    )
+    session = models.ForeignKey(
+        "activities.Session",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("atelier"),
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("personne"),
+    )
+    producer = models.ForeignKey(
+        Producer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("producteur"),
+    )
     buyer = models.CharField(_("acheteur·se (si non inscrit·e)"), max_length=200, blank=True)
     price_cents = models.PositiveIntegerField(_("prix (centimes)"), default=0)
     minutes = models.PositiveIntegerField(_("prix (minutes de TIC-TAC)"), default=0)
-    transfer = models.ForeignKey("timebank.Transfer", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name=_("virement TIC-TAC"))
+    transfer = models.ForeignKey(
+        "timebank.Transfer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("virement TIC-TAC"),
+    )
     idempotency_key = models.CharField(max_length=100, blank=True, editable=False)
     note = models.CharField(_("précision"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(cooperation="cooperation")
@@ -359,14 +465,22 @@ class Movement(models.Model):
         ordering = ["date", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(jars__gt=0), name="movement_jars_positive"),
-            models.UniqueConstraint(fields=["cooperation", "idempotency_key"], condition=~Q(idempotency_key=""),
-                                    name="movement_idempotency_key_unique"),
+            models.UniqueConstraint(
+                fields=["cooperation", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="movement_idempotency_key_unique",
+            ),
             models.CheckConstraint(
-                condition=(Q(kind="made", from_location__isnull=True, to_location__isnull=False)
-                           | Q(kind="moved", from_location__isnull=False, to_location__isnull=False)
-                           | (Q(kind__in=[k.value for k in OUTGOING]) & Q(from_location__isnull=False,
-                                                                         to_location__isnull=True))),
-                name="movement_locations_fit_kind"),
+                condition=(
+                    Q(kind="made", from_location__isnull=True, to_location__isnull=False)
+                    | Q(kind="moved", from_location__isnull=False, to_location__isnull=False)
+                    | (
+                        Q(kind__in=[k.value for k in OUTGOING])
+                        & Q(from_location__isnull=False, to_location__isnull=True)
+                    )
+                ),
+                name="movement_locations_fit_kind",
+            ),
         ]
 
     def __str__(self) -> str:

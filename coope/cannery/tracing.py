@@ -40,23 +40,35 @@ class LotTrace:
 
 def trace_lot(lot: Lot) -> LotTrace:
     """Upstream (batch, collections, producers) and downstream (every movement, the stock now)."""
-    lot = (Lot.objects.select_related("batch__recipe", "batch__session__activity", "batch__session__house",
-                                      "batch__sterilisation")
-           .get(pk=lot.pk))
-    inputs = list(BatchInput.objects.filter(batch_id=lot.batch_id)
-                  .select_related("collection__producer", "collection__tour").order_by("collection__date", "pk"))
-    movements = list(Movement.objects.filter(lot=lot)
-                     .select_related("from_location", "to_location", "person", "producer", "session")
-                     .order_by("date", "pk"))
-    stock = list(StockLevel.objects.filter(lot=lot, jars__gt=0).select_related("location").order_by("location__name"))
+    lot = Lot.objects.select_related(
+        "batch__recipe", "batch__session__activity", "batch__session__house", "batch__sterilisation"
+    ).get(pk=lot.pk)
+    inputs = list(
+        BatchInput.objects.filter(batch_id=lot.batch_id)
+        .select_related("collection__producer", "collection__tour")
+        .order_by("collection__date", "pk")
+    )
+    movements = list(
+        Movement.objects.filter(lot=lot)
+        .select_related("from_location", "to_location", "person", "producer", "session")
+        .order_by("date", "pk")
+    )
+    stock = list(
+        StockLevel.objects.filter(lot=lot, jars__gt=0)
+        .select_related("location")
+        .order_by("location__name")
+    )
     return LotTrace(lot=lot, inputs=inputs, movements=movements, stock=stock)
 
 
 def trace_collection(collection: Collection) -> list[BatchInput]:
     """Every batch the collection went into, with the grams taken and the batch's lots."""
-    return list(BatchInput.objects.filter(collection=collection)
-                .select_related("batch__recipe", "batch__session").prefetch_related("batch__lots")
-                .order_by("batch__made_on", "pk"))
+    return list(
+        BatchInput.objects.filter(collection=collection)
+        .select_related("batch__recipe", "batch__session")
+        .prefetch_related("batch__lots")
+        .order_by("batch__made_on", "pk")
+    )
 
 
 def lots_of_collection(collection: Collection):
@@ -66,7 +78,9 @@ def lots_of_collection(collection: Collection):
 @dataclass
 class PlaceLine:
     place: str
-    by_kind: dict[str, int] = field(default_factory=dict)  # outgoing kind -> jars that left from here
+    by_kind: dict[str, int] = field(
+        default_factory=dict
+    )  # outgoing kind -> jars that left from here
     in_stock: int = 0
 
 
@@ -86,9 +100,15 @@ class RecallStatement:
 
 def recall_statement(lot: Lot) -> RecallStatement:
     """Made, sold (euros, time), given, returned, lost and in stock, overall and per place."""
-    made = Movement.objects.filter(lot=lot, kind=MovementKind.MADE).aggregate(n=Sum("jars"))["n"] or 0
-    rows = (Movement.objects.filter(lot=lot, kind__in=OUTGOING)
-            .values("from_location__name", "kind").annotate(n=Sum("jars")).order_by("from_location__name"))
+    made = (
+        Movement.objects.filter(lot=lot, kind=MovementKind.MADE).aggregate(n=Sum("jars"))["n"] or 0
+    )
+    rows = (
+        Movement.objects.filter(lot=lot, kind__in=OUTGOING)
+        .values("from_location__name", "kind")
+        .annotate(n=Sum("jars"))
+        .order_by("from_location__name")
+    )
     places: dict[str, PlaceLine] = {}
     totals = {kind.value: 0 for kind in OUTGOING}
     for row in rows:
@@ -101,5 +121,10 @@ def recall_statement(lot: Lot) -> RecallStatement:
         in_stock += level.jars
     for line in places.values():
         line.by_kind = {kind.value: line.by_kind.get(kind.value, 0) for kind in OUTGOING}
-    return RecallStatement(lot=lot, made=made, totals=totals, in_stock=in_stock,
-                           places=sorted(places.values(), key=lambda p: p.place))
+    return RecallStatement(
+        lot=lot,
+        made=made,
+        totals=totals,
+        in_stock=in_stock,
+        places=sorted(places.values(), key=lambda p: p.place),
+    )

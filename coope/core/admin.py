@@ -51,15 +51,25 @@ class CooperationAdmin(TenantFormsetMixin, admin.ModelAdmin):
         before = {name: form.initial.get(name) for name in form.changed_data} if change else {}
         super().save_model(request, obj, form, change)
         if self.audited:
-            changes = {name: [audit._jsonable(before.get(name)), audit._jsonable(form.cleaned_data.get(name))]
-                       for name in form.changed_data}
-            audit.record(actor=request.user, action="admin_change" if change else "admin_create",
-                         instance=obj, changes=changes)
+            changes = {
+                name: [
+                    audit._jsonable(before.get(name)),
+                    audit._jsonable(form.cleaned_data.get(name)),
+                ]
+                for name in form.changed_data
+            }
+            audit.record(
+                actor=request.user,
+                action="admin_change" if change else "admin_create",
+                instance=obj,
+                changes=changes,
+            )
 
     def delete_model(self, request, obj):
         if self.audited:
-            audit.record(actor=request.user, action="admin_delete", instance=obj,
-                         changes=audit.snapshot(obj))
+            audit.record(
+                actor=request.user, action="admin_delete", instance=obj, changes=audit.snapshot(obj)
+            )
         super().delete_model(request, obj)
 
 
@@ -99,7 +109,6 @@ class HouseAdmin(CooperationAdmin):
     list_display = ("name", "association", "city", "priority_area", "colour")
     inlines = [AgreementInline]
     audited = False
-
 
 
 class StaffRoleInline(admin.TabularInline):
@@ -160,7 +169,6 @@ class CoopeUserAdmin(TenantFormsetMixin, UserAdmin):
         if user.is_staff != staff:
             user.is_staff = staff
             user.save(update_fields=["is_staff"])
-
 
 
 class ReadOnlyAdmin(CooperationAdmin):

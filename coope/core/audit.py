@@ -28,7 +28,9 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
-def record(*, actor, action: str, instance: models.Model, changes: dict | None = None) -> AuditEntry:
+def record(
+    *, actor, action: str, instance: models.Model, changes: dict | None = None
+) -> AuditEntry:
     return AuditEntry.objects.create(
         cooperation_id=instance.cooperation_id,
         actor=actor if actor is not None and actor.is_authenticated else None,

@@ -18,7 +18,8 @@ class Cooperation(models.Model):
         _("préfixe des cartes"), max_length=8, help_text=_("Début des numéros de carte, ex. ROM.")
     )
     volunteer_hour_value_cents = models.PositiveIntegerField(
-        _("valeur d'une heure de bénévolat (centimes)"), default=1200,
+        _("valeur d'une heure de bénévolat (centimes)"),
+        default=1200,
         help_text=_("Pour valoriser le bénévolat dans les comptes."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -32,7 +33,9 @@ class Cooperation(models.Model):
 
 
 class Association(models.Model):
-    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="associations")
+    cooperation = models.ForeignKey(
+        Cooperation, on_delete=models.PROTECT, related_name="associations"
+    )
     name = models.CharField(_("nom"), max_length=200)
     address = models.CharField(_("adresse"), max_length=300, blank=True)
 
@@ -55,7 +58,9 @@ class AgreementKind(models.TextChoices):
     SOCIAL_LIFE_SPACE = "evs", _("Espace de vie sociale (EVS)")
 
 
-colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Une couleur s'écrit #RRGGBB, ex. #E4572E."))
+colour_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", _("Une couleur s'écrit #RRGGBB, ex. #E4572E.")
+)
 
 
 class House(models.Model):
@@ -70,9 +75,13 @@ class House(models.Model):
     city = models.CharField(_("commune"), max_length=100)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     priority_area = models.BooleanField(
-        _("quartier prioritaire (QPV)"), default=False, help_text=_("Dans un quartier prioritaire de la politique de la ville.")
+        _("quartier prioritaire (QPV)"),
+        default=False,
+        help_text=_("Dans un quartier prioritaire de la politique de la ville."),
     )
-    colour = models.CharField(_("couleur"), max_length=7, default="#3A6EA5", validators=[colour_validator])
+    colour = models.CharField(
+        _("couleur"), max_length=7, default="#3A6EA5", validators=[colour_validator]
+    )
 
     objects = ScopedManager(cooperation="cooperation")
 
@@ -111,7 +120,11 @@ class User(AbstractUser):
     )
     # An inhabitant's login: they see their own TIC-TAC account.
     person = models.OneToOneField(
-        "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="user",
+        "people.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="user",
         verbose_name=_("personne"),
     )
 
@@ -121,7 +134,9 @@ class User(AbstractUser):
     def roles(self) -> set[str]:
         return {r.role for r in self.staff_roles.all()}
 
-    def has_coope_perm(self, permission: str, association: "Association | int | None" = None) -> bool:
+    def has_coope_perm(
+        self, permission: str, association: "Association | int | None" = None
+    ) -> bool:
         return user_has_perm(self, permission, association)
 
 
@@ -130,7 +145,9 @@ class StaffRole(models.Model):
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_roles")
-    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="staff_roles")
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="staff_roles"
+    )
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
 
     class Meta:
@@ -148,7 +165,9 @@ class AuditEntry(models.Model):
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     action = models.CharField(_("action"), max_length=40)
     model = models.CharField(_("objet"), max_length=60)
     object_id = models.CharField(max_length=40)

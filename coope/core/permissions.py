@@ -27,7 +27,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "membership.view": frozenset({D, C, R, V}),
     "membership.take": frozenset({D, R}),  # (association) at a house of one's association
     "reception.record_visit": frozenset({D, R, V}),  # (association)
-    "data.import": frozenset({D, C, R}),  # coordinators import attendance, volunteer hours, collections
+    "data.import": frozenset(
+        {D, C, R}
+    ),  # coordinators import attendance, volunteer hours, collections
     "data.export_lists": frozenset({D, C, E}),
     "figures.view": frozenset({D, C, E}),
     "audit.view": frozenset({D}),

@@ -62,7 +62,10 @@ def figures(request):
         period = Period(start, end)
         error = ""
     except ValueError:
-        period, error = Period.year(today.year), "Dates non comprises : choisissez-les dans le calendrier."
+        period, error = (
+            Period.year(today.year),
+            "Dates non comprises : choisissez-les dans le calendrier.",
+        )
     values = compute_figures(request.cooperation, period)
     indicators = registry()
     rows = [(indicators[key], value) for key, value in values.items()]

@@ -39,12 +39,20 @@ _REGISTRY: dict[str, Indicator] = {}
 _discovered = False
 
 
-def indicator(key: str, label, *, unit: str, breakdown: bool = False, records: Callable[..., Any] | None = None):
+def indicator(
+    key: str,
+    label,
+    *,
+    unit: str,
+    breakdown: bool = False,
+    records: Callable[..., Any] | None = None,
+):
     def register(func):
         if key in _REGISTRY and _REGISTRY[key].compute is not func:
             raise ValueError(f"Indicator {key} is declared twice.")
-        _REGISTRY[key] = Indicator(key=key, label=label, unit=unit, compute=func, breakdown=breakdown,
-                                   records=records)
+        _REGISTRY[key] = Indicator(
+            key=key, label=label, unit=unit, compute=func, breakdown=breakdown, records=records
+        )
         return func
 
     return register
@@ -58,8 +66,9 @@ def registry() -> dict[str, Indicator]:
     return dict(sorted(_REGISTRY.items()))
 
 
-def compute_figures(cooperation, period: Period, *, association=None, house=None,
-                    keys: list[str] | None = None) -> dict[str, Any]:
+def compute_figures(
+    cooperation, period: Period, *, association=None, house=None, keys: list[str] | None = None
+) -> dict[str, Any]:
     indicators = registry()
     unknown = set(keys or []) - indicators.keys()
     if unknown:

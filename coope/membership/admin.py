@@ -17,10 +17,17 @@ class MembershipPeriodAdmin(CooperationAdmin):
     audited = False
 
 
-
 @admin.register(Membership)
 class MembershipAdmin(CooperationAdmin):
-    list_display = ("card_number", "person", "household", "house", "valid_from", "valid_until", "fee_cents")
+    list_display = (
+        "card_number",
+        "person",
+        "household",
+        "house",
+        "valid_from",
+        "valid_until",
+        "fee_cents",
+    )
     search_fields = ("card_number",)
     list_filter = ("house", "period", "payment_method")
     autocomplete_fields = ("person", "household")

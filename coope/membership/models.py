@@ -27,7 +27,9 @@ class MembershipPeriod(models.Model):
         verbose_name_plural = _("périodes d'adhésion")
         ordering = ["-start"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="period_ends_after_start")
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="period_ends_after_start"
+            )
         ]
 
     def __str__(self) -> str:
@@ -47,7 +49,9 @@ class FeeRule(models.Model):
     kind = models.CharField(_("type d'adhésion"), max_length=20, choices=MemberKind.choices)
     quotient_min = models.PositiveIntegerField(_("QF à partir de (€)"), null=True, blank=True)
     quotient_max = models.PositiveIntegerField(_("QF jusqu'à (€)"), null=True, blank=True)
-    amount_cents = models.PositiveIntegerField(_("montant (centimes)"), help_text=_("0 pour une adhésion gratuite."))
+    amount_cents = models.PositiveIntegerField(
+        _("montant (centimes)"), help_text=_("0 pour une adhésion gratuite.")
+    )
     label = models.CharField(_("libellé"), max_length=100, blank=True)
 
     objects = ScopedManager(cooperation="cooperation")
@@ -90,14 +94,18 @@ class Membership(models.Model):
     """A paid membership of a person or of a household, valid in every house."""
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
-    period = models.ForeignKey(MembershipPeriod, on_delete=models.PROTECT, related_name="memberships")
+    period = models.ForeignKey(
+        MembershipPeriod, on_delete=models.PROTECT, related_name="memberships"
+    )
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
     )
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
     )
-    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("prise à"))
+    house = models.ForeignKey(
+        House, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("prise à")
+    )
     card_number = models.CharField(_("numéro de carte"), max_length=30)
     fee_cents = models.PositiveIntegerField(_("montant payé (centimes)"))
     payment_method = models.CharField(_("paiement"), max_length=20, choices=PaymentMethod.choices)
@@ -116,14 +124,17 @@ class Membership(models.Model):
         verbose_name = _("adhésion")
         ordering = ["-valid_from", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["cooperation", "card_number"], name="membership_card_unique"),
+            models.UniqueConstraint(
+                fields=["cooperation", "card_number"], name="membership_card_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(person__isnull=False, household__isnull=True)
                 | Q(person__isnull=True, household__isnull=False),
                 name="membership_person_xor_household",
             ),
             models.CheckConstraint(
-                condition=Q(valid_until__gte=models.F("valid_from")), name="membership_ends_after_start"
+                condition=Q(valid_until__gte=models.F("valid_from")),
+                name="membership_ends_after_start",
             ),
         ]
         indexes = [models.Index(fields=["cooperation", "valid_until"])]

@@ -18,18 +18,25 @@ from coope.people.services import quotient_of
 
 @require_perm("membership.take")
 def take(request):
-    person = object_from_query(request, Person.objects.filter(anonymised_at__isnull=True), "personne")
+    person = object_from_query(
+        request, Person.objects.filter(anonymised_at__isnull=True), "personne"
+    )
     household = object_from_query(request, Household.objects.all(), "foyer")
     if (person is None) == (household is None):
         messages.error(request, _("Choisissez d'abord la personne ou le foyer qui adhère."))
         return redirect("people:desk")
-    houses = House.objects.filter(association__in=user_associations(request.user, "membership.take"))
+    houses = House.objects.filter(
+        association__in=user_associations(request.user, "membership.take")
+    )
     if not houses:
         raise PermissionDenied
     today = timezone.localdate()
     current = services.period_on(request.cooperation, today)
-    form = TakeMembershipForm(request.POST or None, houses=houses,
-                              initial={"house": houses.first(), "period": current, "valid_from": today})
+    form = TakeMembershipForm(
+        request.POST or None,
+        houses=houses,
+        initial={"house": houses.first(), "period": current, "valid_from": today},
+    )
     # The fee shown before paying, from the rules and the family quotient.
     period = current
     if form.is_bound and form.is_valid():
@@ -43,27 +50,46 @@ def take(request):
         except ValidationError as error:
             fee_error = error.messages[0]
     else:
-        fee_error = _("Aucune période d'adhésion ne couvre aujourd'hui : une direction doit la créer.")
+        fee_error = _(
+            "Aucune période d'adhésion ne couvre aujourd'hui : une direction doit la créer."
+        )
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.take_membership(actor=request.user, person=person, household=household,
-                                                  **form.cleaned_data)
+            membership = services.take_membership(
+                actor=request.user, person=person, household=household, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Adhésion enregistrée : carte %(card)s, %(euros)s €.") % {
-                "card": membership.card_number, "euros": f"{membership.fee_cents / 100:.2f}".replace(".", ",")})
+            messages.success(
+                request,
+                _("Adhésion enregistrée : carte %(card)s, %(euros)s €.")
+                % {
+                    "card": membership.card_number,
+                    "euros": f"{membership.fee_cents / 100:.2f}".replace(".", ","),
+                },
+            )
             return redirect("membership:done", pk=membership.pk)
-    return render(request, "membership/take.html", {
-        "form": form, "person": person, "household": household, "fee": fee, "fee_error": fee_error,
-        "quotient": quotient if request.user.has_coope_perm("people.view_sensitive") else None,
-        "kind": MemberKind(kind).label,
-    })
+    return render(
+        request,
+        "membership/take.html",
+        {
+            "form": form,
+            "person": person,
+            "household": household,
+            "fee": fee,
+            "fee_error": fee_error,
+            "quotient": quotient if request.user.has_coope_perm("people.view_sensitive") else None,
+            "kind": MemberKind(kind).label,
+        },
+    )
 
 
 @require_perm("membership.view")
 def done(request, pk):
-    membership = get_object_or_404(Membership.objects.select_related("person", "household", "house"), pk=pk)
+    membership = get_object_or_404(
+        Membership.objects.select_related("person", "household", "house"), pk=pk
+    )
     return render(request, "membership/done.html", {"membership": membership})
 
 
@@ -77,5 +103,8 @@ def check_card(request):
 @require_perm("membership.view")
 def renewals(request):
     memberships = services.memberships_to_renew()
-    return render(request, "membership/renewals.html", {"memberships": memberships[:500],
-                                                         "today": timezone.localdate()})
+    return render(
+        request,
+        "membership/renewals.html",
+        {"memberships": memberships[:500], "today": timezone.localdate()},
+    )

@@ -33,7 +33,6 @@ class HouseholdAdmin(CooperationAdmin):
     inlines = [HouseholdMemberInline]
 
 
-
 @admin.register(FamilyQuotient)
 class FamilyQuotientAdmin(CooperationAdmin):
     list_display = ("household", "value", "valid_from", "source")

@@ -15,15 +15,30 @@ class DateInput(forms.DateInput):
 
 class PersonForm(forms.ModelForm):
     # Querysets of tenant models are set per request: a class-level one would query unscoped.
-    home_house = forms.ModelChoiceField(label=_("maison de rattachement"), queryset=House.objects.none(),
-                                        required=False)
+    home_house = forms.ModelChoiceField(
+        label=_("maison de rattachement"), queryset=House.objects.none(), required=False
+    )
     confirm_not_duplicate = forms.BooleanField(
-        label=_("Je confirme que c'est une autre personne"), required=False)
+        label=_("Je confirme que c'est une autre personne"), required=False
+    )
 
     class Meta:
         model = Person
-        fields = ["first_name", "last_name", "birth_date", "sex", "phone", "email", "address", "postcode",
-                  "city", "neighbourhood", "home_house", "occupation", "notes"]
+        fields = [
+            "first_name",
+            "last_name",
+            "birth_date",
+            "sex",
+            "phone",
+            "email",
+            "address",
+            "postcode",
+            "city",
+            "neighbourhood",
+            "home_house",
+            "occupation",
+            "notes",
+        ]
         widgets = {"birth_date": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
 
     def clean_birth_date(self):
@@ -58,12 +73,15 @@ class AddMemberForm(forms.Form):
 
 class QuotientForm(forms.Form):
     value = forms.IntegerField(label=_("Quotient familial (€)"), min_value=0, max_value=100000)
-    valid_from = forms.DateField(label=_("Valable à partir du"), widget=DateInput(), initial=timezone.localdate)
+    valid_from = forms.DateField(
+        label=_("Valable à partir du"), widget=DateInput(), initial=timezone.localdate
+    )
     source = forms.ChoiceField(label=_("Justificatif"), choices=QuotientSource.choices)
 
 
 class VisitForm(forms.ModelForm):
     house = forms.ModelChoiceField(label=_("maison"), queryset=House.objects.none())
+
     class Meta:
         model = ReceptionVisit
         fields = ["house", "date", "reason", "comment"]

@@ -9,8 +9,9 @@ from coope.people.models import Person, ReceptionVisit
 
 
 def visits_in(cooperation, period, association=None, house=None):
-    queryset = ReceptionVisit.objects.filter(cooperation=cooperation, date__gte=period.start,
-                                             date__lte=period.end)
+    queryset = ReceptionVisit.objects.filter(
+        cooperation=cooperation, date__gte=period.start, date__lte=period.end
+    )
     if house is not None:
         queryset = queryset.filter(house=house)
     if association is not None:
@@ -36,24 +37,45 @@ def known_people_records(cooperation, period, *, association=None, house=None):
     return known_people(cooperation, period, association, house).select_related("home_house")
 
 
-@indicator("people.reception_visits", _("Passages à l'accueil"), unit="passages", records=visit_records)
+@indicator(
+    "people.reception_visits", _("Passages à l'accueil"), unit="passages", records=visit_records
+)
 def reception_visits(cooperation, period, *, association=None, house=None) -> int:
     return visits_in(cooperation, period, association, house).count()
 
 
-@indicator("people.reception_visits_by_reason", _("Passages à l'accueil par motif"), unit="passages",
-           breakdown=True, records=visit_records)
-def reception_visits_by_reason(cooperation, period, *, association=None, house=None) -> dict[str, int]:
+@indicator(
+    "people.reception_visits_by_reason",
+    _("Passages à l'accueil par motif"),
+    unit="passages",
+    breakdown=True,
+    records=visit_records,
+)
+def reception_visits_by_reason(
+    cooperation, period, *, association=None, house=None
+) -> dict[str, int]:
     return count_by(visits_in(cooperation, period, association, house), "reason")
 
 
-@indicator("people.by_sex", _("Personnes (adhérents et passages) par sexe"), unit="personnes", breakdown=True,
-           records=known_people_records)
+@indicator(
+    "people.by_sex",
+    _("Personnes (adhérents et passages) par sexe"),
+    unit="personnes",
+    breakdown=True,
+    records=known_people_records,
+)
 def by_sex(cooperation, period, *, association=None, house=None) -> dict[str, int]:
     return count_by(known_people(cooperation, period, association, house), "sex")
 
 
-@indicator("people.by_age_band", _("Personnes (adhérents et passages) par tranche d'âge"), unit="personnes",
-           breakdown=True, records=known_people_records)
+@indicator(
+    "people.by_age_band",
+    _("Personnes (adhérents et passages) par tranche d'âge"),
+    unit="personnes",
+    breakdown=True,
+    records=known_people_records,
+)
 def by_age_band(cooperation, period, *, association=None, house=None) -> dict[str, int]:
-    return count_by(known_people(cooperation, period, association, house), age_band_expression(period.end.year))
+    return count_by(
+        known_people(cooperation, period, association, house), age_band_expression(period.end.year)
+    )

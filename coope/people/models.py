@@ -59,7 +59,11 @@ class Person(models.Model):
     city = models.CharField(_("commune"), max_length=100, blank=True)
     neighbourhood = models.CharField(_("quartier"), max_length=100, blank=True)
     home_house = models.ForeignKey(
-        House, on_delete=models.PROTECT, null=True, blank=True, related_name="residents",
+        House,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents",
         verbose_name=_("maison de rattachement"),
     )
     occupation = models.CharField(
@@ -221,9 +225,15 @@ class ReceptionVisit(models.Model):
     """A visit at a house's front desk (accueil physique)."""
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
-    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="visits", verbose_name=_("maison"))
+    house = models.ForeignKey(
+        House, on_delete=models.PROTECT, related_name="visits", verbose_name=_("maison")
+    )
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="visits",
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
         verbose_name=_("personne"),
     )
     date = models.DateField(_("date"), db_index=True)

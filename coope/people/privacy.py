@@ -254,11 +254,16 @@ def _rename_in_other_entries(person: Person, old_label: str, exclude: set[int]) 
     if len(old_label.strip()) < 4:
         return []
     new_label = str(person)
-    entries = list(AuditEntry.objects.filter(cooperation_id=person.cooperation_id)
-                   .filter(Q(object_repr__icontains=old_label) | Q(changes__icontains=old_label)
-                           # SQLite keeps JSON with accents escaped (\u00e9)
-                           | Q(changes__icontains=json.dumps(old_label)[1:-1]))
-                   .exclude(pk__in=exclude))
+    entries = list(
+        AuditEntry.objects.filter(cooperation_id=person.cooperation_id)
+        .filter(
+            Q(object_repr__icontains=old_label)
+            | Q(changes__icontains=old_label)
+            # SQLite keeps JSON with accents escaped (\u00e9)
+            | Q(changes__icontains=json.dumps(old_label)[1:-1])
+        )
+        .exclude(pk__in=exclude)
+    )
     for entry in entries:
         entry.object_repr = replace_name(entry.object_repr, old_label, new_label)
         entry.changes = _scrub(entry.changes, [old_label.casefold()])

@@ -28,9 +28,11 @@ def _with_cards(people):
     own = Membership.objects.valid_on(today).filter(person__in=people).order_by("valid_until")
     for membership in own:
         by_person[membership.person_id].current_membership = membership
-    links = (HouseholdMember.objects.filter(person__in=people)
-             .filter(household__memberships__in=Membership.objects.valid_on(today))
-             .values_list("person_id", "household__memberships__pk"))
+    links = (
+        HouseholdMember.objects.filter(person__in=people)
+        .filter(household__memberships__in=Membership.objects.valid_on(today))
+        .values_list("person_id", "household__memberships__pk")
+    )
     household_cards = {m.pk: m for m in Membership.objects.filter(pk__in=[pk for _, pk in links])}
     for person_id, membership_pk in links:
         if by_person[person_id].current_membership is None:
@@ -41,7 +43,11 @@ def _with_cards(people):
 @require_perm("people.view")
 def desk(request):
     query = request.GET.get("q", "").strip()
-    results = _with_cards(Person.objects.search(query).select_related("home_house")[:SEARCH_LIMIT]) if query else []
+    results = (
+        _with_cards(Person.objects.search(query).select_related("home_house")[:SEARCH_LIMIT])
+        if query
+        else []
+    )
     template = "people/_results.html" if request.htmx else "people/desk.html"
     return render(request, template, {"q": query, "results": results, "limit": SEARCH_LIMIT})
 
@@ -50,31 +56,55 @@ def desk(request):
 def person_create(request):
     show_sensitive = request.user.has_coope_perm("people.view_sensitive")
     household = object_from_query(request, Household.objects.all(), "foyer")
-    form = PersonForm(request.POST or None, show_sensitive=show_sensitive,
-                      initial={"last_name": household.name.removeprefix("Famille ") if household else "",
-                               "address": household.address if household else "",
-                               "postcode": household.postcode if household else "",
-                               "city": household.city if household else ""})
+    form = PersonForm(
+        request.POST or None,
+        show_sensitive=show_sensitive,
+        initial={
+            "last_name": household.name.removeprefix("Famille ") if household else "",
+            "address": household.address if household else "",
+            "postcode": household.postcode if household else "",
+            "city": household.city if household else "",
+        },
+    )
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        duplicates = list(services.likely_duplicates(
-            first_name=data["first_name"], last_name=data["last_name"], birth_date=data["birth_date"]))
+        duplicates = list(
+            services.likely_duplicates(
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                birth_date=data["birth_date"],
+            )
+        )
         if duplicates and not data["confirm_not_duplicate"]:
-            form.add_error(None, _("Cette personne existe peut-être déjà : vérifiez la liste ci-dessous. "
-                                   "Si c'est bien quelqu'un d'autre, cochez la case et enregistrez."))
+            form.add_error(
+                None,
+                _(
+                    "Cette personne existe peut-être déjà : vérifiez la liste ci-dessous. "
+                    "Si c'est bien quelqu'un d'autre, cochez la case et enregistrez."
+                ),
+            )
         else:
             fields = {k: v for k, v in data.items() if k != "confirm_not_duplicate"}
-            person = services.create_person(actor=request.user, cooperation=request.cooperation, **fields)
+            person = services.create_person(
+                actor=request.user, cooperation=request.cooperation, **fields
+            )
             if household is not None:
-                services.add_to_household(actor=request.user, household=household, person=person,
-                                          link=request.GET.get("lien", "child"))
+                services.add_to_household(
+                    actor=request.user,
+                    household=household,
+                    person=person,
+                    link=request.GET.get("lien", "child"),
+                )
                 messages.success(request, _("%(p)s a été ajouté·e au foyer.") % {"p": person})
                 return redirect("people:household", pk=household.pk)
             messages.success(request, _("%(p)s a été enregistré·e.") % {"p": person})
             return redirect("people:person", pk=person.pk)
-    return render(request, "people/person_form.html",
-                  {"form": form, "duplicates": duplicates, "household": household})
+    return render(
+        request,
+        "people/person_form.html",
+        {"form": form, "duplicates": duplicates, "household": household},
+    )
 
 
 @require_perm("people.edit")
@@ -96,16 +126,28 @@ def person_edit(request, pk):
 def person_detail(request, pk):
     person = get_object_or_404(Person.objects.select_related("home_house"), pk=pk)
     [person] = _with_cards([person])
-    links = (person.household_links.select_related("household")
-             .prefetch_related(Prefetch("household__links",
-                                        queryset=HouseholdMember.objects.select_related("person"))))
-    memberships = (Membership.objects.filter(person=person) | Membership.objects.filter(
-        household__links__person=person)).select_related("house", "household").distinct()
-    return render(request, "people/person_detail.html", {
-        "person": person, "links": links, "memberships": memberships.order_by("-valid_from"),
-        "visits": person.visits.select_related("house")[:10],
-        "can_take": bool(user_associations(request.user, "membership.take")),
-    })
+    links = person.household_links.select_related("household").prefetch_related(
+        Prefetch("household__links", queryset=HouseholdMember.objects.select_related("person"))
+    )
+    memberships = (
+        (
+            Membership.objects.filter(person=person)
+            | Membership.objects.filter(household__links__person=person)
+        )
+        .select_related("house", "household")
+        .distinct()
+    )
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "links": links,
+            "memberships": memberships.order_by("-valid_from"),
+            "visits": person.visits.select_related("house")[:10],
+            "can_take": bool(user_associations(request.user, "membership.take")),
+        },
+    )
 
 
 @require_perm("people.edit")
@@ -113,13 +155,20 @@ def household_create(request):
     person = object_from_query(request, Person.objects.all(), "personne")
     initial = {}
     if person is not None:
-        initial = {"name": f"Famille {person.last_name}", "address": person.address,
-                   "postcode": person.postcode, "city": person.city}
+        initial = {
+            "name": f"Famille {person.last_name}",
+            "address": person.address,
+            "postcode": person.postcode,
+            "city": person.city,
+        }
     form = HouseholdForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         household = services.create_household(
-            actor=request.user, cooperation=request.cooperation,
-            members=[(person, "referent")] if person else [], **form.cleaned_data)
+            actor=request.user,
+            cooperation=request.cooperation,
+            members=[(person, "referent")] if person else [],
+            **form.cleaned_data,
+        )
         messages.success(request, _("Le foyer « %(h)s » a été créé.") % {"h": household})
         return redirect("people:household", pk=household.pk)
     return render(request, "people/household_form.html", {"form": form, "person": person})
@@ -130,16 +179,26 @@ def household_detail(request, pk):
     household = get_object_or_404(Household, pk=pk)
     show_sensitive = request.user.has_coope_perm("people.view_sensitive")
     query = request.GET.get("q", "").strip()
-    candidates = Person.objects.search(query).exclude(household_links__household=household)[:10] if query else []
-    return render(request, "people/household_detail.html", {
-        "household": household,
-        "links": household.links.select_related("person", "person__home_house"),
-        "quotients": household.quotients.all() if show_sensitive else None,
-        "memberships": household.memberships.select_related("house").order_by("-valid_from"),
-        "quotient_form": QuotientForm() if show_sensitive else None,
-        "member_form": AddMemberForm(), "q": query, "candidates": candidates,
-        "can_take": bool(user_associations(request.user, "membership.take")),
-    })
+    candidates = (
+        Person.objects.search(query).exclude(household_links__household=household)[:10]
+        if query
+        else []
+    )
+    return render(
+        request,
+        "people/household_detail.html",
+        {
+            "household": household,
+            "links": household.links.select_related("person", "person__home_house"),
+            "quotients": household.quotients.all() if show_sensitive else None,
+            "memberships": household.memberships.select_related("house").order_by("-valid_from"),
+            "quotient_form": QuotientForm() if show_sensitive else None,
+            "member_form": AddMemberForm(),
+            "q": query,
+            "candidates": candidates,
+            "can_take": bool(user_associations(request.user, "membership.take")),
+        },
+    )
 
 
 @require_perm("people.edit")
@@ -147,11 +206,20 @@ def household_add_member(request, pk):
     household = get_object_or_404(Household, pk=pk)
     form = AddMemberForm(request.POST)
     if request.method == "POST" and form.is_valid():
-        services.add_to_household(actor=request.user, household=household,
-                                  person=form.cleaned_data["person"], link=form.cleaned_data["link"])
-        messages.success(request, _("%(p)s fait maintenant partie du foyer.") % {"p": form.cleaned_data["person"]})
+        services.add_to_household(
+            actor=request.user,
+            household=household,
+            person=form.cleaned_data["person"],
+            link=form.cleaned_data["link"],
+        )
+        messages.success(
+            request,
+            _("%(p)s fait maintenant partie du foyer.") % {"p": form.cleaned_data["person"]},
+        )
     else:
-        messages.error(request, _("Choisissez une personne dans la liste, puis son lien avec le foyer."))
+        messages.error(
+            request, _("Choisissez une personne dans la liste, puis son lien avec le foyer.")
+        )
     return redirect("people:household", pk=household.pk)
 
 
@@ -163,16 +231,24 @@ def household_quotient(request, pk):
         services.record_quotient(actor=request.user, household=household, **form.cleaned_data)
         messages.success(request, _("Quotient familial enregistré."))
     else:
-        messages.error(request, _("Quotient non enregistré : indiquez un montant, une date et un justificatif."))
+        messages.error(
+            request,
+            _("Quotient non enregistré : indiquez un montant, une date et un justificatif."),
+        )
     return redirect("people:household", pk=household.pk)
 
 
 @require_perm("reception.record_visit")
 def visit_create(request):
-    houses = House.objects.filter(association__in=user_associations(request.user, "reception.record_visit"))
+    houses = House.objects.filter(
+        association__in=user_associations(request.user, "reception.record_visit")
+    )
     person = object_from_query(request, Person.objects.all(), "personne")
-    form = VisitForm(request.POST or None, houses=houses,
-                     initial={"date": timezone.localdate(), "house": houses.first()})
+    form = VisitForm(
+        request.POST or None,
+        houses=houses,
+        initial={"date": timezone.localdate(), "house": houses.first()},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.record_visit(actor=request.user, person=person, **form.cleaned_data)

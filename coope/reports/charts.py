@@ -26,7 +26,8 @@ def _svg(height: float, title: str, body: list[str]) -> SafeString:
     return mark_safe(  # noqa: S308 -- every text and attribute above is escaped
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" viewBox="0 0 {WIDTH} {height:.0f}" '
         f'width="100%" style="max-width: {WIDTH * 1.5:.0f}px" aria-label="{escape(title)}">'
-        f'<title>{escape(title)}</title>{"".join(body)}</svg>')
+        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+    )
 
 
 def bars(title: str, rows: list[tuple[str, float, str, str]]) -> SafeString | str:
@@ -44,14 +45,20 @@ def bars(title: str, rows: list[tuple[str, float, str, str]]) -> SafeString | st
     return _svg(len(rows) * row + 2, title, body)
 
 
-def comparison(title: str, rows: list[tuple[str, float, str, float, str]], colour: str,
-               current_label: str, previous_label: str) -> SafeString | str:
+def comparison(
+    title: str,
+    rows: list[tuple[str, float, str, float, str]],
+    colour: str,
+    current_label: str,
+    previous_label: str,
+) -> SafeString | str:
     """Each figure against the same period a year before: two bars per figure, each figure on
     its own scale (figures have different units). Rows are (label, value, shown, previous, shown)."""
     if not rows:
         return ""
     body = [
-        f'<rect x="0" y="2" width="11" height="11" fill="{escape(colour)}"/>', _text(16, 12, current_label),
+        f'<rect x="0" y="2" width="11" height="11" fill="{escape(colour)}"/>',
+        _text(16, 12, current_label),
         f'<rect x="0" y="18" width="11" height="11" fill="{PREVIOUS_COLOUR}"/>',
         _text(16, 28, previous_label + " (un an avant)"),
     ]
@@ -60,8 +67,9 @@ def comparison(title: str, rows: list[tuple[str, float, str, float, str]], colou
         top = max(value, previous) or 1
         y = 38 + index * row
         body.append(_text(0, y + 11, _short(label)))
-        for offset, (number, text, fill) in enumerate(((value, shown, colour),
-                                                       (previous, previous_shown, PREVIOUS_COLOUR))):
+        for offset, (number, text, fill) in enumerate(
+            ((value, shown, colour), (previous, previous_shown, PREVIOUS_COLOUR))
+        ):
             bar_y, length = y + 15 + offset * 13, BAR_WIDTH * number / top
             body.append(_bar(bar_y, length, fill, 11))
             body.append(_text(length + 5, bar_y + 10, text))

@@ -12,10 +12,17 @@ from coope.reports.rendering import SHEET_HEADERS, build_sections, figures_json,
 def report_pdf(report: Report, request=None) -> bytes:
     sections = build_sections(report)
     houses = House.objects.filter(cooperation=report.cooperation).order_by("name")
-    return render_pdf("reports/report_pdf.html", {
-        "report": report, "sections": sections, "houses": houses,
-        "first_colour": sections[0].colour if sections else "#1f5f99",
-        "printed_at": timezone.localtime()}, request=request)
+    return render_pdf(
+        "reports/report_pdf.html",
+        {
+            "report": report,
+            "sections": sections,
+            "houses": houses,
+            "first_colour": sections[0].colour if sections else "#1f5f99",
+            "printed_at": timezone.localtime(),
+        },
+        request=request,
+    )
 
 
 def report_json(report: Report) -> dict:
@@ -23,5 +30,9 @@ def report_json(report: Report) -> dict:
 
 
 def report_sheet(report: Report, fmt: str) -> bytes:
-    return write_spreadsheet(SHEET_HEADERS, figures_rows(build_sections(report)), fmt,
-                             title=f"Chiffres {report.period_start.year}")
+    return write_spreadsheet(
+        SHEET_HEADERS,
+        figures_rows(build_sections(report)),
+        fmt,
+        title=f"Chiffres {report.period_start.year}",
+    )

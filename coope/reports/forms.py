@@ -21,9 +21,15 @@ def indicator_choices() -> list:
     """The registry's figures in French, grouped by programme, for the figure picker."""
     groups: dict[str, list] = {}
     for key, indicator in registry().items():
-        groups.setdefault(key.split(".", 1)[0], []).append((key, f"{indicator.label} ({indicator.unit})"))
-    return [(str(APP_NAMES.get(app, app)), sorted(items, key=lambda item: item[1]))
-            for app, items in sorted(groups.items(), key=lambda group: str(APP_NAMES.get(group[0], group[0])))]
+        groups.setdefault(key.split(".", 1)[0], []).append(
+            (key, f"{indicator.label} ({indicator.unit})")
+        )
+    return [
+        (str(APP_NAMES.get(app, app)), sorted(items, key=lambda item: item[1]))
+        for app, items in sorted(
+            groups.items(), key=lambda group: str(APP_NAMES.get(group[0], group[0]))
+        )
+    ]
 
 
 class DateInput(forms.DateInput):
@@ -43,7 +49,9 @@ class PeriodForm(forms.Form):
         if (start is None) != (end is None):
             raise forms.ValidationError(_("Donnez les deux dates de la période, ou aucune."))
         if start and end and end < start:
-            raise forms.ValidationError(_("La fin de la période est avant son début : vérifiez les dates."))
+            raise forms.ValidationError(
+                _("La fin de la période est avant son début : vérifiez les dates.")
+            )
         return data
 
 
@@ -58,14 +66,20 @@ class ReportForm(PeriodForm):
 
 class SectionForm(PeriodForm):
     title = forms.CharField(label=_("Titre de la section"), max_length=200)
-    house = forms.ModelChoiceField(label=_("Chiffres de"), queryset=House.objects.none(), required=False,
-                                   empty_label=_("toute la coopération"))
+    house = forms.ModelChoiceField(
+        label=_("Chiffres de"),
+        queryset=House.objects.none(),
+        required=False,
+        empty_label=_("toute la coopération"),
+    )
     field_order = ["title", "period_start", "period_end", "house"]
 
     def __init__(self, *args, cooperation=None, **kwargs):
         super().__init__(*args, **kwargs)
         if cooperation is not None:
-            self.fields["house"].queryset = House.objects.filter(cooperation=cooperation).order_by("name")
+            self.fields["house"].queryset = House.objects.filter(cooperation=cooperation).order_by(
+                "name"
+            )
 
 
 class FigureEditForm(forms.Form):
@@ -75,7 +89,9 @@ class FigureEditForm(forms.Form):
 
 class FigureForm(forms.Form):
     indicator_key = forms.ChoiceField(label=_("Chiffre à ajouter"))
-    label = forms.CharField(label=_("Libellé dans le rapport (facultatif)"), max_length=200, required=False)
+    label = forms.CharField(
+        label=_("Libellé dans le rapport (facultatif)"), max_length=200, required=False
+    )
     by_house = forms.BooleanField(label=_("Détail par maison (graphique)"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -89,5 +105,9 @@ class TextAddForm(forms.Form):
 
 class TextForm(forms.Form):
     title = forms.CharField(label=_("Titre (facultatif)"), max_length=200, required=False)
-    body = forms.CharField(label=_("Texte"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
-                           help_text=_("Une ligne qui commence par « - » devient une puce."))
+    body = forms.CharField(
+        label=_("Texte"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Une ligne qui commence par « - » devient une puce."),
+    )

@@ -10,8 +10,20 @@ from django_scopes import ScopedManager
 from coope.core.models import Association, Cooperation, House, ProjectGroup
 from coope.lib.periods import Period
 
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre"]
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 
 
 def shift_year(day: datetime.date | None, years: int) -> datetime.date | None:
@@ -44,8 +56,14 @@ class Report(models.Model):
     title = models.CharField(_("titre"), max_length=200)
     period_start = models.DateField(_("du"))
     period_end = models.DateField(_("au"))
-    made_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+", verbose_name=_("préparé à partir de"))
+    made_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("préparé à partir de"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -56,8 +74,9 @@ class Report(models.Model):
         verbose_name_plural = _("rapports d'activités")
         ordering = ["-period_start", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")),
-                                   name="report_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="report_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -79,15 +98,37 @@ class Section(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sections")
     order = models.PositiveIntegerField(_("ordre"), default=0)
     title = models.CharField(_("titre"), max_length=200)
-    period_start = models.DateField(_("période propre : du"), null=True, blank=True,
-                                    help_text=_("Vide : la période du rapport."))
+    period_start = models.DateField(
+        _("période propre : du"),
+        null=True,
+        blank=True,
+        help_text=_("Vide : la période du rapport."),
+    )
     period_end = models.DateField(_("période propre : au"), null=True, blank=True)
-    project_group = models.ForeignKey(ProjectGroup, on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="+", verbose_name=_("programme (groupe projet)"))
-    association = models.ForeignKey(Association, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("seulement l'association"))
-    house = models.ForeignKey(House, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                              verbose_name=_("seulement la maison"))
+    project_group = models.ForeignKey(
+        ProjectGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("programme (groupe projet)"),
+    )
+    association = models.ForeignKey(
+        Association,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("seulement l'association"),
+    )
+    house = models.ForeignKey(
+        House,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("seulement la maison"),
+    )
 
     objects = ScopedManager(cooperation="cooperation")
 
@@ -97,8 +138,13 @@ class Section(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_start__isnull=True, period_end__isnull=True)
-                | Q(period_start__isnull=False, period_end__isnull=False, period_end__gte=F("period_start")),
-                name="section_period_complete"),
+                | Q(
+                    period_start__isnull=False,
+                    period_end__isnull=False,
+                    period_end__gte=F("period_start"),
+                ),
+                name="section_period_complete",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -126,10 +172,17 @@ class SectionFigure(models.Model):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="figures")
     order = models.PositiveIntegerField(_("ordre"), default=0)
     indicator_key = models.CharField(_("indicateur"), max_length=100)
-    label = models.CharField(_("libellé dans le rapport"), max_length=200, blank=True,
-                             help_text=_("Vide : le libellé de l'indicateur."))
-    by_house = models.BooleanField(_("détail par maison"), default=False,
-                                   help_text=_("Ajoute un graphique : le chiffre de chaque maison."))
+    label = models.CharField(
+        _("libellé dans le rapport"),
+        max_length=200,
+        blank=True,
+        help_text=_("Vide : le libellé de l'indicateur."),
+    )
+    by_house = models.BooleanField(
+        _("détail par maison"),
+        default=False,
+        help_text=_("Ajoute un graphique : le chiffre de chaque maison."),
+    )
 
     objects = ScopedManager(cooperation="cooperation")
 
@@ -157,11 +210,18 @@ class TextBlock(models.Model):
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="texts")
     order = models.PositiveIntegerField(_("ordre"), default=0)
-    kind = models.CharField(_("type de texte"), max_length=20, choices=TextKind.choices, default=TextKind.FREE)
-    title = models.CharField(_("titre"), max_length=200, blank=True,
-                             help_text=_("Vide : le type de texte (ex. « Comment ça marche ? »)."))
-    body = models.TextField(_("texte"), blank=True,
-                            help_text=_("Une ligne qui commence par « - » devient une puce."))
+    kind = models.CharField(
+        _("type de texte"), max_length=20, choices=TextKind.choices, default=TextKind.FREE
+    )
+    title = models.CharField(
+        _("titre"),
+        max_length=200,
+        blank=True,
+        help_text=_("Vide : le type de texte (ex. « Comment ça marche ? »)."),
+    )
+    body = models.TextField(
+        _("texte"), blank=True, help_text=_("Une ligne qui commence par « - » devient une puce.")
+    )
 
     objects = ScopedManager(cooperation="cooperation")
 

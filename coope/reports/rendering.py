@@ -108,7 +108,11 @@ class FigureView:
 
     @property
     def parts(self) -> list[tuple[str, str]]:
-        return [(part, number(v, self.unit)) for part, v in (self.value or {}).items()] if self.breakdown else []
+        return (
+            [(part, number(v, self.unit)) for part, v in (self.value or {}).items()]
+            if self.breakdown
+            else []
+        )
 
     @property
     def has_records(self) -> bool:
@@ -140,16 +144,26 @@ class Calculator:
     def __call__(self, indicator: Indicator, period: Period, association=None, house=None):
         key = (indicator.key, period, getattr(association, "pk", None), getattr(house, "pk", None))
         if key not in self.cache:
-            self.cache[key] = indicator(self.cooperation, period, association=association, house=house)
+            self.cache[key] = indicator(
+                self.cooperation, period, association=association, house=house
+            )
         return self.cache[key]
 
 
 def load_report(report_id: int) -> Report:
     """The report with everything its render reads, in a fixed number of queries."""
-    return Report.objects.select_related("cooperation").prefetch_related(
-        Prefetch("sections", queryset=Section.objects.select_related("association", "house", "project_group")
-                 .prefetch_related("figures", "texts")),
-    ).get(pk=report_id)
+    return (
+        Report.objects.select_related("cooperation")
+        .prefetch_related(
+            Prefetch(
+                "sections",
+                queryset=Section.objects.select_related(
+                    "association", "house", "project_group"
+                ).prefetch_related("figures", "texts"),
+            ),
+        )
+        .get(pk=report_id)
+    )
 
 
 def build_sections(report: Report, *, compare: bool = True) -> list[SectionView]:
@@ -165,39 +179,76 @@ def build_sections(report: Report, *, compare: bool = True) -> list[SectionView]
         figures = []
         for figure in section.figures.all():
             indicator = calculate.indicators.get(figure.indicator_key)
-            view = FigureView(figure=figure, indicator=indicator, period=period, scope_kind=section.scope_kind,
-                              scope_name=scope_name)
+            view = FigureView(
+                figure=figure,
+                indicator=indicator,
+                period=period,
+                scope_kind=section.scope_kind,
+                scope_name=scope_name,
+            )
             if indicator is not None:
                 view.value = calculate(indicator, period, section.association, section.house)
                 if compare:
-                    view.previous = calculate(indicator, shift_years(period, -1), section.association,
-                                              section.house)
+                    view.previous = calculate(
+                        indicator, shift_years(period, -1), section.association, section.house
+                    )
                 if figure.by_house and not indicator.breakdown:
-                    view.by_house = [(h, calculate(indicator, period, None, h)) for h in houses
-                                     if section.house is None or h.pk == section.house_id]
+                    view.by_house = [
+                        (h, calculate(indicator, period, None, h))
+                        for h in houses
+                        if section.house is None or h.pk == section.house_id
+                    ]
                     view.by_house_chart = charts.bars(
                         _("%(label)s, par maison") % {"label": view.label},
-                        [(h.name, total(v), number(v, view.unit), h.colour) for h, v in view.by_house])
+                        [
+                            (h.name, total(v), number(v, view.unit), h.colour)
+                            for h, v in view.by_house
+                        ],
+                    )
                 if indicator.breakdown and view.value:
                     view.breakdown_chart = charts.bars(
-                        view.label, [(part, total(v), number(v, view.unit), colour)
-                                     for part, v in view.value.items()])
+                        view.label,
+                        [
+                            (part, total(v), number(v, view.unit), colour)
+                            for part, v in view.value.items()
+                        ],
+                    )
             figures.append(view)
         compared = [f for f in figures if not f.missing and not f.breakdown and compare]
         comparison_chart = charts.comparison(
-            _("%(section)s : chaque chiffre et la même période un an avant") % {"section": section.title},
-            [(f.label, total(f.value), f.shown, total(f.previous), number(f.previous, f.unit)) for f in compared],
-            colour, period_label(period), period_label(shift_years(period, -1)))
+            _("%(section)s : chaque chiffre et la même période un an avant")
+            % {"section": section.title},
+            [
+                (f.label, total(f.value), f.shown, total(f.previous), number(f.previous, f.unit))
+                for f in compared
+            ],
+            colour,
+            period_label(period),
+            period_label(shift_years(period, -1)),
+        )
         texts = [(block, text_parts(block.body)) for block in section.texts.all()]
-        views.append(SectionView(section=section, period=period, colour=colour, figures=figures, texts=texts,
-                                 comparison_chart=comparison_chart))
+        views.append(
+            SectionView(
+                section=section,
+                period=period,
+                colour=colour,
+                figures=figures,
+                texts=texts,
+                comparison_chart=comparison_chart,
+            )
+        )
     return views
 
 
 def figures_json(report: Report, sections: list[SectionView]) -> dict:
     """The report's figures, each with its indicator key, period and scope."""
+
     def period_json(period: Period) -> dict:
-        return {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period_label(period)}
+        return {
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "label": period_label(period),
+        }
 
     return {
         "report": report.title,
@@ -218,7 +269,8 @@ def figures_json(report: Report, sections: list[SectionView]) -> dict:
                         "scope": {"kind": f.scope_kind, "name": f.scope_name},
                         **({"by_house": {h.name: v for h, v in f.by_house}} if f.by_house else {}),
                     }
-                    for f in view.figures if not f.missing
+                    for f in view.figures
+                    if not f.missing
                 ],
             }
             for view in sections
@@ -226,8 +278,18 @@ def figures_json(report: Report, sections: list[SectionView]) -> dict:
     }
 
 
-SHEET_HEADERS = ["Section", "Indicateur", "Libellé", "Détail", "Valeur", "Unité", "Du", "Au", "Périmètre",
-                 "Un an avant"]
+SHEET_HEADERS = [
+    "Section",
+    "Indicateur",
+    "Libellé",
+    "Détail",
+    "Valeur",
+    "Unité",
+    "Du",
+    "Au",
+    "Périmètre",
+    "Un an avant",
+]
 
 
 def figures_rows(sections: list[SectionView]) -> list[list[Any]]:
@@ -241,7 +303,10 @@ def figures_rows(sections: list[SectionView]) -> list[list[Any]]:
             tail = [f.unit, f.period.start, f.period.end, f.scope_name]
             if f.breakdown:
                 previous = f.previous or {}
-                rows.extend([*common, part, v, *tail, previous.get(part)] for part, v in (f.value or {}).items())
+                rows.extend(
+                    [*common, part, v, *tail, previous.get(part)]
+                    for part, v in (f.value or {}).items()
+                )
             else:
                 rows.append([*common, "", f.value, *tail, f.previous])
                 rows.extend([*common, house.name, v, *tail, None] for house, v in f.by_house)

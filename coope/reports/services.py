@@ -18,13 +18,15 @@ def _check_period(start, end) -> None:
     if start is not None and end < start:
         raise ValidationError(
             _("La période finit le %(end)s, avant de commencer le %(start)s : vérifiez les dates.")
-            % {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"})
+            % {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"}
+        )
 
 
 def _check_indicator(key: str) -> None:
     if key not in registry():
-        raise ValidationError(_("L'indicateur « %(key)s » n'existe pas : choisissez-le dans la liste.")
-                              % {"key": key})
+        raise ValidationError(
+            _("L'indicateur « %(key)s » n'existe pas : choisissez-le dans la liste.") % {"key": key}
+        )
 
 
 def _update(actor, instance, **values):
@@ -33,9 +35,15 @@ def _update(actor, instance, **values):
     before = audit.snapshot(instance, fields)
     for name, value in values.items():
         setattr(instance, name, value)
-    instance.save(update_fields=[*fields, *(["updated_at"] if isinstance(instance, Report) else [])])
-    audit.record(actor=actor, action="update", instance=instance,
-                 changes=audit.diff(before, audit.snapshot(instance, fields)))
+    instance.save(
+        update_fields=[*fields, *(["updated_at"] if isinstance(instance, Report) else [])]
+    )
+    audit.record(
+        actor=actor,
+        action="update",
+        instance=instance,
+        changes=audit.diff(before, audit.snapshot(instance, fields)),
+    )
     return instance
 
 
@@ -50,13 +58,18 @@ def _next_order(queryset) -> int:
 
 # -- reports -----------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def create_report(*, actor, cooperation, title: str, period_start, period_end) -> Report:
     _check_period(period_start, period_end)
     if not title.strip():
         raise ValidationError(_("Donnez un titre au rapport, ex. « Rapport d'activités 2019 »."))
-    report = Report.objects.create(cooperation=cooperation, title=title.strip(), period_start=period_start,
-                                   period_end=period_end)
+    report = Report.objects.create(
+        cooperation=cooperation,
+        title=title.strip(),
+        period_start=period_start,
+        period_end=period_end,
+    )
     audit.record(actor=actor, action="create", instance=report, changes=audit.snapshot(report))
     return report
 
@@ -66,7 +79,9 @@ def update_report(*, actor, report: Report, title: str, period_start, period_end
     _check_period(period_start, period_end)
     if not title.strip():
         raise ValidationError(_("Le titre du rapport ne peut pas être vide."))
-    return _update(actor, report, title=title.strip(), period_start=period_start, period_end=period_end)
+    return _update(
+        actor, report, title=title.strip(), period_start=period_start, period_end=period_end
+    )
 
 
 @transaction.atomic
@@ -80,31 +95,69 @@ def start_next_report(*, actor, report: Report, year: int) -> Report:
     every period shifted by the years between the two. Figures are computed anew; the texts
     are copied so that staff rewrite them rather than start from a blank page."""
     years = year - report.period_start.year
-    if Report.objects.filter(cooperation=report.cooperation, made_from=report,
-                             period_start=shift_year(report.period_start, years)).exists():
-        raise ValidationError(_("Le rapport %(year)s a déjà été préparé à partir de celui-ci.") % {"year": year})
+    if Report.objects.filter(
+        cooperation=report.cooperation,
+        made_from=report,
+        period_start=shift_year(report.period_start, years),
+    ).exists():
+        raise ValidationError(
+            _("Le rapport %(year)s a déjà été préparé à partir de celui-ci.") % {"year": year}
+        )
     title = report.title.replace(str(report.period_start.year), str(year))
     if title == report.title:
         title = f"{report.title} ({year})"
     new = Report.objects.create(
-        cooperation=report.cooperation, title=title, made_from=report,
-        period_start=shift_year(report.period_start, years), period_end=shift_year(report.period_end, years))
+        cooperation=report.cooperation,
+        title=title,
+        made_from=report,
+        period_start=shift_year(report.period_start, years),
+        period_end=shift_year(report.period_end, years),
+    )
     sections = list(report.sections.prefetch_related("figures", "texts"))
     copies = Section.objects.bulk_create(
-        Section(cooperation=report.cooperation, report=new, order=s.order, title=s.title,
-                period_start=shift_year(s.period_start, years), period_end=shift_year(s.period_end, years),
-                project_group_id=s.project_group_id, association_id=s.association_id, house_id=s.house_id)
-        for s in sections)
+        Section(
+            cooperation=report.cooperation,
+            report=new,
+            order=s.order,
+            title=s.title,
+            period_start=shift_year(s.period_start, years),
+            period_end=shift_year(s.period_end, years),
+            project_group_id=s.project_group_id,
+            association_id=s.association_id,
+            house_id=s.house_id,
+        )
+        for s in sections
+    )
     SectionFigure.objects.bulk_create(
-        SectionFigure(cooperation=report.cooperation, section=copy, order=f.order,
-                      indicator_key=f.indicator_key, label=f.label, by_house=f.by_house)
-        for section, copy in zip(sections, copies, strict=True) for f in section.figures.all())
+        SectionFigure(
+            cooperation=report.cooperation,
+            section=copy,
+            order=f.order,
+            indicator_key=f.indicator_key,
+            label=f.label,
+            by_house=f.by_house,
+        )
+        for section, copy in zip(sections, copies, strict=True)
+        for f in section.figures.all()
+    )
     TextBlock.objects.bulk_create(
-        TextBlock(cooperation=report.cooperation, section=copy, order=t.order, kind=t.kind, title=t.title,
-                  body=t.body)
-        for section, copy in zip(sections, copies, strict=True) for t in section.texts.all())
-    audit.record(actor=actor, action="create", instance=new,
-                 changes={**audit.snapshot(new), "sections": len(copies)})
+        TextBlock(
+            cooperation=report.cooperation,
+            section=copy,
+            order=t.order,
+            kind=t.kind,
+            title=t.title,
+            body=t.body,
+        )
+        for section, copy in zip(sections, copies, strict=True)
+        for t in section.texts.all()
+    )
+    audit.record(
+        actor=actor,
+        action="create",
+        instance=new,
+        changes={**audit.snapshot(new), "sections": len(copies)},
+    )
     return new
 
 
@@ -120,23 +173,47 @@ def create_report_from_template(*, actor, cooperation, template: dict, year: int
 
     groups = {g.slug: g for g in ProjectGroup.objects.filter(cooperation=cooperation)}
     known = registry()
-    report = create_report(actor=actor, cooperation=cooperation, title=template["title"].format(year=year),
-                           period_start=datetime.date(year, 1, 1), period_end=datetime.date(year, 12, 31))
+    report = create_report(
+        actor=actor,
+        cooperation=cooperation,
+        title=template["title"].format(year=year),
+        period_start=datetime.date(year, 1, 1),
+        period_end=datetime.date(year, 12, 31),
+    )
     sections, figures, texts = [], [], []
     for order, spec in enumerate(template["sections"], start=1):
         period = spec.get("period")
-        section = Section(cooperation=cooperation, report=report, order=order, title=spec["title"],
-                          period_start=day(period[0]) if period else None,
-                          period_end=day(period[1]) if period else None,
-                          project_group=groups.get(spec.get("project_group", "")))
+        section = Section(
+            cooperation=cooperation,
+            report=report,
+            order=order,
+            title=spec["title"],
+            period_start=day(period[0]) if period else None,
+            period_end=day(period[1]) if period else None,
+            project_group=groups.get(spec.get("project_group", "")),
+        )
         sections.append(section)
-        figures.append([
-            SectionFigure(cooperation=cooperation, order=number, indicator_key=key, label=label,
-                          by_house=by_house)
-            for number, (key, label, by_house) in enumerate(spec.get("figures", []), start=1)
-            if key in known])
-        texts.append([TextBlock(cooperation=cooperation, order=number, kind=kind, title=title, body=body.strip())
-                      for number, (kind, title, body) in enumerate(spec.get("texts", []), start=1)])
+        figures.append(
+            [
+                SectionFigure(
+                    cooperation=cooperation,
+                    order=number,
+                    indicator_key=key,
+                    label=label,
+                    by_house=by_house,
+                )
+                for number, (key, label, by_house) in enumerate(spec.get("figures", []), start=1)
+                if key in known
+            ]
+        )
+        texts.append(
+            [
+                TextBlock(
+                    cooperation=cooperation, order=number, kind=kind, title=title, body=body.strip()
+                )
+                for number, (kind, title, body) in enumerate(spec.get("texts", []), start=1)
+            ]
+        )
     Section.objects.bulk_create(sections)
     for section, section_figures, section_texts in zip(sections, figures, texts, strict=True):
         for item in (*section_figures, *section_texts):
@@ -148,30 +225,46 @@ def create_report_from_template(*, actor, cooperation, template: dict, year: int
 
 # -- sections ----------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def add_section(*, actor, report: Report, title: str, period_start=None, period_end=None,
-                project_group=None) -> Section:
+def add_section(
+    *, actor, report: Report, title: str, period_start=None, period_end=None, project_group=None
+) -> Section:
     _check_period(period_start, period_end)
     if not title.strip():
         raise ValidationError(_("Donnez un titre à la section, ex. « La conserverie mobile »."))
     section = Section.objects.create(
-        cooperation=report.cooperation, report=report, order=_next_order(report.sections.all()),
-        title=title.strip(), period_start=period_start, period_end=period_end, project_group=project_group)
+        cooperation=report.cooperation,
+        report=report,
+        order=_next_order(report.sections.all()),
+        title=title.strip(),
+        period_start=period_start,
+        period_end=period_end,
+        project_group=project_group,
+    )
     audit.record(actor=actor, action="create", instance=section, changes=audit.snapshot(section))
     return section
 
 
 @transaction.atomic
-def update_section(*, actor, section: Section, title: str, period_start=None, period_end=None,
-                   house=None) -> Section:
+def update_section(
+    *, actor, section: Section, title: str, period_start=None, period_end=None, house=None
+) -> Section:
     """Title, own period (none: the report's) and the house whose figures it shows (none: all)."""
     _check_period(period_start, period_end)
     if not title.strip():
         raise ValidationError(_("Le titre de la section ne peut pas être vide."))
     if house is not None and house.cooperation_id != section.cooperation_id:
         raise ValidationError(_("Cette maison n'est pas de la coopération du rapport."))
-    return _update(actor, section, title=title.strip(), period_start=period_start, period_end=period_end,
-                   house=house, association=house.association if house is not None else None)
+    return _update(
+        actor,
+        section,
+        title=title.strip(),
+        period_start=period_start,
+        period_end=period_end,
+        house=house,
+        association=house.association if house is not None else None,
+    )
 
 
 @transaction.atomic
@@ -202,13 +295,20 @@ def move_section(*, actor, section: Section, direction: int) -> Section:
 
 # -- figures -----------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def add_figure(*, actor, section: Section, indicator_key: str, label: str = "", by_house: bool = False
-               ) -> SectionFigure:
+def add_figure(
+    *, actor, section: Section, indicator_key: str, label: str = "", by_house: bool = False
+) -> SectionFigure:
     _check_indicator(indicator_key)
     figure = SectionFigure.objects.create(
-        cooperation=section.cooperation, section=section, order=_next_order(section.figures.all()),
-        indicator_key=indicator_key, label=label.strip(), by_house=by_house)
+        cooperation=section.cooperation,
+        section=section,
+        order=_next_order(section.figures.all()),
+        indicator_key=indicator_key,
+        label=label.strip(),
+        by_house=by_house,
+    )
     audit.record(actor=actor, action="create", instance=figure, changes=audit.snapshot(figure))
     return figure
 
@@ -225,18 +325,28 @@ def remove_figure(*, actor, figure: SectionFigure) -> None:
 
 @transaction.atomic
 def move_figure(*, actor, figure: SectionFigure, direction: int) -> SectionFigure:
-    return _move(actor, SectionFigure.objects.filter(section_id=figure.section_id), figure, direction)
+    return _move(
+        actor, SectionFigure.objects.filter(section_id=figure.section_id), figure, direction
+    )
 
 
 # -- texts -------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def add_text(*, actor, section: Section, kind: str = TextKind.FREE, title: str = "", body: str = "") -> TextBlock:
+def add_text(
+    *, actor, section: Section, kind: str = TextKind.FREE, title: str = "", body: str = ""
+) -> TextBlock:
     if kind not in TextKind.values:
         raise ValidationError(_("Type de texte inconnu : choisissez-le dans la liste."))
-    block = TextBlock.objects.create(cooperation=section.cooperation, section=section,
-                                     order=_next_order(section.texts.all()), kind=kind, title=title.strip(),
-                                     body=body.strip())
+    block = TextBlock.objects.create(
+        cooperation=section.cooperation,
+        section=section,
+        order=_next_order(section.texts.all()),
+        kind=kind,
+        title=title.strip(),
+        body=body.strip(),
+    )
     audit.record(actor=actor, action="create", instance=block, changes=audit.snapshot(block))
     return block
 

@@ -41,8 +41,10 @@ def _report(pk) -> Report:
 
 def _back(section_or_report) -> HttpResponse:
     if isinstance(section_or_report, Section):
-        return redirect(reverse("reports:detail", args=[section_or_report.report_id])
-                        + f"#section-{section_or_report.pk}")
+        return redirect(
+            reverse("reports:detail", args=[section_or_report.report_id])
+            + f"#section-{section_or_report.pk}"
+        )
     return redirect("reports:detail", section_or_report.pk)
 
 
@@ -64,10 +66,13 @@ def report_list(request):
         form = ReportForm(request.POST)
         if form.is_valid():
             try:
-                report = services.create_report(actor=request.user, cooperation=request.cooperation,
-                                                title=form.cleaned_data["title"],
-                                                period_start=form.cleaned_data["period_start"],
-                                                period_end=form.cleaned_data["period_end"])
+                report = services.create_report(
+                    actor=request.user,
+                    cooperation=request.cooperation,
+                    title=form.cleaned_data["title"],
+                    period_start=form.cleaned_data["period_start"],
+                    period_end=form.cleaned_data["period_end"],
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -75,23 +80,39 @@ def report_list(request):
                 return redirect("reports:detail", report.pk)
     else:
         form = ReportForm()
-    return render(request, "reports/list.html", {"reports": reports, "form": form,
-                                                 "can_edit": request.user.has_coope_perm("reports.edit")})
+    return render(
+        request,
+        "reports/list.html",
+        {"reports": reports, "form": form, "can_edit": request.user.has_coope_perm("reports.edit")},
+    )
 
 
 @require_perm("reports.view")
 def report_detail(request, pk):
     report = _report(pk)
     can_edit = request.user.has_coope_perm("reports.edit")
-    return render(request, "reports/detail.html", {
-        "report": report, "sections": build_sections(report), "can_edit": can_edit,
-        "report_form": ReportForm(initial={"title": report.title, "period_start": report.period_start,
-                                           "period_end": report.period_end}) if can_edit else None,
-        "figure_form": FigureForm() if can_edit else None,
-        "text_add_form": TextAddForm() if can_edit else None,
-        "section_form": SectionForm() if can_edit else None,
-        "houses": list(House.objects.order_by("name")) if can_edit else [],
-    })
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "sections": build_sections(report),
+            "can_edit": can_edit,
+            "report_form": ReportForm(
+                initial={
+                    "title": report.title,
+                    "period_start": report.period_start,
+                    "period_end": report.period_end,
+                }
+            )
+            if can_edit
+            else None,
+            "figure_form": FigureForm() if can_edit else None,
+            "text_add_form": TextAddForm() if can_edit else None,
+            "section_form": SectionForm() if can_edit else None,
+            "houses": list(House.objects.order_by("name")) if can_edit else [],
+        },
+    )
 
 
 def _filename(report: Report, extension: str) -> str:
@@ -107,7 +128,9 @@ def report_pdf(request, pk):
 @require_perm("reports.view")
 def report_json(request, pk):
     report = _report(pk)
-    response = JsonResponse(exports.report_json(report), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response = JsonResponse(
+        exports.report_json(report), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
     response["Content-Disposition"] = f'inline; filename="{_filename(report, "json")}"'
     return response
 
@@ -125,24 +148,46 @@ def report_sheet(request, pk, fmt):
 @require_perm("reports.view")
 def figure_records(request, pk):
     """The records a figure counts, page by page; names only for those who may see people."""
-    figure = get_object_or_404(SectionFigure.objects.select_related(
-        "section__report__cooperation", "section__association", "section__house"), pk=pk)
+    figure = get_object_or_404(
+        SectionFigure.objects.select_related(
+            "section__report__cooperation", "section__association", "section__house"
+        ),
+        pk=pk,
+    )
     section, report = figure.section, figure.section.report
     queryset, indicator = records_of(figure, report)
-    view = FigureView(figure=figure, indicator=indicator, period=section.period_in(report),
-                      scope_kind=section.scope_kind,
-                      scope_name=str(section.house or section.association or report.cooperation))
+    view = FigureView(
+        figure=figure,
+        indicator=indicator,
+        period=section.period_in(report),
+        scope_kind=section.scope_kind,
+        scope_name=str(section.house or section.association or report.cooperation),
+    )
     with_names = request.user.has_coope_perm("people.view")
     if queryset is not None and not with_names:
         queryset = queryset.order_by("pk")  # an order by name would tell something of the names
-    page = Paginator(queryset, RECORDS_PER_PAGE).get_page(request.GET.get("page")) if queryset is not None else None
+    page = (
+        Paginator(queryset, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+        if queryset is not None
+        else None
+    )
     rows = [describe(record, with_names=with_names) for record in page] if page is not None else []
-    return render(request, "reports/records.html", {
-        "figure": view, "report": report, "section": section, "page": page, "rows": rows,
-        "with_names": with_names})
+    return render(
+        request,
+        "reports/records.html",
+        {
+            "figure": view,
+            "report": report,
+            "section": section,
+            "page": page,
+            "rows": rows,
+            "with_names": with_names,
+        },
+    )
 
 
 # -- editing -----------------------------------------------------------------------------------
+
 
 def _submit(request, form, back_to, write, done: str):
     """Validate the form, write through the service, say how it went, go back to the report."""
@@ -162,9 +207,13 @@ def _submit(request, form, back_to, write, done: str):
 @require_perm("reports.edit")
 def report_update(request, pk):
     report = get_object_or_404(Report, pk=pk)
-    return _submit(request, ReportForm(request.POST), report,
-                   lambda **data: services.update_report(actor=request.user, report=report, **data),
-                   _("Rapport enregistré."))
+    return _submit(
+        request,
+        ReportForm(request.POST),
+        report,
+        lambda **data: services.update_report(actor=request.user, report=report, **data),
+        _("Rapport enregistré."),
+    )
 
 
 @require_POST
@@ -172,12 +221,17 @@ def report_update(request, pk):
 def report_next(request, pk):
     report = get_object_or_404(Report, pk=pk)
     try:
-        new = services.start_next_report(actor=request.user, report=report, year=report.period_start.year + 1)
+        new = services.start_next_report(
+            actor=request.user, report=report, year=report.period_start.year + 1
+        )
     except ValidationError as error:
         _fail(request, error)
         return redirect("reports:list")
-    messages.success(request, _("Rapport %(year)s préparé à partir de celui de %(before)s : relisez les textes.")
-                     % {"year": new.period_start.year, "before": report.period_start.year})
+    messages.success(
+        request,
+        _("Rapport %(year)s préparé à partir de celui de %(before)s : relisez les textes.")
+        % {"year": new.period_start.year, "before": report.period_start.year},
+    )
     return redirect("reports:detail", new.pk)
 
 
@@ -185,18 +239,26 @@ def report_next(request, pk):
 @require_perm("reports.edit")
 def section_add(request, pk):
     report = get_object_or_404(Report, pk=pk)
-    return _submit(request, SectionForm(request.POST), report,
-                   lambda house=None, **data: services.add_section(actor=request.user, report=report, **data),
-                   _("Section ajoutée."))
+    return _submit(
+        request,
+        SectionForm(request.POST),
+        report,
+        lambda house=None, **data: services.add_section(actor=request.user, report=report, **data),
+        _("Section ajoutée."),
+    )
 
 
 @require_POST
 @require_perm("reports.edit")
 def section_update(request, pk):
     section = get_object_or_404(Section, pk=pk)
-    return _submit(request, SectionForm(request.POST, cooperation=request.cooperation), section,
-                   lambda **data: services.update_section(actor=request.user, section=section, **data),
-                   _("Section enregistrée."))
+    return _submit(
+        request,
+        SectionForm(request.POST, cooperation=request.cooperation),
+        section,
+        lambda **data: services.update_section(actor=request.user, section=section, **data),
+        _("Section enregistrée."),
+    )
 
 
 @require_POST
@@ -205,7 +267,9 @@ def section_remove(request, pk):
     section = get_object_or_404(Section, pk=pk)
     report_id = section.report_id
     services.remove_section(actor=request.user, section=section)
-    messages.success(request, _("Section « %(title)s » retirée du rapport.") % {"title": section.title})
+    messages.success(
+        request, _("Section « %(title)s » retirée du rapport.") % {"title": section.title}
+    )
     return redirect("reports:detail", report_id)
 
 
@@ -215,6 +279,7 @@ def _direction(request) -> int:
 
 def _mover(model, service, argument: str):
     """A POST view that moves a section, a figure or a text up or down."""
+
     @require_POST
     @require_perm("reports.edit")
     def view(request, pk):
@@ -227,6 +292,7 @@ def _mover(model, service, argument: str):
 
 def _remover(model, service, argument: str, message: str):
     """A POST view that takes a figure or a text out of its section."""
+
     @require_POST
     @require_perm("reports.edit")
     def view(request, pk):
@@ -241,7 +307,9 @@ def _remover(model, service, argument: str, message: str):
 section_move = _mover(Section, services.move_section, "section")
 figure_move = _mover(SectionFigure, services.move_figure, "figure")
 text_move = _mover(TextBlock, services.move_text, "block")
-figure_remove = _remover(SectionFigure, services.remove_figure, "figure", gettext_lazy("Chiffre retiré."))
+figure_remove = _remover(
+    SectionFigure, services.remove_figure, "figure", gettext_lazy("Chiffre retiré.")
+)
 text_remove = _remover(TextBlock, services.remove_text, "block", gettext_lazy("Texte retiré."))
 
 
@@ -249,18 +317,26 @@ text_remove = _remover(TextBlock, services.remove_text, "block", gettext_lazy("T
 @require_perm("reports.edit")
 def figure_add(request, pk):
     section = get_object_or_404(Section, pk=pk)
-    return _submit(request, FigureForm(request.POST), section,
-                   lambda **data: services.add_figure(actor=request.user, section=section, **data),
-                   _("Chiffre ajouté."))
+    return _submit(
+        request,
+        FigureForm(request.POST),
+        section,
+        lambda **data: services.add_figure(actor=request.user, section=section, **data),
+        _("Chiffre ajouté."),
+    )
 
 
 @require_POST
 @require_perm("reports.edit")
 def figure_update(request, pk):
     figure = get_object_or_404(SectionFigure.objects.select_related("section"), pk=pk)
-    return _submit(request, FigureEditForm(request.POST), figure.section,
-                   lambda **data: services.update_figure(actor=request.user, figure=figure, **data),
-                   _("Chiffre enregistré."))
+    return _submit(
+        request,
+        FigureEditForm(request.POST),
+        figure.section,
+        lambda **data: services.update_figure(actor=request.user, figure=figure, **data),
+        _("Chiffre enregistré."),
+    )
 
 
 @require_POST
@@ -286,21 +362,35 @@ def text_edit(request, pk):
     if request.method == "POST":
         form = TextForm(request.POST)
         if form.is_valid():
-            services.update_text(actor=request.user, block=block, title=form.cleaned_data["title"],
-                                 body=form.cleaned_data["body"])
+            services.update_text(
+                actor=request.user,
+                block=block,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+            )
             if not request.htmx:
                 messages.success(request, _("Texte enregistré."))
                 return _back(block.section)
             return _text_response(request, block)
     else:
         form = TextForm(initial={"title": block.title, "body": block.body})
-    return render(request, "reports/_text_form.html" if request.htmx else "reports/text_edit.html",
-                  {"text_block": block, "form": form})
+    return render(
+        request,
+        "reports/_text_form.html" if request.htmx else "reports/text_edit.html",
+        {"text_block": block, "form": form},
+    )
 
 
 def _text_response(request, block: TextBlock):
-    return render(request, "reports/_text.html", {"text_block": block, "parts": text_parts(block.body),
-                                                  "can_edit": request.user.has_coope_perm("reports.edit")})
+    return render(
+        request,
+        "reports/_text.html",
+        {
+            "text_block": block,
+            "parts": text_parts(block.body),
+            "can_edit": request.user.has_coope_perm("reports.edit"),
+        },
+    )
 
 
 @require_perm("reports.view")

@@ -19,12 +19,30 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_coordinator_plans_registers_ticks_counts_and_reads_the_figures(live_server, world, phone):
     first_day = timezone.localdate() + datetime.timedelta(days=7)
     with scope(cooperation=world.coop.pk):
-        elodie = create_person(actor=world.alice, cooperation=world.coop, first_name="Élodie",
-                               last_name="Dupont", home_house=world.house_b)
-        create_person(actor=world.alice, cooperation=world.coop, first_name="Karim", last_name="Benali",
-                      home_house=world.house_a)
-        class_of_30 = [create_person(actor=world.alice, cooperation=world.coop, first_name=f"Élève {i:02d}",
-                                     last_name="Classe", home_house=world.house_a) for i in range(30)]
+        elodie = create_person(
+            actor=world.alice,
+            cooperation=world.coop,
+            first_name="Élodie",
+            last_name="Dupont",
+            home_house=world.house_b,
+        )
+        create_person(
+            actor=world.alice,
+            cooperation=world.coop,
+            first_name="Karim",
+            last_name="Benali",
+            home_house=world.house_a,
+        )
+        class_of_30 = [
+            create_person(
+                actor=world.alice,
+                cooperation=world.coop,
+                first_name=f"Élève {i:02d}",
+                last_name="Classe",
+                home_house=world.house_a,
+            )
+            for i in range(30)
+        ]
     page = phone
     page.goto(f"{live_server.url}/connexion/")
     page.get_by_label("Identifiant").fill("coordination")
@@ -100,7 +118,9 @@ def test_coordinator_plans_registers_ticks_counts_and_reads_the_figures(live_ser
     page.goto(f"{live_server.url}/chiffres/?du={first_day.isoformat()}&au={last_day.isoformat()}")
     assert page.locator("tr[data-key='activities.sessions'] strong").inner_text() == "4"
     assert page.locator("tr[data-key='activities.attendances'] strong").inner_text() == "33"
-    assert page.locator("tr[data-key='activities.headcount_participants'] strong").inner_text() == "12"
+    assert (
+        page.locator("tr[data-key='activities.headcount_participants'] strong").inner_text() == "12"
+    )
     assert page.locator("tr[data-key='volunteering.hours'] strong").inner_text() == "6,0"
 
     with scope(cooperation=world.coop.pk):
@@ -109,4 +129,7 @@ def test_coordinator_plans_registers_ticks_counts_and_reads_the_figures(live_ser
         assert Attendance.objects.filter(session=session).count() == 33
         assert Attendance.objects.filter(session=session, walk_in=True).count() == 2
         assert sorted(VolunteerHours.objects.values_list("person__first_name", flat=True)) == [
-            "Karim", "Zoé", "Élodie"]
+            "Karim",
+            "Zoé",
+            "Élodie",
+        ]

@@ -30,24 +30,46 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def workshop(world):
     with scope(cooperation=world.coop.pk):
-        activity = Activity.objects.create(cooperation=world.coop, title="Conserverie mobile", kind="workshop")
+        activity = Activity.objects.create(
+            cooperation=world.coop, title="Conserverie mobile", kind="workshop"
+        )
         Cannery.objects.create(cooperation=world.coop, activity=activity)
         start = timezone.now().replace(minute=0, second=0, microsecond=0)
-        session = Session.objects.create(cooperation=world.coop, activity=activity, starts_at=start,
-                                         ends_at=start + datetime.timedelta(hours=3), commune="Triors")
-        Producer.objects.create(cooperation=world.coop, name="Ferme des Chirouzes", commune="Triors")
-        recipe = Recipe.objects.create(cooperation=world.coop, code="CONF", name="Confiture d'abricots",
-                                       jar_sizes_ml=[370], sterilisation_minutes=40, sterilisation_celsius=100,
-                                       shelf_life_days=365)
-        RecipeIngredient.objects.create(cooperation=world.coop, recipe=recipe, name="abricots", percent=60)
-        RecipeIngredient.objects.create(cooperation=world.coop, recipe=recipe, name="sucre", percent=40)
-        payer = create_person(actor=world.coordinator, cooperation=world.coop, first_name="Inès",
-                              last_name="Tictac")
+        session = Session.objects.create(
+            cooperation=world.coop,
+            activity=activity,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=3),
+            commune="Triors",
+        )
+        Producer.objects.create(
+            cooperation=world.coop, name="Ferme des Chirouzes", commune="Triors"
+        )
+        recipe = Recipe.objects.create(
+            cooperation=world.coop,
+            code="CONF",
+            name="Confiture d'abricots",
+            jar_sizes_ml=[370],
+            sterilisation_minutes=40,
+            sterilisation_celsius=100,
+            shelf_life_days=365,
+        )
+        RecipeIngredient.objects.create(
+            cooperation=world.coop, recipe=recipe, name="abricots", percent=60
+        )
+        RecipeIngredient.objects.create(
+            cooperation=world.coop, recipe=recipe, name="sucre", percent=40
+        )
+        payer = create_person(
+            actor=world.coordinator, cooperation=world.coop, first_name="Inès", last_name="Tictac"
+        )
         open_account(actor=world.coordinator, person=payer, registered_with=world.assoc_a)
     return session
 
 
-def test_a_coordinator_records_a_collection_a_batch_labels_and_sales_on_a_phone(live_server, world, workshop, phone):
+def test_a_coordinator_records_a_collection_a_batch_labels_and_sales_on_a_phone(
+    live_server, world, workshop, phone
+):
     page = phone
     page.goto(f"{live_server.url}/connexion/")
     page.get_by_label("Identifiant").fill("coordination")
@@ -110,10 +132,12 @@ def test_a_coordinator_records_a_collection_a_batch_labels_and_sales_on_a_phone(
 
     with scope(cooperation=world.coop.pk):
         collection = Collection.objects.get()
-        assert (collection.weight_grams, collection.remaining_grams, collection.quality) == (12_500, 2_500,
-                                                                                             "downgraded")
+        assert (collection.weight_grams, collection.remaining_grams, collection.quality) == (
+            12_500,
+            2_500,
+            "downgraded",
+        )
         sales = {m.kind: m for m in Movement.objects.exclude(kind="made")}
         assert (sales["sold_euros"].jars, sales["sold_euros"].price_cents) == (2, 900)
         assert sales["sold_time"].transfer == Transfer.objects.get(kind="payment")
         assert sales["sold_time"].transfer.amount_minutes == 60
-

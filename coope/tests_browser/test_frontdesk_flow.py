@@ -17,18 +17,31 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def current_period(world):
     today = timezone.localdate()
     with scope(cooperation=world.coop.pk):
-        period = MembershipPeriod.objects.create(cooperation=world.coop, name=str(today.year),
-                                                 start=datetime.date(today.year, 1, 1),
-                                                 end=datetime.date(today.year, 12, 31))
-        FeeRule.objects.create(cooperation=world.coop, period=period, kind="household", amount_cents=1500)
-        FeeRule.objects.create(cooperation=world.coop, period=period, kind="individual", amount_cents=800)
-        create_person(actor=world.alice, cooperation=world.coop, first_name="Élodie", last_name="Dupont",
-                      home_house=world.house_a)
+        period = MembershipPeriod.objects.create(
+            cooperation=world.coop,
+            name=str(today.year),
+            start=datetime.date(today.year, 1, 1),
+            end=datetime.date(today.year, 12, 31),
+        )
+        FeeRule.objects.create(
+            cooperation=world.coop, period=period, kind="household", amount_cents=1500
+        )
+        FeeRule.objects.create(
+            cooperation=world.coop, period=period, kind="individual", amount_cents=800
+        )
+        create_person(
+            actor=world.alice,
+            cooperation=world.coop,
+            first_name="Élodie",
+            last_name="Dupont",
+            home_house=world.house_a,
+        )
     return period
 
 
 def test_reception_searches_creates_a_household_takes_a_membership_and_opens_the_card(
-        live_server, world, current_period, phone):
+    live_server, world, current_period, phone
+):
     page = phone
     page.goto(f"{live_server.url}/connexion/")
     page.get_by_label("Identifiant").fill("alice")

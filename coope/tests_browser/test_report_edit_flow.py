@@ -16,13 +16,29 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def report(world):
     with scope(cooperation=world.coop.pk):
-        r = services.create_report(actor=world.director, cooperation=world.coop, title="Rapport d'activités 2018",
-                                   period_start=datetime.date(2018, 1, 1), period_end=datetime.date(2018, 12, 31))
-        section = services.add_section(actor=world.director, report=r, title="La conserverie mobile",
-                                       period_start=datetime.date(2017, 7, 1), period_end=datetime.date(2018, 12, 31))
-        services.add_figure(actor=world.director, section=section, indicator_key="membership.members",
-                            label="adhérents")
-        services.add_text(actor=world.director, section=section, kind="value", body="SOLIDARITÉ : à écrire.")
+        r = services.create_report(
+            actor=world.director,
+            cooperation=world.coop,
+            title="Rapport d'activités 2018",
+            period_start=datetime.date(2018, 1, 1),
+            period_end=datetime.date(2018, 12, 31),
+        )
+        section = services.add_section(
+            actor=world.director,
+            report=r,
+            title="La conserverie mobile",
+            period_start=datetime.date(2017, 7, 1),
+            period_end=datetime.date(2018, 12, 31),
+        )
+        services.add_figure(
+            actor=world.director,
+            section=section,
+            indicator_key="membership.members",
+            label="adhérents",
+        )
+        services.add_text(
+            actor=world.director, section=section, kind="value", body="SOLIDARITÉ : à écrire."
+        )
     return r
 
 
@@ -40,7 +56,9 @@ def test_a_director_rewrites_a_text_and_opens_the_pdf(live_server, world, report
 
     # In place: the text turns into a form, and back into text once saved.
     page.get_by_role("link", name="Modifier le texte").click()
-    page.get_by_label("Texte", exact=True).fill("SOLIDARITÉ : des liens entre urbains et ruraux.\n- producteurs\n- habitants")
+    page.get_by_label("Texte", exact=True).fill(
+        "SOLIDARITÉ : des liens entre urbains et ruraux.\n- producteurs\n- habitants"
+    )
     page.get_by_role("button", name="Enregistrer le texte").click()
     page.get_by_text("SOLIDARITÉ : des liens entre urbains et ruraux.").wait_for()
     page.get_by_role("listitem").filter(has_text="producteurs").wait_for()

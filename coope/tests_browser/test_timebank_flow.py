@@ -22,17 +22,26 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def members(world):
     today = timezone.localdate()
     with scope(cooperation=world.coop.pk):
-        period = MembershipPeriod.objects.create(cooperation=world.coop, name=str(today.year),
-                                                 start=datetime.date(today.year, 1, 1),
-                                                 end=datetime.date(today.year, 12, 31))
-        FeeRule.objects.create(cooperation=world.coop, period=period, kind="individual", amount_cents=0)
+        period = MembershipPeriod.objects.create(
+            cooperation=world.coop,
+            name=str(today.year),
+            start=datetime.date(today.year, 1, 1),
+            end=datetime.date(today.year, 12, 31),
+        )
+        FeeRule.objects.create(
+            cooperation=world.coop, period=period, kind="individual", amount_cents=0
+        )
         ana = make_member(world, "Ana", period=period)
         ben = make_member(world, "Ben", period=period)
         services.open_account(actor=None, person=ana)
         services.open_account(actor=None, person=ben)
         Category.objects.create(cooperation=world.coop, name="Jardinage")
-        User.objects.create_user(username="ana", password=PASSWORD, cooperation=world.coop, person=ana)
-        User.objects.create_user(username="ben", password=PASSWORD, cooperation=world.coop, person=ben)
+        User.objects.create_user(
+            username="ana", password=PASSWORD, cooperation=world.coop, person=ana
+        )
+        User.objects.create_user(
+            username="ben", password=PASSWORD, cooperation=world.coop, person=ben
+        )
     return ana, ben
 
 
@@ -44,7 +53,9 @@ def log_in(page, url, username):
     page.get_by_role("button", name="Se connecter").click()
 
 
-def test_members_exchange_and_a_coordinator_enters_a_cheque_and_reverses(live_server, world, members, phone):
+def test_members_exchange_and_a_coordinator_enters_a_cheque_and_reverses(
+    live_server, world, members, phone
+):
     page = phone
     ana, ben = members
     # Ana lands on her page and records a service given to Ben.
@@ -95,4 +106,3 @@ def test_members_exchange_and_a_coordinator_enters_a_cheque_and_reverses(live_se
     page.get_by_text("Chèque saisi sur le mauvais compte").first.wait_for()
     page.get_by_test_id("balance").get_by_text("Solde : 16 h 30").wait_for()
     page.screenshot(path=str(live_server_screenshot_dir() / "timebank_member.png"), full_page=True)
-

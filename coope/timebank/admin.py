@@ -20,8 +20,11 @@ from coope.timebank.models import (
 
 
 class ReasonForm(forms.ModelForm):
-    reason = forms.CharField(label=_("Pourquoi ce changement ?"), max_length=300,
-                             help_text=_("Gardé au journal des modifications avec votre nom et la date."))
+    reason = forms.CharField(
+        label=_("Pourquoi ce changement ?"),
+        max_length=300,
+        help_text=_("Gardé au journal des modifications avec votre nom et la date."),
+    )
 
 
 class ReasonAdmin(CooperationAdmin):
@@ -34,10 +37,17 @@ class ReasonAdmin(CooperationAdmin):
         if obj.cooperation_id is None:
             obj.cooperation = request.cooperation
         obj.save()
-        changes = {name: [audit._jsonable(before.get(name)), audit._jsonable(form.cleaned_data.get(name))]
-                   for name in form.changed_data if name != "reason"}
-        audit.record(actor=request.user, action="admin_change" if change else "admin_create", instance=obj,
-                     changes={**changes, "reason": form.cleaned_data["reason"]})
+        changes = {
+            name: [audit._jsonable(before.get(name)), audit._jsonable(form.cleaned_data.get(name))]
+            for name in form.changed_data
+            if name != "reason"
+        }
+        audit.record(
+            actor=request.user,
+            action="admin_change" if change else "admin_create",
+            instance=obj,
+            changes={**changes, "reason": form.cleaned_data["reason"]},
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -45,8 +55,14 @@ class ReasonAdmin(CooperationAdmin):
 
 @admin.register(TimebankRules)
 class TimebankRulesAdmin(ReasonAdmin):
-    list_display = ("__str__", "start_credit_minutes", "membership_fee_minutes", "reversal_delay_days",
-                    "confirmation_delay_days", "warning_margin_minutes")
+    list_display = (
+        "__str__",
+        "start_credit_minutes",
+        "membership_fee_minutes",
+        "reversal_delay_days",
+        "confirmation_delay_days",
+        "warning_margin_minutes",
+    )
 
 
 class CategoryLimitForm(ReasonForm):
@@ -58,15 +74,27 @@ class CategoryLimitForm(ReasonForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.cooperation_id is None and self.cooperation is not None:
-            self.instance.cooperation = self.cooperation  # CategoryLimit.clean counts this cooperation's accounts
+            self.instance.cooperation = (
+                self.cooperation
+            )  # CategoryLimit.clean counts this cooperation's accounts
 
     def clean(self):
         cleaned = super().clean()
         kind, cooperation_id = cleaned.get("kind"), self.instance.cooperation_id
-        if kind and cooperation_id is not None and CategoryLimit.objects.filter(
-                cooperation_id=cooperation_id, kind=kind).exclude(pk=self.instance.pk).exists():
-            self.add_error("kind", _("Cette catégorie de compte a déjà ses limites : modifiez-les dans la "
-                                     "liste plutôt que d'en ajouter de nouvelles."))
+        if (
+            kind
+            and cooperation_id is not None
+            and CategoryLimit.objects.filter(cooperation_id=cooperation_id, kind=kind)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error(
+                "kind",
+                _(
+                    "Cette catégorie de compte a déjà ses limites : modifiez-les dans la "
+                    "liste plutôt que d'en ajouter de nouvelles."
+                ),
+            )
         return cleaned
 
 

@@ -27,13 +27,18 @@ class HoursField(forms.CharField):
         except ValueError as error:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
         if minutes <= 0:
-            raise forms.ValidationError(_("La durée doit être plus grande que zéro."), code="invalid")
+            raise forms.ValidationError(
+                _("La durée doit être plus grande que zéro."), code="invalid"
+            )
         return minutes
 
 
 def member_accounts():
-    return (Account.objects.filter(kind=AccountKind.MEMBER, closed_at__isnull=True)
-            .select_related("person").order_by("person__last_name", "person__first_name"))
+    return (
+        Account.objects.filter(kind=AccountKind.MEMBER, closed_at__isnull=True)
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name")
+    )
 
 
 class AccountChoiceField(forms.ModelChoiceField):
@@ -45,7 +50,9 @@ class _ServiceForm(forms.Form):
     category = forms.ModelChoiceField(label=_("Catégorie"), queryset=Category.objects.none())
     description = forms.CharField(label=_("Description du service"), max_length=300)
     duration = HoursField(label=_("Durée (heures)"), help_text=_("ex. 1 h 30, 2 ou 0,5"))
-    performed_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    performed_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     key = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -63,8 +70,11 @@ class ExchangeForm(_ServiceForm):
     """The provider records a service given: a payment request to each receiver (several for a
     group exchange, e.g. a workshop: each receiver pays the duration)."""
 
-    receivers = AccountsChoiceField(label=_("Qui a reçu le service ?"), queryset=Account.objects.none(),
-                                    help_text=_("Plusieurs personnes pour un atelier collectif."))
+    receivers = AccountsChoiceField(
+        label=_("Qui a reçu le service ?"),
+        queryset=Account.objects.none(),
+        help_text=_("Plusieurs personnes pour un atelier collectif."),
+    )
     field_order = ["receivers"]
 
     def __init__(self, *args, exclude_account=None, **kwargs):
@@ -79,7 +89,9 @@ class ChequeForm(_ServiceForm):
     """A paper time cheque, signed by both people, entered by staff."""
 
     cheque_number = forms.CharField(label=_("Numéro du chèque"), max_length=40)
-    provider = AccountChoiceField(label=_("Qui a rendu le service ?"), queryset=Account.objects.none())
+    provider = AccountChoiceField(
+        label=_("Qui a rendu le service ?"), queryset=Account.objects.none()
+    )
     receiver = AccountChoiceField(label=_("Qui l'a reçu ?"), queryset=Account.objects.none())
     field_order = ["cheque_number", "provider", "receiver"]
 
@@ -90,7 +102,9 @@ class ChequeForm(_ServiceForm):
 
 
 class ListingForm(forms.Form):
-    kind = forms.ChoiceField(label=_("J'offre ou je demande ?"), choices=ListingKind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=_("J'offre ou je demande ?"), choices=ListingKind.choices, widget=forms.RadioSelect
+    )
     category = forms.ModelChoiceField(label=_("Catégorie"), queryset=Category.objects.none())
     description = forms.CharField(label=_("Description"), max_length=300)
 
@@ -104,6 +118,10 @@ class ReverseForm(forms.Form):
 
 
 class LimitsForm(forms.Form):
-    min_hours = forms.IntegerField(label=_("Solde minimum (heures, vide : celui de la catégorie)"), required=False)
-    max_hours = forms.IntegerField(label=_("Solde maximum (heures, vide : celui de la catégorie)"), required=False)
+    min_hours = forms.IntegerField(
+        label=_("Solde minimum (heures, vide : celui de la catégorie)"), required=False
+    )
+    max_hours = forms.IntegerField(
+        label=_("Solde maximum (heures, vide : celui de la catégorie)"), required=False
+    )
     reason = forms.CharField(label=_("Pourquoi ?"), max_length=300)

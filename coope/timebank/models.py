@@ -48,20 +48,36 @@ DEFAULT_LIMITS: dict[str, tuple[int | None, int | None]] = {
 class TimebankRules(models.Model):
     """The rules of the time currency in one cooperation (edited by directors in the admin)."""
 
-    cooperation = models.OneToOneField(Cooperation, on_delete=models.PROTECT, related_name="timebank_rules")
+    cooperation = models.OneToOneField(
+        Cooperation, on_delete=models.PROTECT, related_name="timebank_rules"
+    )
     start_credit_minutes = models.PositiveIntegerField(
-        _("crédit de départ (minutes)"), default=900, help_text=_("Versé à l'ouverture d'un compte (15 h = 900)."))
+        _("crédit de départ (minutes)"),
+        default=900,
+        help_text=_("Versé à l'ouverture d'un compte (15 h = 900)."),
+    )
     membership_fee_minutes = models.PositiveIntegerField(
-        _("adhésion payée en temps (minutes)"), default=120,
-        help_text=_("Ce que coûte une adhésion payée en TIC-TAC."))
+        _("adhésion payée en temps (minutes)"),
+        default=120,
+        help_text=_("Ce que coûte une adhésion payée en TIC-TAC."),
+    )
     reversal_delay_days = models.PositiveIntegerField(
-        _("délai d'annulation (jours)"), default=60, help_text=_("Au-delà, un virement ne peut plus être annulé."))
+        _("délai d'annulation (jours)"),
+        default=60,
+        help_text=_("Au-delà, un virement ne peut plus être annulé."),
+    )
     confirmation_delay_days = models.PositiveIntegerField(
-        _("confirmation automatique (jours)"), default=7,
-        help_text=_("Un échange non confirmé ni refusé est confirmé après ce délai."))
+        _("confirmation automatique (jours)"),
+        default=7,
+        help_text=_("Un échange non confirmé ni refusé est confirmé après ce délai."),
+    )
     warning_margin_minutes = models.PositiveIntegerField(
-        _("marge d'avertissement (minutes)"), default=120,
-        help_text=_("On prévient avant de confirmer quand un solde arrive à moins de cette marge d'une limite."))
+        _("marge d'avertissement (minutes)"),
+        default=120,
+        help_text=_(
+            "On prévient avant de confirmer quand un solde arrive à moins de cette marge d'une limite."
+        ),
+    )
 
     objects = ScopedManager(cooperation="cooperation")
 
@@ -86,50 +102,94 @@ class CategoryLimit(models.Model):
     class Meta:
         verbose_name = _("limite par catégorie")
         verbose_name_plural = _("limites par catégorie")
-        constraints = [models.UniqueConstraint(fields=["cooperation", "kind"], name="timebank_categorylimit_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cooperation", "kind"], name="timebank_categorylimit_unique"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} : {self.min_balance_minutes} / {self.max_balance_minutes}"
+        return (
+            f"{self.get_kind_display()} : {self.min_balance_minutes} / {self.max_balance_minutes}"
+        )
 
     def clean(self):
         """Refuse limits that accounts of the category (without their own) already pass."""
         low, high = self.min_balance_minutes, self.max_balance_minutes
         if low is not None and high is not None and low > high:
             raise ValidationError(_("La limite basse doit être sous la limite haute."))
-        accounts = Account.objects.filter(cooperation_id=self.cooperation_id, kind=self.kind).with_held()
-        below = accounts.filter(min_balance_minutes__isnull=True,
-                                balance_minutes__lt=F("held") + low).count() if low is not None else 0
-        above = accounts.filter(max_balance_minutes__isnull=True,
-                                balance_minutes__gt=high).count() if high is not None else 0
+        accounts = Account.objects.filter(
+            cooperation_id=self.cooperation_id, kind=self.kind
+        ).with_held()
+        below = (
+            accounts.filter(
+                min_balance_minutes__isnull=True, balance_minutes__lt=F("held") + low
+            ).count()
+            if low is not None
+            else 0
+        )
+        above = (
+            accounts.filter(max_balance_minutes__isnull=True, balance_minutes__gt=high).count()
+            if high is not None
+            else 0
+        )
         if below or above:
-            raise ValidationError(_("%(n)s compte(s) de cette catégorie sont déjà au-delà de ces limites : "
-                                    "donnez-leur d'abord des limites propres, ou choisissez d'autres limites.")
-                                  % {"n": below + above})
+            raise ValidationError(
+                _(
+                    "%(n)s compte(s) de cette catégorie sont déjà au-delà de ces limites : "
+                    "donnez-leur d'abord des limites propres, ou choisissez d'autres limites."
+                )
+                % {"n": below + above}
+            )
 
 
 def _limit_expression(bound: str):
     """The effective limit of an account: its override, else its category's, else the default."""
-    category = CategoryLimit.objects.filter(cooperation=OuterRef("cooperation"), kind=OuterRef("kind"))
-    defaults = Case(*[When(kind=kind, then=Value(limits[0 if bound == "min" else 1]))
-                      for kind, limits in DEFAULT_LIMITS.items()], default=Value(None), output_field=IntegerField())
+    category = CategoryLimit.objects.filter(
+        cooperation=OuterRef("cooperation"), kind=OuterRef("kind")
+    )
+    defaults = Case(
+        *[
+            When(kind=kind, then=Value(limits[0 if bound == "min" else 1]))
+            for kind, limits in DEFAULT_LIMITS.items()
+        ],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
     has_category = models.Exists(category)
     return Coalesce(
         F(f"{bound}_balance_minutes"),
-        Case(When(has_category, then=Subquery(category.values(f"{bound}_balance_minutes")[:1])),
-             default=defaults, output_field=IntegerField()),
+        Case(
+            When(has_category, then=Subquery(category.values(f"{bound}_balance_minutes")[:1])),
+            default=defaults,
+            output_field=IntegerField(),
+        ),
     )
 
 
 class AccountQuerySet(models.QuerySet):
     def with_held(self):
         """Annotate `held`: the minutes reserved by holds not yet taken or released."""
-        held = Hold.objects.filter(account=OuterRef("pk"), status=HoldStatus.HELD).order_by().values("account")
-        return self.annotate(held=Coalesce(Subquery(held.annotate(s=models.Sum("minutes")).values("s")[:1],
-                                                    output_field=IntegerField()), 0))
+        held = (
+            Hold.objects.filter(account=OuterRef("pk"), status=HoldStatus.HELD)
+            .order_by()
+            .values("account")
+        )
+        return self.annotate(
+            held=Coalesce(
+                Subquery(
+                    held.annotate(s=models.Sum("minutes")).values("s")[:1],
+                    output_field=IntegerField(),
+                ),
+                0,
+            )
+        )
 
     def with_limits(self):
         """Annotate `low_minutes` and `high_minutes`, the limits that apply (None: no limit)."""
-        return self.annotate(low_minutes=_limit_expression("min"), high_minutes=_limit_expression("max"))
+        return self.annotate(
+            low_minutes=_limit_expression("min"), high_minutes=_limit_expression("max")
+        )
 
     def members(self):
         return self.filter(kind=AccountKind.MEMBER)
@@ -140,21 +200,43 @@ class Account(models.Model):
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("catégorie"), max_length=20, choices=AccountKind.choices)
-    person = models.OneToOneField(Person, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="time_account", verbose_name=_("personne"))
-    association = models.ForeignKey(Association, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="time_accounts", verbose_name=_("association"))
+    person = models.OneToOneField(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="time_account",
+        verbose_name=_("personne"),
+    )
+    association = models.ForeignKey(
+        Association,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="time_accounts",
+        verbose_name=_("association"),
+    )
     balance_minutes = models.IntegerField(_("solde (minutes)"), default=0, editable=False)
     min_balance_minutes = models.IntegerField(
-        _("solde minimum propre (minutes)"), null=True, blank=True, editable=False,
-        help_text=_("Vide : la limite de la catégorie."))
+        _("solde minimum propre (minutes)"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Vide : la limite de la catégorie."),
+    )
     max_balance_minutes = models.IntegerField(
-        _("solde maximum propre (minutes)"), null=True, blank=True, editable=False,
-        help_text=_("Vide : la limite de la catégorie."))
+        _("solde maximum propre (minutes)"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Vide : la limite de la catégorie."),
+    )
     opened_at = models.DateTimeField(_("ouvert le"), default=timezone.now)
     closed_at = models.DateTimeField(_("fermé le"), null=True, blank=True, editable=False)
 
-    objects = ScopedManager(cooperation="cooperation", _manager_class=models.Manager.from_queryset(AccountQuerySet))
+    objects = ScopedManager(
+        cooperation="cooperation", _manager_class=models.Manager.from_queryset(AccountQuerySet)
+    )
 
     class Meta:
         verbose_name = _("compte temps")
@@ -162,16 +244,25 @@ class Account(models.Model):
         ordering = ["kind", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="member", person__isnull=False) | (~Q(kind="member") & Q(person__isnull=True)),
-                name="timebank_account_member_has_person"),
-            models.UniqueConstraint(fields=["association", "kind"], condition=Q(person__isnull=True),
-                                    name="timebank_account_one_system_account"),
+                condition=Q(kind="member", person__isnull=False)
+                | (~Q(kind="member") & Q(person__isnull=True)),
+                name="timebank_account_member_has_person",
+            ),
+            models.UniqueConstraint(
+                fields=["association", "kind"],
+                condition=Q(person__isnull=True),
+                name="timebank_account_one_system_account",
+            ),
         ]
 
     def __str__(self) -> str:
         if self.person_id:
             return str(self.person)
-        return f"{self.get_kind_display()} — {self.association}" if self.association_id else self.get_kind_display()
+        return (
+            f"{self.get_kind_display()} — {self.association}"
+            if self.association_id
+            else self.get_kind_display()
+        )
 
     @property
     def is_open(self) -> bool:
@@ -182,8 +273,10 @@ class AppendOnlyError(ValidationError):
     pass
 
 
-APPEND_ONLY_MESSAGE = _("Le grand livre TIC-TAC ne se modifie pas et ne s'efface pas : "
-                        "pour corriger, annulez le virement (il sera contre-passé).")
+APPEND_ONLY_MESSAGE = _(
+    "Le grand livre TIC-TAC ne se modifie pas et ne s'efface pas : "
+    "pour corriger, annulez le virement (il sera contre-passé)."
+)
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -223,7 +316,9 @@ class Category(models.Model):
         verbose_name = _("catégorie de services")
         verbose_name_plural = _("catégories de services")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["cooperation", "name"], name="timebank_category_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["cooperation", "name"], name="timebank_category_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -249,30 +344,53 @@ class Transfer(AppendOnlyModel):
     idempotency_key = models.CharField(_("clé d'unicité"), max_length=120)
     content_hash = models.CharField(max_length=64)
     memo = models.CharField(_("libellé"), max_length=300, blank=True)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                 verbose_name=_("catégorie"))
-    item_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("catégorie"),
+    )
+    item_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     item_id = models.PositiveBigIntegerField(null=True, blank=True)
     item = GenericForeignKey("item_type", "item_id")
-    reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="reversed_by", verbose_name=_("annule"))
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("annule"),
+    )
     reason = models.CharField(_("motif"), max_length=300, blank=True)
     # PROTECT, not SET_NULL: a ledger row is never updated, so its author's account cannot be deleted.
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
 
-    objects = ScopedManager(cooperation="cooperation", _manager_class=models.Manager.from_queryset(AppendOnlyQuerySet))
+    objects = ScopedManager(
+        cooperation="cooperation", _manager_class=models.Manager.from_queryset(AppendOnlyQuerySet)
+    )
 
     class Meta:
         verbose_name = _("virement")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["cooperation", "idempotency_key"], name="timebank_transfer_key_unique"),
-            models.CheckConstraint(condition=Q(amount_minutes__gt=0), name="timebank_transfer_amount_positive"),
-            models.CheckConstraint(condition=Q(kind="reversal", reverses__isnull=False)
-                                   | (~Q(kind="reversal") & Q(reverses__isnull=True)),
-                                   name="timebank_transfer_reversal_linked"),
+            models.UniqueConstraint(
+                fields=["cooperation", "idempotency_key"], name="timebank_transfer_key_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_minutes__gt=0), name="timebank_transfer_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="reversal", reverses__isnull=False)
+                | (~Q(kind="reversal") & Q(reverses__isnull=True)),
+                name="timebank_transfer_reversal_linked",
+            ),
         ]
         indexes = [models.Index(fields=["item_type", "item_id"])]
 
@@ -288,14 +406,18 @@ class Entry(AppendOnlyModel):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
     amount_minutes = models.IntegerField(_("minutes"))
 
-    objects = ScopedManager(cooperation="cooperation", _manager_class=models.Manager.from_queryset(AppendOnlyQuerySet))
+    objects = ScopedManager(
+        cooperation="cooperation", _manager_class=models.Manager.from_queryset(AppendOnlyQuerySet)
+    )
 
     class Meta:
         verbose_name = _("écriture")
         ordering = ["transfer_id", "pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(amount_minutes=0), name="timebank_entry_not_zero"),
-            models.UniqueConstraint(fields=["transfer", "account"], name="timebank_entry_one_per_account"),
+            models.UniqueConstraint(
+                fields=["transfer", "account"], name="timebank_entry_one_per_account"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -315,13 +437,19 @@ class Hold(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="holds")
     payee = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
     minutes = models.PositiveIntegerField(_("minutes"))
-    status = models.CharField(_("état"), max_length=10, choices=HoldStatus.choices, default=HoldStatus.HELD)
+    status = models.CharField(
+        _("état"), max_length=10, choices=HoldStatus.choices, default=HoldStatus.HELD
+    )
     idempotency_key = models.CharField(max_length=120)
     memo = models.CharField(_("libellé"), max_length=300, blank=True)
-    item_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    item_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     item_id = models.PositiveBigIntegerField(null=True, blank=True)
     item = GenericForeignKey("item_type", "item_id")
-    transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="hold")
+    transfer = models.OneToOneField(
+        Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="hold"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(cooperation="cooperation")
@@ -330,7 +458,9 @@ class Hold(models.Model):
         verbose_name = _("réservation de temps")
         verbose_name_plural = _("réservations de temps")
         constraints = [
-            models.UniqueConstraint(fields=["cooperation", "idempotency_key"], name="timebank_hold_key_unique"),
+            models.UniqueConstraint(
+                fields=["cooperation", "idempotency_key"], name="timebank_hold_key_unique"
+            ),
             models.CheckConstraint(condition=Q(minutes__gt=0), name="timebank_hold_positive"),
         ]
 
@@ -349,8 +479,9 @@ class Listing(models.Model):
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="listings")
     kind = models.CharField(_("offre ou demande"), max_length=10, choices=ListingKind.choices)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="listings",
-                                 verbose_name=_("catégorie"))
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="listings", verbose_name=_("catégorie")
+    )
     description = models.CharField(_("description"), max_length=300)
     active = models.BooleanField(_("en cours"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -377,27 +508,43 @@ class Exchange(models.Model):
     A pending exchange is the provider's payment request. Group exchanges share `group`."""
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
-    provider = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="provided",
-                                 verbose_name=_("qui a rendu le service"))
-    receiver = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="received",
-                                 verbose_name=_("qui l'a reçu"))
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="exchanges",
-                                 verbose_name=_("catégorie"))
+    provider = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        related_name="provided",
+        verbose_name=_("qui a rendu le service"),
+    )
+    receiver = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="received", verbose_name=_("qui l'a reçu")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="exchanges", verbose_name=_("catégorie")
+    )
     description = models.CharField(_("description"), max_length=300)
     minutes = models.PositiveIntegerField(_("durée (minutes)"))
     performed_on = models.DateField(_("date du service"))
-    status = models.CharField(_("état"), max_length=10, choices=ExchangeStatus.choices, default=ExchangeStatus.PENDING)
+    status = models.CharField(
+        _("état"), max_length=10, choices=ExchangeStatus.choices, default=ExchangeStatus.PENDING
+    )
     paper_cheque = models.CharField(_("chèque temps papier n°"), max_length=40, blank=True)
     group = models.CharField(_("échange collectif"), max_length=40, blank=True)
-    session = models.ForeignKey("activities.Session", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("séance (atelier collectif)"))
+    session = models.ForeignKey(
+        "activities.Session",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("séance (atelier collectif)"),
+    )
     idempotency_key = models.CharField(max_length=120)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
-    transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="exchange")
+    transfer = models.OneToOneField(
+        Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="exchange"
+    )
 
     objects = ScopedManager(cooperation="cooperation")
 
@@ -406,7 +553,9 @@ class Exchange(models.Model):
         verbose_name_plural = _("échanges de services")
         ordering = ["-performed_on", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["cooperation", "idempotency_key"], name="timebank_exchange_key_unique"),
+            models.UniqueConstraint(
+                fields=["cooperation", "idempotency_key"], name="timebank_exchange_key_unique"
+            ),
             models.CheckConstraint(condition=Q(minutes__gt=0), name="timebank_exchange_positive"),
         ]
 

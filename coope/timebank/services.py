@@ -57,6 +57,7 @@ PAYEE_KINDS = (AccountKind.SHOP, AccountKind.BIKES, AccountKind.CARPOOL, Account
 
 # -- reading ----------------------------------------------------------------------------------
 
+
 def rules_of(cooperation) -> TimebankRules:
     """The cooperation's rules, created with the defaults the first time."""
     cooperation_id = getattr(cooperation, "pk", cooperation)
@@ -64,13 +65,17 @@ def rules_of(cooperation) -> TimebankRules:
     return rules
 
 
-def limits_of(account: Account, categories: dict[str, CategoryLimit] | None = None) -> tuple[int | None, int | None]:
+def limits_of(
+    account: Account, categories: dict[str, CategoryLimit] | None = None
+) -> tuple[int | None, int | None]:
     """(lower, upper) limits that apply to an account: its own, else its category's, else the default.
 
     `categories` (kind -> CategoryLimit) saves the lookup when the caller has them already."""
     low, high = DEFAULT_LIMITS[account.kind]
     if categories is None:
-        category = CategoryLimit.objects.filter(cooperation_id=account.cooperation_id, kind=account.kind).first()
+        category = CategoryLimit.objects.filter(
+            cooperation_id=account.cooperation_id, kind=account.kind
+        ).first()
     else:
         category = categories.get(account.kind)
     if category is not None:
@@ -83,7 +88,12 @@ def limits_of(account: Account, categories: dict[str, CategoryLimit] | None = No
 
 
 def held_minutes(account: Account) -> int:
-    return Hold.objects.filter(account=account, status=HoldStatus.HELD).aggregate(s=Sum("minutes"))["s"] or 0
+    return (
+        Hold.objects.filter(account=account, status=HoldStatus.HELD).aggregate(s=Sum("minutes"))[
+            "s"
+        ]
+        or 0
+    )
 
 
 def account_of(holder) -> Account:
@@ -92,20 +102,27 @@ def account_of(holder) -> Account:
         return holder
     account = Account.objects.filter(person=holder).first()
     if account is None:
-        raise ValidationError(_("%(who)s n'a pas de compte TIC-TAC : ouvrez-en un d'abord.") % {"who": holder})
+        raise ValidationError(
+            _("%(who)s n'a pas de compte TIC-TAC : ouvrez-en un d'abord.") % {"who": holder}
+        )
     return account
 
 
 def system_account(association: Association, kind: str) -> Account:
     """The association's system account of that kind, created on first use."""
     if kind not in AccountKind.values or kind == AccountKind.MEMBER:
-        raise ValidationError(_("« %(kind)s » n'est pas un compte de l'association.") % {"kind": kind})
-    account = Account.objects.filter(association=association, kind=kind, person__isnull=True).first()
+        raise ValidationError(
+            _("« %(kind)s » n'est pas un compte de l'association.") % {"kind": kind}
+        )
+    account = Account.objects.filter(
+        association=association, kind=kind, person__isnull=True
+    ).first()
     if account is None:
         try:
             with transaction.atomic():
-                account = Account.objects.create(cooperation_id=association.cooperation_id,
-                                                 association=association, kind=kind)
+                account = Account.objects.create(
+                    cooperation_id=association.cooperation_id, association=association, kind=kind
+                )
         except IntegrityError:  # created meanwhile by a concurrent request
             account = Account.objects.get(association=association, kind=kind, person__isnull=True)
     return account
@@ -119,11 +136,15 @@ def issuance_account(cooperation) -> Account:
 
 # -- the ledger -------------------------------------------------------------------------------
 
+
 def _content_hash(*, kind, legs, memo, item, category, reverses) -> str:
     content = {
-        "kind": str(kind), "legs": sorted([a.pk, m] for a, m in legs), "memo": memo,
+        "kind": str(kind),
+        "legs": sorted([a.pk, m] for a, m in legs),
+        "memo": memo,
         "item": [ContentType.objects.get_for_model(item).pk, item.pk] if item is not None else None,
-        "category": getattr(category, "pk", None), "reverses": getattr(reverses, "pk", None),
+        "category": getattr(category, "pk", None),
+        "reverses": getattr(reverses, "pk", None),
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
@@ -133,9 +154,12 @@ def _replayed(cooperation_id, key: str, content_hash: str) -> Transfer | None:
     existing = Transfer.objects.filter(cooperation_id=cooperation_id, idempotency_key=key).first()
     if existing is not None and existing.content_hash != content_hash:
         raise ValidationError(
-            _("Cette opération (clé %(key)s) a déjà été enregistrée avec un autre contenu "
-              "(virement n°%(pk)s) : rien n'a été enregistré. Rechargez la page avant de recommencer.")
-            % {"key": key, "pk": existing.pk})
+            _(
+                "Cette opération (clé %(key)s) a déjà été enregistrée avec un autre contenu "
+                "(virement n°%(pk)s) : rien n'a été enregistré. Rechargez la page avant de recommencer."
+            )
+            % {"key": key, "pk": existing.pk}
+        )
     return existing
 
 
@@ -145,39 +169,73 @@ def _check_limits(account: Account, new_balance: int, delta: int, categories=Non
         held = held_minutes(account)
         if new_balance - held < low:
             raise ValidationError(
-                _("Solde insuffisant pour %(who)s : après ce virement il serait de %(after)s%(held)s, "
-                  "sous sa limite de %(low)s. Rien n'a été enregistré.")
-                % {"who": account, "after": format_minutes(new_balance), "low": format_minutes(low),
-                   "held": _(" (avec %(h)s réservées)") % {"h": format_minutes(held)} if held else ""})
+                _(
+                    "Solde insuffisant pour %(who)s : après ce virement il serait de %(after)s%(held)s, "
+                    "sous sa limite de %(low)s. Rien n'a été enregistré."
+                )
+                % {
+                    "who": account,
+                    "after": format_minutes(new_balance),
+                    "low": format_minutes(low),
+                    "held": _(" (avec %(h)s réservées)") % {"h": format_minutes(held)}
+                    if held
+                    else "",
+                }
+            )
     if delta > 0 and high is not None and new_balance > high:
         raise ValidationError(
-            _("%(who)s dépasserait sa limite haute de %(high)s (solde après : %(after)s). "
-              "Rien n'a été enregistré.")
-            % {"who": account, "high": format_minutes(high), "after": format_minutes(new_balance)})
+            _(
+                "%(who)s dépasserait sa limite haute de %(high)s (solde après : %(after)s). "
+                "Rien n'a été enregistré."
+            )
+            % {"who": account, "high": format_minutes(high), "after": format_minutes(new_balance)}
+        )
 
 
-def _validate_legs(legs: list[tuple[Account, int]], cooperation_id: int, *, allow_closed=False) -> None:
+def _validate_legs(
+    legs: list[tuple[Account, int]], cooperation_id: int, *, allow_closed=False
+) -> None:
     if len({a.pk for a, _m in legs}) != len(legs):
-        raise ValidationError(_("Un compte ne peut pas se payer lui-même : choisissez une autre personne."))
+        raise ValidationError(
+            _("Un compte ne peut pas se payer lui-même : choisissez une autre personne.")
+        )
     for account, minutes in legs:
         if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes == 0:
-            raise ValidationError(_("Le montant doit être un nombre entier de minutes, plus grand que zéro."))
+            raise ValidationError(
+                _("Le montant doit être un nombre entier de minutes, plus grand que zéro.")
+            )
         if account.cooperation_id != cooperation_id:
-            raise ValidationError(_("Ce compte appartient à une autre coopération : virement refusé."))
+            raise ValidationError(
+                _("Ce compte appartient à une autre coopération : virement refusé.")
+            )
         if account.closed_at is not None and not allow_closed:
             raise _closed(account)
     if sum(m for _a, m in legs) != 0:
-        raise ValueError("A transfer's legs must sum to zero.")  # a programming error, not user input
+        raise ValueError(
+            "A transfer's legs must sum to zero."
+        )  # a programming error, not user input
 
 
 def _closed(account: Account) -> ValidationError:
-    return ValidationError(_("Le compte de %(who)s est fermé : il ne peut plus rien recevoir ni payer.")
-                           % {"who": account})
+    return ValidationError(
+        _("Le compte de %(who)s est fermé : il ne peut plus rien recevoir ni payer.")
+        % {"who": account}
+    )
 
 
-def _post(*, actor, kind: str, legs: list[tuple[Account, int]], idempotency_key: str, memo: str = "",
-          item=None, category=None, reverses: Transfer | None = None, reason: str = "",
-          created_at: datetime.datetime | None = None) -> Transfer:
+def _post(
+    *,
+    actor,
+    kind: str,
+    legs: list[tuple[Account, int]],
+    idempotency_key: str,
+    memo: str = "",
+    item=None,
+    category=None,
+    reverses: Transfer | None = None,
+    reason: str = "",
+    created_at: datetime.datetime | None = None,
+) -> Transfer:
     """Record one balanced transfer with every guarantee (see the module docstring)."""
     key = (idempotency_key or "").strip()
     if not key:
@@ -185,14 +243,26 @@ def _post(*, actor, kind: str, legs: list[tuple[Account, int]], idempotency_key:
     if len(key) > 120:
         raise ValidationError(_("La clé d'unicité est trop longue (120 caractères au plus)."))
     cooperation_id = legs[0][0].cooperation_id
-    _validate_legs(legs, cooperation_id, allow_closed=True)  # closed or not: checked on the locked rows
-    content_hash = _content_hash(kind=kind, legs=legs, memo=memo, item=item, category=category, reverses=reverses)
-    categories = {c.kind: c for c in CategoryLimit.objects.filter(  # read before locking: a short lock
-        cooperation_id=cooperation_id, kind__in={a.kind for a, _m in legs})}
+    _validate_legs(
+        legs, cooperation_id, allow_closed=True
+    )  # closed or not: checked on the locked rows
+    content_hash = _content_hash(
+        kind=kind, legs=legs, memo=memo, item=item, category=category, reverses=reverses
+    )
+    categories = {
+        c.kind: c
+        for c in CategoryLimit.objects.filter(  # read before locking: a short lock
+            cooperation_id=cooperation_id, kind__in={a.kind for a, _m in legs}
+        )
+    }
     # Lock in primary-key order: two transfers on the same accounts never wait on each other in a circle.
     # A replay of the same content locks the same accounts, so it waits for the first and finds it below.
-    locked = {a.pk: a for a in Account.objects.select_for_update().filter(
-        pk__in=[a.pk for a, _m in legs]).order_by("pk")}
+    locked = {
+        a.pk: a
+        for a in Account.objects.select_for_update()
+        .filter(pk__in=[a.pk for a, _m in legs])
+        .order_by("pk")
+    }
     existing = _replayed(cooperation_id, key, content_hash)
     if existing is not None:
         return existing
@@ -204,11 +274,19 @@ def _post(*, actor, kind: str, legs: list[tuple[Account, int]], idempotency_key:
     try:
         with transaction.atomic():
             transfer = Transfer(
-                cooperation_id=cooperation_id, kind=kind, amount_minutes=sum(m for _a, m in legs if m > 0),
-                idempotency_key=key, content_hash=content_hash, memo=memo[:300], category=category,
-                item=item, reverses=reverses, reason=reason[:300],
+                cooperation_id=cooperation_id,
+                kind=kind,
+                amount_minutes=sum(m for _a, m in legs if m > 0),
+                idempotency_key=key,
+                content_hash=content_hash,
+                memo=memo[:300],
+                category=category,
+                item=item,
+                reverses=reverses,
+                reason=reason[:300],
                 created_by=actor if actor is not None and actor.is_authenticated else None,
-                created_at=created_at or timezone.now())
+                created_at=created_at or timezone.now(),
+            )
             transfer.save()
     except IntegrityError:
         # The same key was recorded by a concurrent request between our check and our insert.
@@ -216,20 +294,35 @@ def _post(*, actor, kind: str, legs: list[tuple[Account, int]], idempotency_key:
         if existing is None:
             raise
         return existing
-    Entry.objects.bulk_create(Entry(cooperation_id=cooperation_id, transfer=transfer, account_id=a.pk,
-                                    amount_minutes=m) for a, m in legs)
-    Account.objects.filter(pk__in=locked).update(balance_minutes=F("balance_minutes") + Case(
-        *[When(pk=a.pk, then=Value(m)) for a, m in legs], output_field=IntegerField()))
+    Entry.objects.bulk_create(
+        Entry(cooperation_id=cooperation_id, transfer=transfer, account_id=a.pk, amount_minutes=m)
+        for a, m in legs
+    )
+    Account.objects.filter(pk__in=locked).update(
+        balance_minutes=F("balance_minutes")
+        + Case(*[When(pk=a.pk, then=Value(m)) for a, m in legs], output_field=IntegerField())
+    )
     for account, minutes in legs:
         account.balance_minutes = locked[account.pk].balance_minutes + minutes
-    audit.record(actor=actor, action=f"timebank_{kind}", instance=transfer, changes={
-        "legs": {str(a.pk): m for a, m in legs}, "key": key, "memo": memo, "reason": reason})
+    audit.record(
+        actor=actor,
+        action=f"timebank_{kind}",
+        instance=transfer,
+        changes={
+            "legs": {str(a.pk): m for a, m in legs},
+            "key": key,
+            "memo": memo,
+            "reason": reason,
+        },
+    )
     return transfer
 
 
 def _positive_minutes(minutes) -> int:
     if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
-        raise ValidationError(_("Le montant doit être un nombre entier de minutes, plus grand que zéro."))
+        raise ValidationError(
+            _("Le montant doit être un nombre entier de minutes, plus grand que zéro.")
+        )
     return minutes
 
 
@@ -243,28 +336,45 @@ def warnings_for(legs: list[tuple[Account, int]]) -> list[str]:
         low, high = limits_of(account)
         after = account.balance_minutes + minutes
         if minutes < 0 and low is not None and after - held_minutes(account) <= low + margin:
-            sentences.append(_("Après cet échange, le solde de %(who)s serait de %(after)s, "
-                               "près de sa limite basse (%(low)s).")
-                             % {"who": account, "after": format_minutes(after), "low": format_minutes(low)})
+            sentences.append(
+                _(
+                    "Après cet échange, le solde de %(who)s serait de %(after)s, "
+                    "près de sa limite basse (%(low)s)."
+                )
+                % {"who": account, "after": format_minutes(after), "low": format_minutes(low)}
+            )
         if minutes > 0 and high is not None and after >= high - margin:
-            sentences.append(_("Après cet échange, le solde de %(who)s serait de %(after)s, "
-                               "près de sa limite haute (%(high)s).")
-                             % {"who": account, "after": format_minutes(after), "high": format_minutes(high)})
+            sentences.append(
+                _(
+                    "Après cet échange, le solde de %(who)s serait de %(after)s, "
+                    "près de sa limite haute (%(high)s)."
+                )
+                % {"who": account, "after": format_minutes(after), "high": format_minutes(high)}
+            )
     return sentences
 
 
 # -- accounts ---------------------------------------------------------------------------------
 
+
 def _has_valid_membership(person, on: datetime.date) -> bool:
     from coope.membership.models import Membership
 
-    return Membership.objects.valid_on(on).filter(
-        Q(person=person) | Q(household__links__person=person)).exists()
+    return (
+        Membership.objects.valid_on(on)
+        .filter(Q(person=person) | Q(household__links__person=person))
+        .exists()
+    )
 
 
 @transaction.atomic
-def open_account(*, actor, person, registered_with: Association | None = None,
-                 opened_at: datetime.datetime | None = None) -> Account:
+def open_account(
+    *,
+    actor,
+    person,
+    registered_with: Association | None = None,
+    opened_at: datetime.datetime | None = None,
+) -> Account:
     """Open the person's time account and pay the start credit from the issuance account.
 
     The person needs a valid membership (their own or their household's) on the opening day,
@@ -274,55 +384,110 @@ def open_account(*, actor, person, registered_with: Association | None = None,
     if registered_with is not None and registered_with.cooperation_id != person.cooperation_id:
         raise ValidationError(_("Cette association appartient à une autre coopération."))
     if registered_with is None and not _has_valid_membership(person, timezone.localdate(opened_at)):
-        raise ValidationError(_("%(who)s n'a pas d'adhésion valable : prenez l'adhésion, ou inscrivez la "
-                                "personne à l'Accorderie, avant d'ouvrir son compte TIC-TAC.") % {"who": person})
+        raise ValidationError(
+            _(
+                "%(who)s n'a pas d'adhésion valable : prenez l'adhésion, ou inscrivez la "
+                "personne à l'Accorderie, avant d'ouvrir son compte TIC-TAC."
+            )
+            % {"who": person}
+        )
     if Account.objects.filter(person=person).exists():
         raise ValidationError(_("%(who)s a déjà un compte TIC-TAC.") % {"who": person})
-    account = Account.objects.create(cooperation_id=person.cooperation_id, kind=AccountKind.MEMBER, person=person,
-                                     association=registered_with, opened_at=opened_at)
-    audit.record(actor=actor, action="timebank_open_account", instance=account,
-                 changes={"person_id": person.pk, "registered_with": getattr(registered_with, "pk", None)})
+    account = Account.objects.create(
+        cooperation_id=person.cooperation_id,
+        kind=AccountKind.MEMBER,
+        person=person,
+        association=registered_with,
+        opened_at=opened_at,
+    )
+    audit.record(
+        actor=actor,
+        action="timebank_open_account",
+        instance=account,
+        changes={"person_id": person.pk, "registered_with": getattr(registered_with, "pk", None)},
+    )
     credit = rules_of(person.cooperation_id).start_credit_minutes
     if credit:
-        _post(actor=actor, kind=TransferKind.START_CREDIT,
-              legs=[(issuance_account(person.cooperation_id), -credit), (account, credit)],
-              idempotency_key=f"start-credit:{account.pk}", memo=_("Crédit de départ"), created_at=opened_at)
+        _post(
+            actor=actor,
+            kind=TransferKind.START_CREDIT,
+            legs=[(issuance_account(person.cooperation_id), -credit), (account, credit)],
+            idempotency_key=f"start-credit:{account.pk}",
+            memo=_("Crédit de départ"),
+            created_at=opened_at,
+        )
         account.refresh_from_db()
     return account
 
 
 @transaction.atomic
-def set_account_limits(*, actor, account: Account, min_balance_minutes: int | None,
-                       max_balance_minutes: int | None, reason: str) -> Account:
+def set_account_limits(
+    *,
+    actor,
+    account: Account,
+    min_balance_minutes: int | None,
+    max_balance_minutes: int | None,
+    reason: str,
+) -> Account:
     """Give an account its own limits (None: back to its category's), logged with the reason."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError(_("Dites pourquoi vous changez les limites de ce compte (le motif est gardé)."))
+        raise ValidationError(
+            _("Dites pourquoi vous changez les limites de ce compte (le motif est gardé).")
+        )
     account = Account.objects.select_for_update().get(pk=account.pk)
-    if min_balance_minutes is not None and max_balance_minutes is not None \
-            and min_balance_minutes > max_balance_minutes:
+    if (
+        min_balance_minutes is not None
+        and max_balance_minutes is not None
+        and min_balance_minutes > max_balance_minutes
+    ):
         raise ValidationError(_("La limite basse doit être sous la limite haute."))
     held = held_minutes(account)
     # The limits that would apply after the change: an override set to None falls back to the category's.
-    after = Account(cooperation_id=account.cooperation_id, kind=account.kind,
-                    min_balance_minutes=min_balance_minutes, max_balance_minutes=max_balance_minutes)
+    after = Account(
+        cooperation_id=account.cooperation_id,
+        kind=account.kind,
+        min_balance_minutes=min_balance_minutes,
+        max_balance_minutes=max_balance_minutes,
+    )
     low, high = limits_of(after)
     if low is not None and account.balance_minutes - held < low:
         raise ValidationError(
-            _("Le solde (%(b)s, dont %(h)s réservées) est déjà sous la limite basse qui s'appliquerait (%(low)s) : "
-              "gardez une limite propre au compte au plus égale au solde disponible, ou attendez qu'il remonte.")
-            % {"b": format_minutes(account.balance_minutes), "h": format_minutes(held), "low": format_minutes(low)})
+            _(
+                "Le solde (%(b)s, dont %(h)s réservées) est déjà sous la limite basse qui s'appliquerait (%(low)s) : "
+                "gardez une limite propre au compte au plus égale au solde disponible, ou attendez qu'il remonte."
+            )
+            % {
+                "b": format_minutes(account.balance_minutes),
+                "h": format_minutes(held),
+                "low": format_minutes(low),
+            }
+        )
     if high is not None and account.balance_minutes > high:
         raise ValidationError(
-            _("Le solde (%(b)s) est déjà au-dessus de la limite haute qui s'appliquerait (%(high)s) : "
-              "gardez une limite propre au compte au moins égale au solde, ou attendez qu'il baisse.")
-            % {"b": format_minutes(account.balance_minutes), "high": format_minutes(high)})
+            _(
+                "Le solde (%(b)s) est déjà au-dessus de la limite haute qui s'appliquerait (%(high)s) : "
+                "gardez une limite propre au compte au moins égale au solde, ou attendez qu'il baisse."
+            )
+            % {"b": format_minutes(account.balance_minutes), "high": format_minutes(high)}
+        )
     before = audit.snapshot(account, ["min_balance_minutes", "max_balance_minutes"])
-    Account.objects.filter(pk=account.pk).update(min_balance_minutes=min_balance_minutes,
-                                                 max_balance_minutes=max_balance_minutes)
-    account.min_balance_minutes, account.max_balance_minutes = min_balance_minutes, max_balance_minutes
-    changes = audit.diff(before, audit.snapshot(account, ["min_balance_minutes", "max_balance_minutes"]))
-    audit.record(actor=actor, action="timebank_set_limits", instance=account, changes={**changes, "reason": reason})
+    Account.objects.filter(pk=account.pk).update(
+        min_balance_minutes=min_balance_minutes, max_balance_minutes=max_balance_minutes
+    )
+    account.min_balance_minutes, account.max_balance_minutes = (
+        min_balance_minutes,
+        max_balance_minutes,
+    )
+    changes = audit.diff(
+        before, audit.snapshot(account, ["min_balance_minutes", "max_balance_minutes"])
+    )
+    audit.record(
+        actor=actor,
+        action="timebank_set_limits",
+        instance=account,
+        changes={**changes, "reason": reason},
+    )
     return account
 
 
@@ -330,43 +495,79 @@ def set_account_limits(*, actor, account: Account, min_balance_minutes: int | No
 def close_account(*, actor, account: Account, reason: str) -> Account:
     """Close an account; what remains on it goes to (or comes from) the community chest."""
     account = Account.objects.get(pk=account.pk)
-    chest = system_account(account.association or Association.objects.filter(
-        cooperation_id=account.cooperation_id).order_by("pk").first(), AccountKind.CHEST)
+    chest = system_account(
+        account.association
+        or Association.objects.filter(cooperation_id=account.cooperation_id).order_by("pk").first(),
+        AccountKind.CHEST,
+    )
     # The account and the chest locked together, in primary-key order like every transfer (no deadlock
     # with a payment between the same two accounts).
-    locked = {a.pk: a for a in Account.objects.select_for_update().filter(
-        pk__in=[account.pk, chest.pk]).order_by("pk")}
+    locked = {
+        a.pk: a
+        for a in Account.objects.select_for_update()
+        .filter(pk__in=[account.pk, chest.pk])
+        .order_by("pk")
+    }
     account, chest = locked[account.pk], locked[chest.pk]
     if account.closed_at is not None:
         raise ValidationError(_("Ce compte est déjà fermé."))
     if Hold.objects.filter(account=account, status=HoldStatus.HELD).exists():
-        raise ValidationError(_("Des minutes sont encore réservées sur ce compte : prélevez-les ou libérez-les."))
+        raise ValidationError(
+            _("Des minutes sont encore réservées sur ce compte : prélevez-les ou libérez-les.")
+        )
     if account.balance_minutes:
-        _post(actor=actor, kind=TransferKind.CLOSING,
-              legs=[(account, -account.balance_minutes), (chest, account.balance_minutes)],
-              idempotency_key=f"closing:{account.pk}", memo=reason)
+        _post(
+            actor=actor,
+            kind=TransferKind.CLOSING,
+            legs=[(account, -account.balance_minutes), (chest, account.balance_minutes)],
+            idempotency_key=f"closing:{account.pk}",
+            memo=reason,
+        )
     Account.objects.filter(pk=account.pk).update(closed_at=timezone.now())
     account.refresh_from_db()
-    audit.record(actor=actor, action="timebank_close_account", instance=account, changes={"reason": reason})
+    audit.record(
+        actor=actor, action="timebank_close_account", instance=account, changes={"reason": reason}
+    )
     return account
 
 
 # -- transfers --------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def transfer_time(*, actor, payer, payee, minutes: int, idempotency_key: str, memo: str = "",
-                  category=None, kind: str = TransferKind.TRANSFER, item=None,
-                  created_at: datetime.datetime | None = None) -> Transfer:
+def transfer_time(
+    *,
+    actor,
+    payer,
+    payee,
+    minutes: int,
+    idempotency_key: str,
+    memo: str = "",
+    category=None,
+    kind: str = TransferKind.TRANSFER,
+    item=None,
+    created_at: datetime.datetime | None = None,
+) -> Transfer:
     """Move minutes from one account (or person) to another, member to member or with the association."""
     minutes = _positive_minutes(minutes)
     payer, payee = account_of(payer), account_of(payee)
-    return _post(actor=actor, kind=kind, legs=[(payer, -minutes), (payee, minutes)],
-                 idempotency_key=idempotency_key, memo=memo, category=category, item=item, created_at=created_at)
+    return _post(
+        actor=actor,
+        kind=kind,
+        legs=[(payer, -minutes), (payee, minutes)],
+        idempotency_key=idempotency_key,
+        memo=memo,
+        category=category,
+        item=item,
+        created_at=created_at,
+    )
 
 
 def _payee(payee_kind: str, association: Association) -> Account:
     if payee_kind not in PAYEE_KINDS:
-        raise ValidationError(_("On ne paie pas en temps un compte « %(kind)s ».") % {"kind": payee_kind})
+        raise ValidationError(
+            _("On ne paie pas en temps un compte « %(kind)s ».") % {"kind": payee_kind}
+        )
     return system_account(association, payee_kind)
 
 
@@ -377,18 +578,38 @@ def _thing_label(item) -> str:
     return f"{item._meta.verbose_name} n°{item.pk}"
 
 
-def pay_in_time(*, actor, payer, payee_kind: str, association: Association, minutes: int, item,
-                idempotency_key: str, memo: str = "", created_at: datetime.datetime | None = None) -> Transfer:
+def pay_in_time(
+    *,
+    actor,
+    payer,
+    payee_kind: str,
+    association: Association,
+    minutes: int,
+    item,
+    idempotency_key: str,
+    memo: str = "",
+    created_at: datetime.datetime | None = None,
+) -> Transfer:
     """A person pays `minutes` to an association's programme account ("shop", "bikes", "carpool",
     "association") for `item` (a jar sale, a bike loan...), with every guarantee of the ledger."""
     minutes = _positive_minutes(minutes)
     payer_account = account_of(payer)
     if association.cooperation_id != payer_account.cooperation_id:
         raise ValidationError(_("Ce compte appartient à une autre coopération : virement refusé."))
-    kind = TransferKind.MEMBERSHIP_FEE if payee_kind == AccountKind.ASSOCIATION and _is_membership(item) \
+    kind = (
+        TransferKind.MEMBERSHIP_FEE
+        if payee_kind == AccountKind.ASSOCIATION and _is_membership(item)
         else TransferKind.PAYMENT
-    return _post(actor=actor, kind=kind, legs=[(payer_account, -minutes), (_payee(payee_kind, association), minutes)],
-                 idempotency_key=idempotency_key, memo=memo or _thing_label(item), item=item, created_at=created_at)
+    )
+    return _post(
+        actor=actor,
+        kind=kind,
+        legs=[(payer_account, -minutes), (_payee(payee_kind, association), minutes)],
+        idempotency_key=idempotency_key,
+        memo=memo or _thing_label(item),
+        item=item,
+        created_at=created_at,
+    )
 
 
 def _is_membership(item) -> bool:
@@ -396,43 +617,77 @@ def _is_membership(item) -> bool:
 
 
 @transaction.atomic
-def hold_time(*, actor, payer, payee_kind: str, association: Association, minutes: int, item,
-              idempotency_key: str) -> Hold:
+def hold_time(
+    *,
+    actor,
+    payer,
+    payee_kind: str,
+    association: Association,
+    minutes: int,
+    item,
+    idempotency_key: str,
+) -> Hold:
     """Reserve minutes on the payer's account at booking time (taken or released later).
 
     The reserved minutes count against the payer's lower limit for every later payment."""
     minutes = _positive_minutes(minutes)
     account = account_of(payer)
     if association.cooperation_id != account.cooperation_id:
-        raise ValidationError(_("Ce compte appartient à une autre coopération : réservation refusée."))
+        raise ValidationError(
+            _("Ce compte appartient à une autre coopération : réservation refusée.")
+        )
     key = (idempotency_key or "").strip()
     if not key:
         raise ValidationError(_("Il manque la clé d'unicité de l'opération : rechargez la page."))
     payee = _payee(payee_kind, association)
     content_type = ContentType.objects.get_for_model(item)
-    existing = Hold.objects.filter(cooperation_id=account.cooperation_id, idempotency_key=key).first()
+    existing = Hold.objects.filter(
+        cooperation_id=account.cooperation_id, idempotency_key=key
+    ).first()
     if existing is None:
         account = Account.objects.select_for_update().get(pk=account.pk)
-        existing = Hold.objects.filter(cooperation_id=account.cooperation_id, idempotency_key=key).first()
+        existing = Hold.objects.filter(
+            cooperation_id=account.cooperation_id, idempotency_key=key
+        ).first()
     if existing is not None:
-        if (existing.account_id, existing.payee_id, existing.minutes, existing.item_type_id, existing.item_id) != (
-                account.pk, payee.pk, minutes, content_type.pk, item.pk):
-            raise ValidationError(_("Cette réservation (clé %(key)s) existe déjà avec un autre contenu.")
-                                  % {"key": key})
+        if (
+            existing.account_id,
+            existing.payee_id,
+            existing.minutes,
+            existing.item_type_id,
+            existing.item_id,
+        ) != (account.pk, payee.pk, minutes, content_type.pk, item.pk):
+            raise ValidationError(
+                _("Cette réservation (clé %(key)s) existe déjà avec un autre contenu.")
+                % {"key": key}
+            )
         return existing
     if account.closed_at is not None:
         raise _closed(account)
     _check_limits(account, account.balance_minutes - minutes, -minutes)
-    hold = Hold.objects.create(cooperation_id=account.cooperation_id, account=account, payee=payee, minutes=minutes,
-                               idempotency_key=key, item_type=content_type, item_id=item.pk, memo=_thing_label(item))
-    audit.record(actor=actor, action="timebank_hold", instance=hold, changes={"minutes": minutes, "key": key})
+    hold = Hold.objects.create(
+        cooperation_id=account.cooperation_id,
+        account=account,
+        payee=payee,
+        minutes=minutes,
+        idempotency_key=key,
+        item_type=content_type,
+        item_id=item.pk,
+        memo=_thing_label(item),
+    )
+    audit.record(
+        actor=actor, action="timebank_hold", instance=hold, changes={"minutes": minutes, "key": key}
+    )
     return hold
 
 
 def _locked_hold(hold: Hold) -> Hold:
     hold = Hold.objects.select_for_update().get(pk=hold.pk)
     if hold.status != HoldStatus.HELD:
-        raise ValidationError(_("Cette réservation est déjà %(state)s.") % {"state": hold.get_status_display().lower()})
+        raise ValidationError(
+            _("Cette réservation est déjà %(state)s.")
+            % {"state": hold.get_status_display().lower()}
+        )
     return hold
 
 
@@ -444,14 +699,23 @@ def take_hold(*, actor, hold: Hold) -> Transfer:
     if current.status == HoldStatus.TAKEN:
         return current.transfer
     hold = _locked_hold(hold)
-    Hold.objects.filter(pk=hold.pk).update(status=HoldStatus.RELEASED)  # frees the minutes for the payment
+    Hold.objects.filter(pk=hold.pk).update(
+        status=HoldStatus.RELEASED
+    )  # frees the minutes for the payment
     hold.status = HoldStatus.RELEASED
-    transfer = _post(actor=actor, kind=TransferKind.PAYMENT, legs=[(hold.account, -hold.minutes),
-                                                                   (hold.payee, hold.minutes)],
-                     idempotency_key=f"hold:{hold.idempotency_key}", memo=hold.memo, item=hold.item)
+    transfer = _post(
+        actor=actor,
+        kind=TransferKind.PAYMENT,
+        legs=[(hold.account, -hold.minutes), (hold.payee, hold.minutes)],
+        idempotency_key=f"hold:{hold.idempotency_key}",
+        memo=hold.memo,
+        item=hold.item,
+    )
     Hold.objects.filter(pk=hold.pk).update(status=HoldStatus.TAKEN, transfer=transfer)
     hold.status, hold.transfer = HoldStatus.TAKEN, transfer
-    audit.record(actor=actor, action="timebank_take_hold", instance=hold, changes={"transfer": transfer.pk})
+    audit.record(
+        actor=actor, action="timebank_take_hold", instance=hold, changes={"transfer": transfer.pk}
+    )
     return transfer
 
 
@@ -468,18 +732,29 @@ def release_hold(*, actor, hold: Hold) -> None:
 
 # -- reversals --------------------------------------------------------------------------------
 
+
 def _notify(transfer: Transfer, reversal: Transfer) -> None:
     """Tell every person whose account the transfer touched: a notice, and an e-mail when known."""
-    message = _("Le virement n°%(pk)s du %(day)s (%(amount)s, %(kind)s) a été annulé : %(reason)s") % {
-        "pk": transfer.pk, "day": timezone.localtime(transfer.created_at).strftime("%d/%m/%Y"),
-        "amount": format_minutes(transfer.amount_minutes), "kind": transfer.get_kind_display().lower(),
-        "reason": reversal.reason}
-    people = [e.account.person for e in transfer.entries.select_related("account__person")
-              if e.account.person_id is not None]
-    Notice.objects.bulk_create(Notice(cooperation_id=transfer.cooperation_id, person=p, message=message)
-                               for p in people)
+    message = _(
+        "Le virement n°%(pk)s du %(day)s (%(amount)s, %(kind)s) a été annulé : %(reason)s"
+    ) % {
+        "pk": transfer.pk,
+        "day": timezone.localtime(transfer.created_at).strftime("%d/%m/%Y"),
+        "amount": format_minutes(transfer.amount_minutes),
+        "kind": transfer.get_kind_display().lower(),
+        "reason": reversal.reason,
+    }
+    people = [
+        e.account.person
+        for e in transfer.entries.select_related("account__person")
+        if e.account.person_id is not None
+    ]
+    Notice.objects.bulk_create(
+        Notice(cooperation_id=transfer.cooperation_id, person=p, message=message) for p in people
+    )
     addresses = [p.email for p in people if p.email]
     if addresses:
+
         def send():
             for address in addresses:
                 send_mail(_("TIC-TAC : un virement a été annulé"), message, None, [address])
@@ -490,10 +765,14 @@ def _notify(transfer: Transfer, reversal: Transfer) -> None:
 # Payments whose item belongs to another programme: that programme cancels them (the stock, the
 # membership...), a reversal here alone would leave it inconsistent.
 _OWNED_ELSEWHERE = {
-    "cannery.movement": _("Ce paiement concerne une vente de la conserverie : corrigez-la depuis la conserverie "
-                          "(le stock et le paiement y sont corrigés ensemble)."),
-    "membership.membership": _("Ce paiement concerne une cotisation d'adhésion : corrigez-la depuis les "
-                               "adhésions (l'adhésion et son paiement y sont corrigés ensemble)."),
+    "cannery.movement": _(
+        "Ce paiement concerne une vente de la conserverie : corrigez-la depuis la conserverie "
+        "(le stock et le paiement y sont corrigés ensemble)."
+    ),
+    "membership.membership": _(
+        "Ce paiement concerne une cotisation d'adhésion : corrigez-la depuis les "
+        "adhésions (l'adhésion et son paiement y sont corrigés ensemble)."
+    ),
 }
 
 
@@ -505,51 +784,89 @@ def _item_label(transfer: Transfer) -> str | None:
 
 
 @transaction.atomic
-def reverse_transfer(*, actor, transfer: Transfer, reason: str, idempotency_key: str | None = None,
-                     now: datetime.datetime | None = None) -> Transfer:
+def reverse_transfer(
+    *,
+    actor,
+    transfer: Transfer,
+    reason: str,
+    idempotency_key: str | None = None,
+    now: datetime.datetime | None = None,
+) -> Transfer:
     """Cancel a transfer by a reversing one (entries negated), within the cooperation's delay.
 
     Both parties are told (a notice on their page, an e-mail when they have an address)."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError(_("Donnez le motif de l'annulation : il sera montré aux deux personnes."))
+        raise ValidationError(
+            _("Donnez le motif de l'annulation : il sera montré aux deux personnes.")
+        )
     # Locking the original (a read lock, the row is not changed) makes two reversals of it wait in line.
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if transfer.kind == TransferKind.REVERSAL:
-        raise ValidationError(_("Une annulation ne s'annule pas : enregistrez un nouveau virement si besoin."))
+        raise ValidationError(
+            _("Une annulation ne s'annule pas : enregistrez un nouveau virement si besoin.")
+        )
     already = Transfer.objects.filter(reverses=transfer).first()
     if already is not None:
-        if idempotency_key and (already.idempotency_key, already.reason) == (idempotency_key, reason):
+        if idempotency_key and (already.idempotency_key, already.reason) == (
+            idempotency_key,
+            reason,
+        ):
             return already  # the same request again (a double click): nothing more to do
         raise ValidationError(_("Ce virement a déjà été annulé."))
     if transfer.kind == TransferKind.START_CREDIT:
-        raise ValidationError(_("Le crédit de départ ne s'annule pas : fermez le compte si besoin."))
+        raise ValidationError(
+            _("Le crédit de départ ne s'annule pas : fermez le compte si besoin.")
+        )
     owner = _OWNED_ELSEWHERE.get(_item_label(transfer))
     if owner is not None or transfer.kind == TransferKind.MEMBERSHIP_FEE:
         raise ValidationError(owner or _OWNED_ELSEWHERE["membership.membership"])
     delay = rules_of(transfer.cooperation_id).reversal_delay_days
     if (now or timezone.now()) - transfer.created_at > datetime.timedelta(days=delay):
-        raise ValidationError(_("Ce virement date de plus de %(days)s jours : il ne peut plus être annulé. "
-                                "Enregistrez un virement en sens inverse avec les deux personnes.")
-                              % {"days": delay})
+        raise ValidationError(
+            _(
+                "Ce virement date de plus de %(days)s jours : il ne peut plus être annulé. "
+                "Enregistrez un virement en sens inverse avec les deux personnes."
+            )
+            % {"days": delay}
+        )
     legs = [(e.account, -e.amount_minutes) for e in transfer.entries.select_related("account")]
-    reversal = _post(actor=actor, kind=TransferKind.REVERSAL, legs=legs,
-                     idempotency_key=idempotency_key or f"reversal:{transfer.pk}",
-                     memo=_("Annulation du virement n°%(pk)s") % {"pk": transfer.pk},
-                     item=transfer.item, reverses=transfer, reason=reason, created_at=now)
+    reversal = _post(
+        actor=actor,
+        kind=TransferKind.REVERSAL,
+        legs=legs,
+        idempotency_key=idempotency_key or f"reversal:{transfer.pk}",
+        memo=_("Annulation du virement n°%(pk)s") % {"pk": transfer.pk},
+        item=transfer.item,
+        reverses=transfer,
+        reason=reason,
+        created_at=now,
+    )
     _notify(transfer, reversal)
     return reversal
 
 
 # -- exchanges --------------------------------------------------------------------------------
 
+
 def _exchange_legs(exchange: Exchange) -> list[tuple[Account, int]]:
     return [(exchange.receiver, -exchange.minutes), (exchange.provider, exchange.minutes)]
 
 
 @transaction.atomic
-def record_exchange(*, actor, provider, receiver, minutes: int, category, description: str,
-                    performed_on: datetime.date, idempotency_key: str, group: str = "", session=None) -> Exchange:
+def record_exchange(
+    *,
+    actor,
+    provider,
+    receiver,
+    minutes: int,
+    category,
+    description: str,
+    performed_on: datetime.date,
+    idempotency_key: str,
+    group: str = "",
+    session=None,
+) -> Exchange:
     """The provider records a service given: a payment request the receiver confirms or refuses.
 
     `session` links it to an activity session (a workshop given in hours)."""
@@ -564,66 +881,135 @@ def record_exchange(*, actor, provider, receiver, minutes: int, category, descri
     key = (idempotency_key or "").strip()
     if not key:
         raise ValidationError(_("Il manque la clé d'unicité de l'opération : rechargez la page."))
-    content = (provider.pk, receiver.pk, minutes, category.pk, description[:300], performed_on, group,
-               getattr(session, "pk", None))
-    existing = Exchange.objects.filter(cooperation_id=provider.cooperation_id, idempotency_key=key).first()
+    content = (
+        provider.pk,
+        receiver.pk,
+        minutes,
+        category.pk,
+        description[:300],
+        performed_on,
+        group,
+        getattr(session, "pk", None),
+    )
+    existing = Exchange.objects.filter(
+        cooperation_id=provider.cooperation_id, idempotency_key=key
+    ).first()
     if existing is not None:
         return _same_exchange(existing, content, key)
     try:
         with transaction.atomic():
             exchange = Exchange.objects.create(
-                cooperation_id=provider.cooperation_id, provider=provider, receiver=receiver, category=category,
-                description=description[:300], minutes=minutes, performed_on=performed_on, group=group,
+                cooperation_id=provider.cooperation_id,
+                provider=provider,
+                receiver=receiver,
+                category=category,
+                description=description[:300],
+                minutes=minutes,
+                performed_on=performed_on,
+                group=group,
                 session=session,
-                idempotency_key=key, recorded_by=actor if actor is not None and actor.is_authenticated else None)
+                idempotency_key=key,
+                recorded_by=actor if actor is not None and actor.is_authenticated else None,
+            )
     except IntegrityError:
         existing = Exchange.objects.get(cooperation_id=provider.cooperation_id, idempotency_key=key)
         return _same_exchange(existing, content, key)
-    audit.record(actor=actor, action="timebank_record_exchange", instance=exchange,
-                 changes={"minutes": minutes, "provider": provider.pk, "receiver": receiver.pk})
+    audit.record(
+        actor=actor,
+        action="timebank_record_exchange",
+        instance=exchange,
+        changes={"minutes": minutes, "provider": provider.pk, "receiver": receiver.pk},
+    )
     return exchange
 
 
 def _same_exchange(existing: Exchange, content: tuple, key: str) -> Exchange:
     """The exchange already recorded under this key, when the replay has the same content; refused otherwise."""
-    stored = (existing.provider_id, existing.receiver_id, existing.minutes, existing.category_id,
-              existing.description, existing.performed_on, existing.group, existing.session_id)
+    stored = (
+        existing.provider_id,
+        existing.receiver_id,
+        existing.minutes,
+        existing.category_id,
+        existing.description,
+        existing.performed_on,
+        existing.group,
+        existing.session_id,
+    )
     if stored != content:
         if key.startswith("cheque:"):
             raise ValidationError(
-                _("Ce numéro de chèque (%(n)s) a déjà été enregistré avec un autre contenu (échange n°%(pk)s) : "
-                  "rien n'a été enregistré. Vérifiez le numéro recopié, ou corrigez l'échange déjà saisi.")
-                % {"n": key.removeprefix("cheque:"), "pk": existing.pk})
+                _(
+                    "Ce numéro de chèque (%(n)s) a déjà été enregistré avec un autre contenu (échange n°%(pk)s) : "
+                    "rien n'a été enregistré. Vérifiez le numéro recopié, ou corrigez l'échange déjà saisi."
+                )
+                % {"n": key.removeprefix("cheque:"), "pk": existing.pk}
+            )
         raise ValidationError(
-            _("Cette demande a déjà été enregistrée avec un autre contenu (échange n°%(pk)s) : "
-              "rien n'a été enregistré. Rechargez la page avant de recommencer.") % {"pk": existing.pk})
+            _(
+                "Cette demande a déjà été enregistrée avec un autre contenu (échange n°%(pk)s) : "
+                "rien n'a été enregistré. Rechargez la page avant de recommencer."
+            )
+            % {"pk": existing.pk}
+        )
     return existing
 
 
 @transaction.atomic
-def record_group_exchange(*, actor, provider, receivers: list, minutes_each: int, category, description: str,
-                          performed_on: datetime.date, idempotency_key: str, session=None) -> list[Exchange]:
+def record_group_exchange(
+    *,
+    actor,
+    provider,
+    receivers: list,
+    minutes_each: int,
+    category,
+    description: str,
+    performed_on: datetime.date,
+    idempotency_key: str,
+    session=None,
+) -> list[Exchange]:
     """One provider, several receivers: one exchange (payment request) per receiver, in one group."""
     if not receivers:
         raise ValidationError(_("Choisissez au moins une personne qui a reçu le service."))
-    return [record_exchange(actor=actor, provider=provider, receiver=receiver, minutes=minutes_each,
-                            category=category, description=description, performed_on=performed_on,
-                            idempotency_key=f"{idempotency_key}:{account_of(receiver).pk}", group=idempotency_key,
-                            session=session)
-            for receiver in receivers]
+    return [
+        record_exchange(
+            actor=actor,
+            provider=provider,
+            receiver=receiver,
+            minutes=minutes_each,
+            category=category,
+            description=description,
+            performed_on=performed_on,
+            idempotency_key=f"{idempotency_key}:{account_of(receiver).pk}",
+            group=idempotency_key,
+            session=session,
+        )
+        for receiver in receivers
+    ]
 
 
 def _settle(*, actor, exchange: Exchange, created_at=None) -> Exchange:
-    exchange = Exchange.objects.select_for_update().select_related("provider", "receiver").get(pk=exchange.pk)
+    exchange = (
+        Exchange.objects.select_for_update()
+        .select_related("provider", "receiver")
+        .get(pk=exchange.pk)
+    )
     if exchange.status == ExchangeStatus.CONFIRMED:
         return exchange
     if exchange.status != ExchangeStatus.PENDING:
         raise ValidationError(_("Cet échange a été refusé : il ne peut plus être confirmé."))
-    transfer = _post(actor=actor, kind=TransferKind.EXCHANGE, legs=_exchange_legs(exchange),
-                     idempotency_key=f"exchange:{exchange.pk}", memo=exchange.description,
-                     category=exchange.category, item=exchange, created_at=created_at)
-    Exchange.objects.filter(pk=exchange.pk).update(status=ExchangeStatus.CONFIRMED, transfer=transfer,
-                                                   decided_at=timezone.now())
+    transfer = _post(
+        actor=actor,
+        kind=TransferKind.EXCHANGE,
+        legs=_exchange_legs(exchange),
+        idempotency_key=f"exchange:{exchange.pk}",
+        memo=exchange.description,
+        category=exchange.category,
+        item=exchange,
+        created_at=created_at,
+    )
+    Exchange.objects.filter(pk=exchange.pk).update(
+        status=ExchangeStatus.CONFIRMED, transfer=transfer, decided_at=timezone.now()
+    )
     exchange.refresh_from_db()
     return exchange
 
@@ -641,44 +1027,77 @@ def refuse_exchange(*, actor, exchange: Exchange) -> Exchange:
     """The receiver refuses: nothing moves."""
     exchange = Exchange.objects.select_for_update().get(pk=exchange.pk)
     if exchange.status != ExchangeStatus.PENDING:
-        raise ValidationError(_("Cet échange est déjà %(state)s.") % {"state": exchange.get_status_display().lower()})
-    Exchange.objects.filter(pk=exchange.pk).update(status=ExchangeStatus.REFUSED, decided_at=timezone.now())
+        raise ValidationError(
+            _("Cet échange est déjà %(state)s.") % {"state": exchange.get_status_display().lower()}
+        )
+    Exchange.objects.filter(pk=exchange.pk).update(
+        status=ExchangeStatus.REFUSED, decided_at=timezone.now()
+    )
     exchange.refresh_from_db()
     audit.record(actor=actor, action="timebank_refuse_exchange", instance=exchange, changes={})
     return exchange
 
 
-def confirm_due_exchanges(*, cooperation, now: datetime.datetime | None = None) -> tuple[int, list[str]]:
+def confirm_due_exchanges(
+    *, cooperation, now: datetime.datetime | None = None
+) -> tuple[int, list[str]]:
     """Confirm the exchanges left pending past the delay; (confirmed count, refusals as sentences)."""
     now = now or timezone.now()
     delay = rules_of(cooperation).confirmation_delay_days
-    due = Exchange.objects.filter(cooperation=cooperation, status=ExchangeStatus.PENDING,
-                                  created_at__lte=now - datetime.timedelta(days=delay)).order_by("pk")
+    due = Exchange.objects.filter(
+        cooperation=cooperation,
+        status=ExchangeStatus.PENDING,
+        created_at__lte=now - datetime.timedelta(days=delay),
+    ).order_by("pk")
     confirmed, problems = 0, []
     for exchange in due:
         try:
             confirm_exchange(actor=None, exchange=exchange)
             confirmed += 1
         except ValidationError as error:
-            problems.append(_("Échange n°%(pk)s : %(error)s") % {"pk": exchange.pk, "error": " ".join(error.messages)})
+            problems.append(
+                _("Échange n°%(pk)s : %(error)s")
+                % {"pk": exchange.pk, "error": " ".join(error.messages)}
+            )
     return confirmed, problems
 
 
 @transaction.atomic
-def enter_paper_cheque(*, actor, provider, receiver, minutes: int, category, description: str,
-                       performed_on: datetime.date, cheque_number: str) -> Exchange:
+def enter_paper_cheque(
+    *,
+    actor,
+    provider,
+    receiver,
+    minutes: int,
+    category,
+    description: str,
+    performed_on: datetime.date,
+    cheque_number: str,
+) -> Exchange:
     """A staff member enters a paper time cheque signed by both people: recorded and confirmed at once.
 
     The cheque number is the idempotency key: the same cheque entered twice is recorded once."""
     number = (cheque_number or "").strip()
     if not number:
         raise ValidationError(_("Recopiez le numéro du chèque temps."))
-    exchange = record_exchange(actor=actor, provider=provider, receiver=receiver, minutes=minutes, category=category,
-                               description=description, performed_on=performed_on,
-                               idempotency_key=f"cheque:{number}")
+    exchange = record_exchange(
+        actor=actor,
+        provider=provider,
+        receiver=receiver,
+        minutes=minutes,
+        category=category,
+        description=description,
+        performed_on=performed_on,
+        idempotency_key=f"cheque:{number}",
+    )
     if (exchange.provider_id, exchange.receiver_id, exchange.minutes) != (
-            account_of(provider).pk, account_of(receiver).pk, minutes):
-        raise ValidationError(_("Le chèque n°%(n)s a déjà été saisi pour un autre échange.") % {"n": number})
+        account_of(provider).pk,
+        account_of(receiver).pk,
+        minutes,
+    ):
+        raise ValidationError(
+            _("Le chèque n°%(n)s a déjà été saisi pour un autre échange.") % {"n": number}
+        )
     if not exchange.paper_cheque:
         Exchange.objects.filter(pk=exchange.pk).update(paper_cheque=number)
     return confirm_exchange(actor=actor, exchange=exchange)

@@ -52,17 +52,29 @@ def statement(account: Account, *, year: int | None = None):
     """The account's entries with the running balance and the other party, newest first.
 
     Two queries whatever the number of rows: the entries, then the other accounts."""
-    entries = (Entry.objects.filter(account=account).select_related("transfer", "transfer__category")
-               .annotate(running=Window(Sum("amount_minutes"), order_by=[F("transfer__created_at").asc(),
-                                                                          F("pk").asc()]),
-                         other_id=Subquery(Entry.objects.filter(transfer=OuterRef("transfer"))
-                                           .exclude(account=OuterRef("account")).order_by("pk").values("account")[:1]),
-                         reversed=Exists(Transfer.objects.filter(reverses=OuterRef("transfer"))))
-               .order_by("-transfer__created_at", "-pk"))
+    entries = (
+        Entry.objects.filter(account=account)
+        .select_related("transfer", "transfer__category")
+        .annotate(
+            running=Window(
+                Sum("amount_minutes"), order_by=[F("transfer__created_at").asc(), F("pk").asc()]
+            ),
+            other_id=Subquery(
+                Entry.objects.filter(transfer=OuterRef("transfer"))
+                .exclude(account=OuterRef("account"))
+                .order_by("pk")
+                .values("account")[:1]
+            ),
+            reversed=Exists(Transfer.objects.filter(reverses=OuterRef("transfer"))),
+        )
+        .order_by("-transfer__created_at", "-pk")
+    )
     rows = list(entries)
     if year is not None:
         rows = [e for e in rows if timezone.localtime(e.transfer.created_at).year == year]
-    others = Account.objects.select_related("person", "association").in_bulk({e.other_id for e in rows})
+    others = Account.objects.select_related("person", "association").in_bulk(
+        {e.other_id for e in rows}
+    )
     for entry in rows:
         entry.other = others.get(entry.other_id)
     return rows
@@ -80,41 +92,83 @@ def _statement_file(request, account: Account):
     name = f"releve-tic-tac-{account.pk}{f'-{year}' if year else ''}"
     if fmt == "csv":
         content = write_spreadsheet(
-            [_("Date"), _("Nature"), _("Libellé"), _("Avec"), _("Minutes"), _("Heures"), _("Solde (minutes)")],
-            [[timezone.localtime(e.transfer.created_at), e.transfer.get_kind_display(), e.transfer.memo,
-              str(e.other or ""), e.amount_minutes, format_minutes(e.amount_minutes), e.running] for e in rows], "csv")
+            [
+                _("Date"),
+                _("Nature"),
+                _("Libellé"),
+                _("Avec"),
+                _("Minutes"),
+                _("Heures"),
+                _("Solde (minutes)"),
+            ],
+            [
+                [
+                    timezone.localtime(e.transfer.created_at),
+                    e.transfer.get_kind_display(),
+                    e.transfer.memo,
+                    str(e.other or ""),
+                    e.amount_minutes,
+                    format_minutes(e.amount_minutes),
+                    e.running,
+                ]
+                for e in rows
+            ],
+            "csv",
+        )
         response = HttpResponse(content, content_type=CONTENT_TYPES["csv"])
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
     if fmt != "pdf":
         raise Http404
-    pdf = render_pdf("timebank/statement_pdf.html", {"account": account, "rows": rows, "year": year,
-                                                      "printed_at": timezone.localtime()}, request=request)
+    pdf = render_pdf(
+        "timebank/statement_pdf.html",
+        {"account": account, "rows": rows, "year": year, "printed_at": timezone.localtime()},
+        request=request,
+    )
     return pdf_response(pdf, f"{name}.pdf")
 
 
 # -- a member's pages -------------------------------------------------------------------------
 
+
 @login_required
 def me(request):
     account = _member_account(request)
     notices = list(Notice.objects.filter(person_id=account.person_id, read_at__isnull=True)[:10])
-    to_confirm = list(Exchange.objects.filter(receiver=account, status=ExchangeStatus.PENDING)
-                      .select_related("provider__person", "category"))
-    waiting = list(Exchange.objects.filter(provider=account, status=ExchangeStatus.PENDING)
-                   .select_related("receiver__person", "category"))
+    to_confirm = list(
+        Exchange.objects.filter(receiver=account, status=ExchangeStatus.PENDING).select_related(
+            "provider__person", "category"
+        )
+    )
+    waiting = list(
+        Exchange.objects.filter(provider=account, status=ExchangeStatus.PENDING).select_related(
+            "receiver__person", "category"
+        )
+    )
     low, high = services.limits_of(account)
-    return render(request, "timebank/me.html", {
-        "account": account, "notices": notices, "to_confirm": to_confirm, "waiting": waiting,
-        "rows": statement(account)[:20], "low": low, "high": high,
-        "held": services.held_minutes(account)})
+    return render(
+        request,
+        "timebank/me.html",
+        {
+            "account": account,
+            "notices": notices,
+            "to_confirm": to_confirm,
+            "waiting": waiting,
+            "rows": statement(account)[:20],
+            "low": low,
+            "high": high,
+            "held": services.held_minutes(account),
+        },
+    )
 
 
 @login_required
 @require_POST
 def notices_read(request):
     account = _member_account(request)
-    Notice.objects.filter(person_id=account.person_id, read_at__isnull=True).update(read_at=timezone.now())
+    Notice.objects.filter(person_id=account.person_id, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
     return redirect("timebank:me")
 
 
@@ -127,32 +181,62 @@ def my_statement(request):
 def exchange_new(request):
     """Record a service given, in two steps: the form, then a summary with any limit warning."""
     account = _member_account(request)
-    form = ExchangeForm(request.POST or None, exclude_account=account,
-                        initial={"key": services.new_key()})
+    form = ExchangeForm(
+        request.POST or None, exclude_account=account, initial={"key": services.new_key()}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         receivers, minutes = list(data["receivers"]), data["duration"]
-        legs = [(receiver, -minutes) for receiver in receivers] + [(account, minutes * len(receivers))]
+        legs = [(receiver, -minutes) for receiver in receivers] + [
+            (account, minutes * len(receivers))
+        ]
         if request.POST.get("confirm") != "1":
-            return render(request, "timebank/exchange_confirm.html", {
-                "form": form, "data": data, "warnings": services.warnings_for(legs),
-                "duration": format_minutes(minutes)})
-        fields = {"actor": request.user, "provider": account, "category": data["category"],
-                  "description": data["description"], "performed_on": data["performed_on"]}
+            return render(
+                request,
+                "timebank/exchange_confirm.html",
+                {
+                    "form": form,
+                    "data": data,
+                    "warnings": services.warnings_for(legs),
+                    "duration": format_minutes(minutes),
+                },
+            )
+        fields = {
+            "actor": request.user,
+            "provider": account,
+            "category": data["category"],
+            "description": data["description"],
+            "performed_on": data["performed_on"],
+        }
         try:
             if len(receivers) == 1:
-                services.record_exchange(receiver=receivers[0], minutes=minutes,
-                                         idempotency_key=f"member:{data['key']}", **fields)
+                services.record_exchange(
+                    receiver=receivers[0],
+                    minutes=minutes,
+                    idempotency_key=f"member:{data['key']}",
+                    **fields,
+                )
             else:
-                services.record_group_exchange(receivers=receivers, minutes_each=minutes,
-                                               idempotency_key=f"member:{data['key']}", **fields)
+                services.record_group_exchange(
+                    receivers=receivers,
+                    minutes_each=minutes,
+                    idempotency_key=f"member:{data['key']}",
+                    **fields,
+                )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Échange enregistré, à confirmer par : %(who)s.")
-                             % {"who": ", ".join(str(r) for r in receivers)})
+            messages.success(
+                request,
+                _("Échange enregistré, à confirmer par : %(who)s.")
+                % {"who": ", ".join(str(r) for r in receivers)},
+            )
             return redirect("timebank:me")
-    return render(request, "timebank/exchange_form.html", {"form": form, "heading": _("J'ai rendu un service")})
+    return render(
+        request,
+        "timebank/exchange_form.html",
+        {"form": form, "heading": _("J'ai rendu un service")},
+    )
 
 
 @login_required
@@ -163,8 +247,11 @@ def exchange_decide(request, pk, decision):
     try:
         if decision == "confirmer":
             services.confirm_exchange(actor=request.user, exchange=exchange)
-            messages.success(request, _("Échange confirmé : %(d)s versées à %(who)s.")
-                             % {"d": format_minutes(exchange.minutes), "who": exchange.provider})
+            messages.success(
+                request,
+                _("Échange confirmé : %(d)s versées à %(who)s.")
+                % {"d": format_minutes(exchange.minutes), "who": exchange.provider},
+            )
         elif decision == "refuser":
             services.refuse_exchange(actor=request.user, exchange=exchange)
             messages.success(request, _("Échange refusé : rien n'a été versé."))
@@ -181,7 +268,9 @@ def listings(request):
     account = _member_account(request)
     form = ListingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        listing = Listing.objects.create(cooperation_id=account.cooperation_id, account=account, **form.cleaned_data)
+        listing = Listing.objects.create(
+            cooperation_id=account.cooperation_id, account=account, **form.cleaned_data
+        )
         messages.success(request, _("Annonce publiée : %(l)s") % {"l": listing})
         return redirect("timebank:listings")
     kind = request.GET.get("type", "")
@@ -189,10 +278,15 @@ def listings(request):
     if kind in ("offer", "request"):
         queryset = queryset.filter(kind=kind)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "timebank/listings.html", {"form": form, "page": page, "kind": kind, "account": account})
+    return render(
+        request,
+        "timebank/listings.html",
+        {"form": form, "page": page, "kind": kind, "account": account},
+    )
 
 
 # -- coordinators' pages ----------------------------------------------------------------------
+
 
 @require_perm("timebank.view_accounts")
 def accounts(request):
@@ -200,29 +294,51 @@ def accounts(request):
     rules = services.rules_of(request.cooperation)
     margin = rules.warning_margin_minutes
     since = timezone.now() - datetime.timedelta(days=INACTIVE_DAYS)
-    queryset = (Account.objects.with_limits().select_related("person", "association")
-                .annotate(last_move=Subquery(Entry.objects.filter(account=OuterRef("pk"))
-                                             .order_by("-transfer__created_at").values("transfer__created_at")[:1])))
+    queryset = (
+        Account.objects.with_limits()
+        .select_related("person", "association")
+        .annotate(
+            last_move=Subquery(
+                Entry.objects.filter(account=OuterRef("pk"))
+                .order_by("-transfer__created_at")
+                .values("transfer__created_at")[:1]
+            )
+        )
+    )
     filtre = request.GET.get("filtre", "")
     if filtre == "limite":
         queryset = queryset.filter(kind=AccountKind.MEMBER).filter(
             Q(low_minutes__isnull=False, balance_minutes__lte=F("low_minutes") + margin)
-            | Q(high_minutes__isnull=False, balance_minutes__gte=F("high_minutes") - margin))
+            | Q(high_minutes__isnull=False, balance_minutes__gte=F("high_minutes") - margin)
+        )
     elif filtre == "inactifs":
         queryset = queryset.filter(kind=AccountKind.MEMBER, closed_at__isnull=True).exclude(
-            Exists(Entry.objects.filter(account=OuterRef("pk"), transfer__created_at__gte=since)))
+            Exists(Entry.objects.filter(account=OuterRef("pk"), transfer__created_at__gte=since))
+        )
     query = request.GET.get("q", "").strip()
     without_account = []
     if query:
         queryset = queryset.filter(person__in=Person.objects.search(query))
         # People found who have no account yet: a manager opens theirs from here.
-        without_account = list(Person.objects.search(query).filter(time_account__isnull=True)
-                               .order_by("last_name", "first_name")[:20])
+        without_account = list(
+            Person.objects.search(query)
+            .filter(time_account__isnull=True)
+            .order_by("last_name", "first_name")[:20]
+        )
     queryset = queryset.order_by("kind", "person__last_name", "person__first_name", "pk")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "timebank/accounts.html", {"page": page, "filtre": filtre, "q": query,
-                                                      "without_account": without_account,
-                                                      "inactive_days": INACTIVE_DAYS, "margin": margin})
+    return render(
+        request,
+        "timebank/accounts.html",
+        {
+            "page": page,
+            "filtre": filtre,
+            "q": query,
+            "without_account": without_account,
+            "inactive_days": INACTIVE_DAYS,
+            "margin": margin,
+        },
+    )
 
 
 def _staff_account(pk):
@@ -234,11 +350,20 @@ def account_detail(request, pk):
     account = _staff_account(pk)
     low, high = services.limits_of(account)
     can_manage = request.user.has_coope_perm("timebank.manage")
-    return render(request, "timebank/account.html", {
-        "account": account, "rows": statement(account, year=_year(request))[:200], "low": low, "high": high,
-        "held": services.held_minutes(account), "can_manage": can_manage,
-        "limits_form": LimitsForm() if can_manage else None,
-        "reversal_delay": services.rules_of(account.cooperation_id).reversal_delay_days})
+    return render(
+        request,
+        "timebank/account.html",
+        {
+            "account": account,
+            "rows": statement(account, year=_year(request))[:200],
+            "low": low,
+            "high": high,
+            "held": services.held_minutes(account),
+            "can_manage": can_manage,
+            "limits_form": LimitsForm() if can_manage else None,
+            "reversal_delay": services.rules_of(account.cooperation_id).reversal_delay_days,
+        },
+    )
 
 
 @require_perm("timebank.view_accounts")
@@ -254,11 +379,16 @@ def account_limits(request, pk):
     if form.is_valid():
         low, high = form.cleaned_data["min_hours"], form.cleaned_data["max_hours"]
         try:
-            services.set_account_limits(actor=request.user, account=account,
-                                        min_balance_minutes=None if low is None else low * 60,
-                                        max_balance_minutes=None if high is None else high * 60,
-                                        reason=form.cleaned_data["reason"])
-            messages.success(request, _("Limites enregistrées (le changement est gardé au journal)."))
+            services.set_account_limits(
+                actor=request.user,
+                account=account,
+                min_balance_minutes=None if low is None else low * 60,
+                max_balance_minutes=None if high is None else high * 60,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(
+                request, _("Limites enregistrées (le changement est gardé au journal).")
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:
@@ -281,11 +411,17 @@ def open_account(request):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Compte ouvert : %(credit)s de crédit de départ.")
-                             % {"credit": format_minutes(account.balance_minutes)})
+            messages.success(
+                request,
+                _("Compte ouvert : %(credit)s de crédit de départ.")
+                % {"credit": format_minutes(account.balance_minutes)},
+            )
             return redirect("timebank:account", pk=account.pk)
-    return render(request, "timebank/open.html", {"person": person,
-                                                  "rules": services.rules_of(request.cooperation)})
+    return render(
+        request,
+        "timebank/open.html",
+        {"person": person, "rules": services.rules_of(request.cooperation)},
+    )
 
 
 @require_perm("timebank.manage")
@@ -295,22 +431,47 @@ def paper_cheque(request):
         data = form.cleaned_data
         legs = [(data["receiver"], -data["duration"]), (data["provider"], data["duration"])]
         if request.POST.get("confirm") != "1":
-            return render(request, "timebank/exchange_confirm.html", {
-                "form": form, "data": data, "warnings": services.warnings_for(legs), "cheque": True,
-                "duration": format_minutes(data["duration"])})
+            return render(
+                request,
+                "timebank/exchange_confirm.html",
+                {
+                    "form": form,
+                    "data": data,
+                    "warnings": services.warnings_for(legs),
+                    "cheque": True,
+                    "duration": format_minutes(data["duration"]),
+                },
+            )
         try:
             exchange = services.enter_paper_cheque(
-                actor=request.user, provider=data["provider"], receiver=data["receiver"], minutes=data["duration"],
-                category=data["category"], description=data["description"], performed_on=data["performed_on"],
-                cheque_number=data["cheque_number"])
+                actor=request.user,
+                provider=data["provider"],
+                receiver=data["receiver"],
+                minutes=data["duration"],
+                category=data["category"],
+                description=data["description"],
+                performed_on=data["performed_on"],
+                cheque_number=data["cheque_number"],
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Chèque n°%(n)s enregistré : %(d)s de %(r)s à %(p)s.") % {
-                "n": data["cheque_number"], "d": format_minutes(exchange.minutes), "r": exchange.receiver,
-                "p": exchange.provider})
+            messages.success(
+                request,
+                _("Chèque n°%(n)s enregistré : %(d)s de %(r)s à %(p)s.")
+                % {
+                    "n": data["cheque_number"],
+                    "d": format_minutes(exchange.minutes),
+                    "r": exchange.receiver,
+                    "p": exchange.provider,
+                },
+            )
             return redirect("timebank:cheque")
-    return render(request, "timebank/exchange_form.html", {"form": form, "heading": _("Saisir un chèque temps")})
+    return render(
+        request,
+        "timebank/exchange_form.html",
+        {"form": form, "heading": _("Saisir un chèque temps")},
+    )
 
 
 @require_perm("timebank.manage")
@@ -320,13 +481,28 @@ def reverse(request, pk):
     form = ReverseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reverse_transfer(actor=request.user, transfer=transfer, reason=form.cleaned_data["reason"],
-                                      idempotency_key=f"reversal:{transfer.pk}")
+            services.reverse_transfer(
+                actor=request.user,
+                transfer=transfer,
+                reason=form.cleaned_data["reason"],
+                idempotency_key=f"reversal:{transfer.pk}",
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Virement n°%(pk)s annulé ; les personnes concernées sont prévenues.")
-                             % {"pk": transfer.pk})
+            messages.success(
+                request,
+                _("Virement n°%(pk)s annulé ; les personnes concernées sont prévenues.")
+                % {"pk": transfer.pk},
+            )
             return redirect("timebank:account", pk=entries[0].account_id)
-    return render(request, "timebank/reverse.html", {"transfer": transfer, "entries": entries, "form": form,
-                                                     "is_reversal": transfer.kind == TransferKind.REVERSAL})
+    return render(
+        request,
+        "timebank/reverse.html",
+        {
+            "transfer": transfer,
+            "entries": entries,
+            "form": form,
+            "is_reversal": transfer.kind == TransferKind.REVERSAL,
+        },
+    )

@@ -19,14 +19,27 @@ class VolunteerHours(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="volunteer_hours")
     date = models.DateField(_("date"), db_index=True)
     kind = models.CharField(_("type"), max_length=12, choices=VolunteeringKind.choices)
-    project_group = models.ForeignKey(ProjectGroup, on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="+", verbose_name=_("programme"))
-    session = models.ForeignKey("activities.Session", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="volunteer_hours", verbose_name=_("séance"))
+    project_group = models.ForeignKey(
+        ProjectGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("programme"),
+    )
+    session = models.ForeignKey(
+        "activities.Session",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="volunteer_hours",
+        verbose_name=_("séance"),
+    )
     duration_minutes = models.PositiveIntegerField(_("durée (minutes)"))
     comment = models.CharField(_("précision"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = ScopedManager(cooperation="cooperation")
 
@@ -35,7 +48,9 @@ class VolunteerHours(models.Model):
         verbose_name_plural = _("heures de bénévolat")
         ordering = ["-date", "pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(duration_minutes__gt=0), name="volunteer_hours_positive")
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gt=0), name="volunteer_hours_positive"
+            )
         ]
 
     def __str__(self) -> str:
@@ -49,8 +64,14 @@ class Training(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="trainings")
     title = models.CharField(_("formation"), max_length=200)
     date = models.DateField(_("date"))
-    project_group = models.ForeignKey(ProjectGroup, on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="+", verbose_name=_("programme"))
+    project_group = models.ForeignKey(
+        ProjectGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("programme"),
+    )
 
     objects = ScopedManager(cooperation="cooperation")
 

@@ -10,8 +10,17 @@ from coope.volunteering.models import VolunteerHours
 
 
 @transaction.atomic
-def record_volunteer_hours(*, actor, people, date: datetime.date, duration_minutes: int, kind: str,
-                           project_group=None, session=None, comment: str = "") -> list[VolunteerHours]:
+def record_volunteer_hours(
+    *,
+    actor,
+    people,
+    date: datetime.date,
+    duration_minutes: int,
+    kind: str,
+    project_group=None,
+    session=None,
+    comment: str = "",
+) -> list[VolunteerHours]:
     """The same time for every person of a team (a list of one for a single person)."""
     people = list(people)
     if duration_minutes <= 0:
@@ -19,11 +28,23 @@ def record_volunteer_hours(*, actor, people, date: datetime.date, duration_minut
     if not people:
         raise ValidationError(_("Choisissez au moins un·e bénévole."))
     cooperations = {p.cooperation_id for p in people} | {
-        o.cooperation_id for o in (project_group, session) if o is not None}
+        o.cooperation_id for o in (project_group, session) if o is not None
+    }
     if len(cooperations) != 1:
-        raise ValidationError(_("Ces bénévoles ou ce programme appartiennent à une autre coopération."))
+        raise ValidationError(
+            _("Ces bénévoles ou ce programme appartiennent à une autre coopération.")
+        )
     return VolunteerHours.objects.bulk_create(
-        VolunteerHours(cooperation_id=p.cooperation_id, person=p, date=date, kind=kind,
-                       project_group=project_group, session=session, duration_minutes=duration_minutes,
-                       comment=comment, recorded_by=actor if actor and actor.is_authenticated else None)
-        for p in people)
+        VolunteerHours(
+            cooperation_id=p.cooperation_id,
+            person=p,
+            date=date,
+            kind=kind,
+            project_group=project_group,
+            session=session,
+            duration_minutes=duration_minutes,
+            comment=comment,
+            recorded_by=actor if actor and actor.is_authenticated else None,
+        )
+        for p in people
+    )

@@ -15,13 +15,19 @@ pytestmark = pytest.mark.django_db
 
 def test_the_paper_sheet_lists_the_registered_people_not_the_waiting_list(world, client_as):
     with scope(cooperation=world.coop.pk):
-        activity = Activity.objects.create(cooperation=world.coop, house=world.house_a, title="Atelier couture",
-                                           capacity=1)
+        activity = Activity.objects.create(
+            cooperation=world.coop, house=world.house_a, title="Atelier couture", capacity=1
+        )
         [session] = services.schedule_sessions(
-            actor=world.alice, activity=activity, duration=datetime.timedelta(hours=2),
-            first_start=datetime.datetime(2018, 3, 5, 14, tzinfo=datetime.UTC))
+            actor=world.alice,
+            activity=activity,
+            duration=datetime.timedelta(hours=2),
+            first_start=datetime.datetime(2018, 3, 5, 14, tzinfo=datetime.UTC),
+        )
         for first in ("Amina", "Bernard"):
-            person = create_person(actor=world.alice, cooperation=world.coop, first_name=first, last_name="Roux")
+            person = create_person(
+                actor=world.alice, cooperation=world.coop, first_name=first, last_name="Roux"
+            )
             services.register(actor=world.alice, session=session, person=person)
     url = reverse("activities:attendance_sheet", args=[session.pk])
     response = client_as(world.alice).get(url)

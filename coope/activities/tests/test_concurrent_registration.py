@@ -19,13 +19,21 @@ def test_concurrent_registrations_fill_exactly_the_capacity(world):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are tested on PostgreSQL")
     with scope(cooperation=world.coop.pk):
-        activity = Activity.objects.create(cooperation=world.coop, house=world.house_a, title="Sortie",
-                                           capacity=CAPACITY)
+        activity = Activity.objects.create(
+            cooperation=world.coop, house=world.house_a, title="Sortie", capacity=CAPACITY
+        )
         [session] = services.schedule_sessions(
-            actor=world.alice, activity=activity, duration=datetime.timedelta(hours=3),
-            first_start=datetime.datetime(2018, 6, 2, 9, tzinfo=datetime.UTC))
-        people = [create_person(actor=world.alice, cooperation=world.coop, first_name=f"P{i}", last_name="T")
-                  for i in range(PEOPLE)]
+            actor=world.alice,
+            activity=activity,
+            duration=datetime.timedelta(hours=3),
+            first_start=datetime.datetime(2018, 6, 2, 9, tzinfo=datetime.UTC),
+        )
+        people = [
+            create_person(
+                actor=world.alice, cooperation=world.coop, first_name=f"P{i}", last_name="T"
+            )
+            for i in range(PEOPLE)
+        ]
     barrier = threading.Barrier(PEOPLE)
     errors = []
 
@@ -46,6 +54,8 @@ def test_concurrent_registrations_fill_exactly_the_capacity(world):
         thread.join()
     assert errors == []
     with scope(cooperation=world.coop.pk):
-        statuses = list(Registration.objects.filter(session=session).values_list("status", flat=True))
+        statuses = list(
+            Registration.objects.filter(session=session).values_list("status", flat=True)
+        )
     assert statuses.count(RegistrationStatus.CONFIRMED) == CAPACITY
     assert statuses.count(RegistrationStatus.WAITING) == PEOPLE - CAPACITY

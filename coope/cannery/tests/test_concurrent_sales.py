@@ -23,7 +23,9 @@ def _postgres_only():
 
 
 def test_eight_sellers_of_five_jars_sell_exactly_five(kit):
-    lot = kit.batch(kit.session(), [(kit.collection(kit.producer()), 4_000)], jars={370: 5}).lots.get()
+    lot = kit.batch(
+        kit.session(), [(kit.collection(kit.producer()), 4_000)], jars={370: 5}
+    ).lots.get()
     barrier = threading.Barrier(SELLERS)
     outcomes: list[str] = []
 
@@ -31,8 +33,15 @@ def test_eight_sellers_of_five_jars_sell_exactly_five(kit):
         try:
             with scope(cooperation=kit.w.coop.pk):
                 barrier.wait()
-                services.sell_jars_for_euros(actor=None, lot=lot, jars=1, location=kit.van, price_cents=450,
-                                             buyer=f"Client {number}", date=DAY)
+                services.sell_jars_for_euros(
+                    actor=None,
+                    lot=lot,
+                    jars=1,
+                    location=kit.van,
+                    price_cents=450,
+                    buyer=f"Client {number}",
+                    date=DAY,
+                )
             outcomes.append("sold")
         except ValidationError:
             outcomes.append("refused")
@@ -59,8 +68,13 @@ def test_concurrent_batches_never_take_more_than_a_collection_holds(kit):
         try:
             with scope(cooperation=kit.w.coop.pk):
                 barrier.wait()
-                services.record_batch(actor=None, session=session, recipe=kit.jam, inputs=[(collection, 3_000)],
-                                      jars_by_size={370: 4})
+                services.record_batch(
+                    actor=None,
+                    session=session,
+                    recipe=kit.jam,
+                    inputs=[(collection, 3_000)],
+                    jars_by_size={370: 4},
+                )
             outcomes.append("made")
         except ValidationError:
             outcomes.append("refused")
@@ -76,4 +90,7 @@ def test_concurrent_batches_never_take_more_than_a_collection_holds(kit):
     assert sorted(outcomes) == ["made"] * 3 + ["refused"] * 5
     assert collection.remaining_grams == 1_000
     assert sorted(kit.jam.batches.values_list("code", flat=True)) == [
-        "180712-CONF-1", "180712-CONF-2", "180712-CONF-3"]
+        "180712-CONF-1",
+        "180712-CONF-2",
+        "180712-CONF-3",
+    ]

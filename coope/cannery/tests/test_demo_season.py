@@ -11,26 +11,57 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_season_gives_the_reports_cannery_figures(capsys):
     call_command("demo")
     capsys.readouterr()
-    call_command("figures", "--cooperation", "romans", "--from", "2017-07-01", "--to", "2018-12-31", "--json")
+    call_command(
+        "figures", "--cooperation", "romans", "--from", "2017-07-01", "--to", "2018-12-31", "--json"
+    )
     figures = json.loads(capsys.readouterr().out)
-    assert {key: figures[key] for key in (
-        "cannery.workshops", "cannery.participants", "cannery.volunteer_hours", "cannery.volunteers_trained",
-        "cannery.villages", "cannery.collected_kg", "cannery.soup_litres", "cannery.jars")} == {
-        "cannery.workshops": 71, "cannery.participants": 700, "cannery.volunteer_hours": 1600,
-        "cannery.volunteers_trained": 19, "cannery.villages": 26, "cannery.collected_kg": 1900,
-        "cannery.soup_litres": 100, "cannery.jars": 844}
+    assert {
+        key: figures[key]
+        for key in (
+            "cannery.workshops",
+            "cannery.participants",
+            "cannery.volunteer_hours",
+            "cannery.volunteers_trained",
+            "cannery.villages",
+            "cannery.collected_kg",
+            "cannery.soup_litres",
+            "cannery.jars",
+        )
+    } == {
+        "cannery.workshops": 71,
+        "cannery.participants": 700,
+        "cannery.volunteer_hours": 1600,
+        "cannery.volunteers_trained": 19,
+        "cannery.villages": 26,
+        "cannery.collected_kg": 1900,
+        "cannery.soup_litres": 100,
+        "cannery.jars": 844,
+    }
     assert 25 <= figures["cannery.producers"] <= 35
     destinations = figures["cannery.jars_by_destination"]
-    assert all(destinations[label] > 0 for label in ("Donnés sur place", "Vendus en euros",
-                                                     "Rendus aux producteurs", "Vendus en monnaie-temps"))
+    assert all(
+        destinations[label] > 0
+        for label in (
+            "Donnés sur place",
+            "Vendus en euros",
+            "Rendus aux producteurs",
+            "Vendus en monnaie-temps",
+        )
+    )
     # Sold in time currency through TIC-TAC, one hour a jar.
     assert figures["cannery.hours_earned"] == destinations["Vendus en monnaie-temps"] > 0
     assert sum(destinations.values()) < 844  # some jars are still in stock
     assert 0 < figures["cannery.transformed_kg"] < 1900
     # The year's figures the other issues fixed are kept.
-    call_command("figures", "--cooperation", "romans", "--from", "2018-01-01", "--to", "2018-12-31", "--json")
+    call_command(
+        "figures", "--cooperation", "romans", "--from", "2018-01-01", "--to", "2018-12-31", "--json"
+    )
     year = json.loads(capsys.readouterr().out)
-    assert (year["people.users"], year["activities.events_published"], year["membership.members"],
-            year["volunteering.governance_volunteers"]) == (3500, 352, 1350, 80)
+    assert (
+        year["people.users"],
+        year["activities.events_published"],
+        year["membership.members"],
+        year["volunteering.governance_volunteers"],
+    ) == (3500, 352, 1350, 80)
     # And every cached quantity of the season matches its rows.
     call_command("check")

@@ -32,38 +32,73 @@ def season(kit):
     """
     w = kit.w
     actor = w.coordinator
-    ana, ben, cleo = (create_person(actor=actor, cooperation=w.coop, first_name=n, last_name="Test")
-                      for n in ("Ana", "Ben", "Cléo"))
+    ana, ben, cleo = (
+        create_person(actor=actor, cooperation=w.coop, first_name=n, last_name="Test")
+        for n in ("Ana", "Ben", "Cléo")
+    )
     triors, peyrins = kit.session(DAY, "Triors"), kit.session(DAY.replace(month=9), "Peyrins")
     june = kit.session(DAY.replace(month=6), "Margès")
     cancelled = kit.session(DAY.replace(month=10), "Crépol")
     cancelled.cancelled = True
     cancelled.save()
-    for session, people, counted in ((triors, [ana, ben], 10), (peyrins, [ana], 5), (june, [cleo], 7)):
+    for session, people, counted in (
+        (triors, [ana, ben], 10),
+        (peyrins, [ana], 5),
+        (june, [cleo], 7),
+    ):
         for person in people:
             record_attendance(actor=actor, session=session, person=person)
         record_headcount(actor=actor, session=session, counts={"": counted})
-    record_volunteer_hours(actor=actor, people=[ana], date=DAY, duration_minutes=180, kind="activity",
-                           session=triors)
-    record_volunteer_hours(actor=actor, people=[ben], date=DAY, duration_minutes=90, kind="activity",
-                           session=peyrins)
-    record_volunteer_hours(actor=actor, people=[cleo], date=DAY, duration_minutes=120, kind="activity")
-    for person, title in ((ana, "Conserverie : hygiène"), (ben, "conserverie : stérilisation"),
-                          (ben, "Conserverie : traçabilité"), (cleo, "Premiers secours")):
+    record_volunteer_hours(
+        actor=actor, people=[ana], date=DAY, duration_minutes=180, kind="activity", session=triors
+    )
+    record_volunteer_hours(
+        actor=actor, people=[ben], date=DAY, duration_minutes=90, kind="activity", session=peyrins
+    )
+    record_volunteer_hours(
+        actor=actor, people=[cleo], date=DAY, duration_minutes=120, kind="activity"
+    )
+    for person, title in (
+        (ana, "Conserverie : hygiène"),
+        (ben, "conserverie : stérilisation"),
+        (ben, "Conserverie : traçabilité"),
+        (cleo, "Premiers secours"),
+    ):
         Training.objects.create(cooperation=w.coop, person=person, title=title, date=DAY)
     farm, orchard = kit.producer(), kit.producer("Le Verger", "Peyrins")
     apricots = kit.collection(farm, grams=12_000)
     squash = kit.collection(orchard, grams=8_000, day=DAY.replace(month=9), produce="courges")
     kit.collection(farm, grams=5_000, day=DAY.replace(month=6))
     jam = kit.batch(triors, [(apricots, 7_000)], jars={370: 10}).lots.get()
-    kit.batch(peyrins, [(squash, 6_000)], recipe=kit.soup, jars={500: 3}, soup_centilitres=400,
-              sterilisation={"duration_minutes": 90, "temperature_celsius": 116, "operator": "Rose",
-                             "closure_checked": True})
+    kit.batch(
+        peyrins,
+        [(squash, 6_000)],
+        recipe=kit.soup,
+        jars={500: 3},
+        soup_centilitres=400,
+        sterilisation={
+            "duration_minutes": 90,
+            "temperature_celsius": 116,
+            "operator": "Rose",
+            "closure_checked": True,
+        },
+    )
     services.give_jars(actor=actor, lot=jam, jars=4, location=kit.van, session=triors, date=DAY)
-    services.sell_jars_for_euros(actor=actor, lot=jam, jars=2, location=kit.van, price_cents=900, date=DAY)
+    services.sell_jars_for_euros(
+        actor=actor, lot=jam, jars=2, location=kit.van, price_cents=900, date=DAY
+    )
     open_account(actor=actor, person=ben, registered_with=w.assoc_a)
-    services.sell_jars_for_time(actor=actor, lot=jam, jars=1, location=kit.van, payer=ben, minutes=45,
-                                association=w.assoc_a, idempotency_key="k1", date=DAY)
+    services.sell_jars_for_time(
+        actor=actor,
+        lot=jam,
+        jars=1,
+        location=kit.van,
+        payer=ben,
+        minutes=45,
+        association=w.assoc_a,
+        idempotency_key="k1",
+        date=DAY,
+    )
     services.return_jars(actor=actor, lot=jam, jars=1, location=kit.van, producer=farm, date=DAY)
     services.record_loss(actor=actor, lot=jam, jars=1, location=kit.van, date=DAY)
     return kit
@@ -88,8 +123,13 @@ def test_the_cannery_figures_on_a_hand_computed_season(season):
         "cannery.producers": 2,
         "cannery.soup_litres": 4.0,
         "cannery.jars": 13,
-        "cannery.jars_by_destination": {"Donnés sur place": 4, "Rendus aux producteurs": 1, "Vendus en euros": 2,
-                                        "Vendus en monnaie-temps": 1, "Perdus, cassés": 1},
+        "cannery.jars_by_destination": {
+            "Donnés sur place": 4,
+            "Rendus aux producteurs": 1,
+            "Vendus en euros": 2,
+            "Vendus en monnaie-temps": 1,
+            "Perdus, cassés": 1,
+        },
         "cannery.sales_cents": 900,
         "cannery.hours_earned": 0.8,
     }

@@ -9,9 +9,15 @@ def test_communes_are_found_whatever_the_accents_and_case():
 
 
 def test_labels_of_close_villages_do_not_overlap_and_stay_inside_the_map():
-    points = [{"name": name, "months": "07/17, 02/18", "radius": 7, "x": x, "y": y}
-              for name, x, y in (("Triors", 600, 300), ("Châtillon-Saint-Jean", 640, 300),
-                                 ("Saint-Bonnet-de-Valclérieux", 740, 40), ("Peyrins", 100, 300))]
+    points = [
+        {"name": name, "months": "07/17, 02/18", "radius": 7, "x": x, "y": y}
+        for name, x, y in (
+            ("Triors", 600, 300),
+            ("Châtillon-Saint-Jean", 640, 300),
+            ("Saint-Bonnet-de-Valclérieux", 740, 40),
+            ("Peyrins", 100, 300),
+        )
+    ]
     place_labels(points, 760, 600)
 
     def box(p):
@@ -22,6 +28,6 @@ def test_labels_of_close_villages_do_not_overlap_and_stay_inside_the_map():
     boxes = [box(p) for p in points]
     assert all(0 <= left and right <= 760 for left, _t, right, _b in boxes)
     for i, (l1, t1, r1, b1) in enumerate(boxes):
-        for l2, t2, r2, b2 in boxes[i + 1:]:
+        for l2, t2, r2, b2 in boxes[i + 1 :]:
             assert r1 < l2 or r2 < l1 or b1 < t2 or b2 < t1
     assert points[2]["anchor"] == "end"  # the far east village's label goes on its left

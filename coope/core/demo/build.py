@@ -41,8 +41,12 @@ from coope.timebank.demo import build_timebank_demo
 from coope.volunteering.models import VolunteerHours
 
 FEES = [  # kind, QF min, QF max, euros
-    ("individual", None, 300, 0), ("individual", 301, 700, 5), ("individual", 701, None, 10),
-    ("household", None, 300, 0), ("household", 301, 700, 12), ("household", 701, None, 20),
+    ("individual", None, 300, 0),
+    ("individual", 301, 700, 5),
+    ("individual", 701, None, 10),
+    ("household", None, 300, 0),
+    ("household", 301, 700, 12),
+    ("household", 701, None, 20),
 ]
 
 
@@ -56,47 +60,73 @@ class DemoBuilder:
     def build_structure(self) -> None:
         spec = self.spec
         self.cooperation = Cooperation.objects.create(
-            name=spec["name"], slug=spec["slug"], card_prefix=spec["card_prefix"])
+            name=spec["name"], slug=spec["slug"], card_prefix=spec["card_prefix"]
+        )
         self.associations, self.houses = [], []
         for entry in spec["associations"]:
             association = Association.objects.create(
-                cooperation=self.cooperation, name=entry["name"], address=entry["address"])
+                cooperation=self.cooperation, name=entry["name"], address=entry["address"]
+            )
             self.associations.append(association)
             if entry["house"]:
                 h = dict(entry["house"])
                 agreements = h.pop("agreements")
-                house = House.objects.create(cooperation=self.cooperation, association=association,
-                                             postcode="26100" if spec["slug"] == "romans" else "26000",
-                                             city="Romans-sur-Isère" if spec["slug"] == "romans" else "Valence",
-                                             **h)
+                house = House.objects.create(
+                    cooperation=self.cooperation,
+                    association=association,
+                    postcode="26100" if spec["slug"] == "romans" else "26000",
+                    city="Romans-sur-Isère" if spec["slug"] == "romans" else "Valence",
+                    **h,
+                )
                 for kind in agreements:
-                    Agreement.objects.create(cooperation=self.cooperation, house=house, kind=kind,
-                                             since=datetime.date(2015, 1, 1))
+                    Agreement.objects.create(
+                        cooperation=self.cooperation,
+                        house=house,
+                        kind=kind,
+                        since=datetime.date(2015, 1, 1),
+                    )
                 self.houses.append(house)
         self.periods = {}
         for year in (2017, 2018, 2025, 2026):
             period = MembershipPeriod.objects.create(
-                cooperation=self.cooperation, name=str(year),
-                start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31))
+                cooperation=self.cooperation,
+                name=str(year),
+                start=datetime.date(year, 1, 1),
+                end=datetime.date(year, 12, 31),
+            )
             self.periods[year] = period
             FeeRule.objects.bulk_create(
-                FeeRule(cooperation=self.cooperation, period=period, kind=kind, quotient_min=low,
-                        quotient_max=high, amount_cents=euros * 100,
-                        label=f"{'Individuelle' if kind == 'individual' else 'Familiale'} "
-                              f"{'gratuite' if euros == 0 else f'{euros} €'}")
-                for kind, low, high, euros in FEES)
+                FeeRule(
+                    cooperation=self.cooperation,
+                    period=period,
+                    kind=kind,
+                    quotient_min=low,
+                    quotient_max=high,
+                    amount_cents=euros * 100,
+                    label=f"{'Individuelle' if kind == 'individual' else 'Familiale'} "
+                    f"{'gratuite' if euros == 0 else f'{euros} €'}",
+                )
+                for kind, low, high, euros in FEES
+            )
 
     def build_logins(self, logins) -> list[tuple[str, str]]:
         created = []
         for username, role, association_index, first_name in logins:
             user = User.objects.create_user(
-                username=username, password=data.PASSWORD, first_name=first_name,
-                cooperation=self.cooperation, is_staff=(role == "director"),
-                is_superuser=(role == "director"))
-            associations = self.associations if role == "director" else [self.associations[association_index]]
+                username=username,
+                password=data.PASSWORD,
+                first_name=first_name,
+                cooperation=self.cooperation,
+                is_staff=(role == "director"),
+                is_superuser=(role == "director"),
+            )
+            associations = (
+                self.associations if role == "director" else [self.associations[association_index]]
+            )
             for association in associations:
-                StaffRole.objects.create(cooperation=self.cooperation, user=user, association=association,
-                                         role=role)
+                StaffRole.objects.create(
+                    cooperation=self.cooperation, user=user, association=association, role=role
+                )
             created.append((username, role))
         return created
 
@@ -113,15 +143,26 @@ class DemoBuilder:
         first = r.choice(names)
         last = last_name or r.choice(data.LAST_NAMES)
         return Person(
-            cooperation=self.cooperation, first_name=first, last_name=last,
-            search_name=normalize(f"{first} {last}"), birth_date=birth, sex=sex,
+            cooperation=self.cooperation,
+            first_name=first,
+            last_name=last,
+            search_name=normalize(f"{first} {last}"),
+            birth_date=birth,
+            sex=sex,
             email=f"{normalize(first).replace(' ', '')}.{normalize(last).replace(' ', '')}{r.randint(1, 999)}@example.org"
-            if age >= 18 and r.random() < 0.6 else "",
-            phone=f"06 {r.randint(10, 99)} {r.randint(10, 99)} {r.randint(10, 99)} {r.randint(10, 99)}" if age >= 16 else "",
+            if age >= 18 and r.random() < 0.6
+            else "",
+            phone=f"06 {r.randint(10, 99)} {r.randint(10, 99)} {r.randint(10, 99)} {r.randint(10, 99)}"
+            if age >= 16
+            else "",
             address=f"{r.randint(1, 80)} rue {r.choice(['Magnard', 'Berlioz', 'du Chapitre', 'Jacquemart', 'Pascal'])}",
-            postcode=house.postcode, city=house.city,
-            neighbourhood=r.choice(data.NEIGHBOURHOODS[house.short_name]), home_house=house,
-            occupation=r.choice(["employed", "jobseeker", "retired", "student", "home", "other", ""]),
+            postcode=house.postcode,
+            city=house.city,
+            neighbourhood=r.choice(data.NEIGHBOURHOODS[house.short_name]),
+            home_house=house,
+            occupation=r.choice(
+                ["employed", "jobseeker", "retired", "student", "home", "other", ""]
+            ),
         )
 
     def card(self, period) -> str:
@@ -133,11 +174,26 @@ class DemoBuilder:
         r = self.random
         start = period.start + datetime.timedelta(days=r.randint(0, 200))
         return Membership(
-            cooperation=self.cooperation, period=period, person=person, household=household, house=house,
-            card_number=self.card(period), fee_cents=fee_cents,
-            payment_method=PaymentMethod.FREE if fee_cents == 0 else r.choice(
-                [PaymentMethod.CASH, PaymentMethod.CHEQUE, PaymentMethod.CARD, PaymentMethod.TRANSFER]),
-            valid_from=start, valid_until=period.end)
+            cooperation=self.cooperation,
+            period=period,
+            person=person,
+            household=household,
+            house=house,
+            card_number=self.card(period),
+            fee_cents=fee_cents,
+            payment_method=PaymentMethod.FREE
+            if fee_cents == 0
+            else r.choice(
+                [
+                    PaymentMethod.CASH,
+                    PaymentMethod.CHEQUE,
+                    PaymentMethod.CARD,
+                    PaymentMethod.TRANSFER,
+                ]
+            ),
+            valid_from=start,
+            valid_until=period.end,
+        )
 
     def build_households(self, count: int, people_total: int):
         """`count` households whose sizes add up to `people_total` (1 to 5 each)."""
@@ -152,21 +208,48 @@ class DemoBuilder:
         for size in sizes:
             house = self.random.choice(self.houses)
             last_name = self.random.choice(data.LAST_NAMES)
-            members = [self.new_person(last_name=last_name, age=self.random.choice([33, 38, 44, 52]), house=house)]
+            members = [
+                self.new_person(
+                    last_name=last_name, age=self.random.choice([33, 38, 44, 52]), house=house
+                )
+            ]
             for index in range(1, size):
-                age = self.random.choice([36, 41, 47]) if index == 1 else self.random.choice([3, 7, 10, 13, 16])
+                age = (
+                    self.random.choice([36, 41, 47])
+                    if index == 1
+                    else self.random.choice([3, 7, 10, 13, 16])
+                )
                 members.append(self.new_person(last_name=last_name, age=age, house=house))
-            households.append((Household(cooperation=self.cooperation, name=f"Famille {last_name}",
-                                         address=members[0].address, postcode=house.postcode,
-                                         city=house.city), members, house))
+            households.append(
+                (
+                    Household(
+                        cooperation=self.cooperation,
+                        name=f"Famille {last_name}",
+                        address=members[0].address,
+                        postcode=house.postcode,
+                        city=house.city,
+                    ),
+                    members,
+                    house,
+                )
+            )
             people.extend(members)
         Person.objects.bulk_create(people)
         Household.objects.bulk_create([h for h, _, _ in households])
         for household, members, _ in households:
             for index, person in enumerate(members):
-                link = Link.REFERENT if index == 0 else Link.PARTNER if index == 1 and person.birth_date.year < 2000 else Link.CHILD
-                links.append(HouseholdMember(cooperation=self.cooperation, household=household,
-                                             person=person, link=link))
+                link = (
+                    Link.REFERENT
+                    if index == 0
+                    else Link.PARTNER
+                    if index == 1 and person.birth_date.year < 2000
+                    else Link.CHILD
+                )
+                links.append(
+                    HouseholdMember(
+                        cooperation=self.cooperation, household=household, person=person, link=link
+                    )
+                )
         HouseholdMember.objects.bulk_create(links)
         return households
 
@@ -175,45 +258,75 @@ class DemoBuilder:
         households = self.build_households(spec["households_2018"], spec["household_people_2018"])
         # A few children of separated parents belong to a second household.
         second_links = []
-        for (_first, first_members, _), (second, _, _) in zip(households[:10], households[10:20], strict=True):
+        for (_first, first_members, _), (second, _, _) in zip(
+            households[:10], households[10:20], strict=True
+        ):
             child = first_members[-1]
             if child.birth_date.year > 2000:
-                second_links.append(HouseholdMember(cooperation=self.cooperation, household=second,
-                                                    person=child, link=Link.CHILD))
+                second_links.append(
+                    HouseholdMember(
+                        cooperation=self.cooperation,
+                        household=second,
+                        person=child,
+                        link=Link.CHILD,
+                    )
+                )
         HouseholdMember.objects.bulk_create(second_links)
         quotients = []
         for household, _, _ in households:
-            quotients.append(FamilyQuotient(cooperation=self.cooperation, household=household,
-                                            value=r.choice([250, 420, 560, 680, 820, 1100, 1400]),
-                                            valid_from=datetime.date(2017, 1, 1),
-                                            source=r.choice(list(QuotientSource.values))))
+            quotients.append(
+                FamilyQuotient(
+                    cooperation=self.cooperation,
+                    household=household,
+                    value=r.choice([250, 420, 560, 680, 820, 1100, 1400]),
+                    valid_from=datetime.date(2017, 1, 1),
+                    source=r.choice(list(QuotientSource.values)),
+                )
+            )
         FamilyQuotient.objects.bulk_create(quotients)
 
-        individuals = [self.new_person() for _ in range(spec["individuals_2018"] + spec["individuals_2017_only"])]
+        individuals = [
+            self.new_person()
+            for _ in range(spec["individuals_2018"] + spec["individuals_2017_only"])
+        ]
         Person.objects.bulk_create(individuals)
-        members_2018 = individuals[:spec["individuals_2018"]]
-        only_2017 = individuals[spec["individuals_2018"]:]
+        members_2018 = individuals[: spec["individuals_2018"]]
+        only_2017 = individuals[spec["individuals_2018"] :]
 
         p17, p18, p25, p26 = (self.periods[y] for y in (2017, 2018, 2025, 2026))
         memberships = []
         renewed_h = spec["households_renewed_from_2017"]
         renewed_i = spec["individuals_renewed_from_2017"]
         for household, _, house in households[:renewed_h]:
-            memberships.append(self.membership(p17, household=household, house=house, fee_cents=1200))
+            memberships.append(
+                self.membership(p17, household=household, house=house, fee_cents=1200)
+            )
         for person in members_2018[:renewed_i] + only_2017:
-            memberships.append(self.membership(p17, person=person, house=person.home_house, fee_cents=500))
+            memberships.append(
+                self.membership(p17, person=person, house=person.home_house, fee_cents=500)
+            )
         for household, _, house in households:
-            memberships.append(self.membership(p18, household=household, house=house,
-                                               fee_cents=r.choice([0, 1200, 2000])))
+            memberships.append(
+                self.membership(
+                    p18, household=household, house=house, fee_cents=r.choice([0, 1200, 2000])
+                )
+            )
         for person in members_2018:
-            memberships.append(self.membership(p18, person=person, house=person.home_house,
-                                               fee_cents=r.choice([0, 500, 1000])))
+            memberships.append(
+                self.membership(
+                    p18, person=person, house=person.home_house, fee_cents=r.choice([0, 500, 1000])
+                )
+            )
         # Today: last year's members, most of them renewed this year.
         recent = members_2018[: spec["today_members"]]
         for person in recent:
-            memberships.append(self.membership(p25, person=person, house=person.home_house, fee_cents=1000))
+            memberships.append(
+                self.membership(p25, person=person, house=person.home_house, fee_cents=1000)
+            )
         for person in recent[: spec["today_members"] * 3 // 4]:
-            memberships.append(self.membership(p26, person=person, house=person.home_house, fee_cents=1000))
+            memberships.append(
+                self.membership(p26, person=person, house=person.home_house, fee_cents=1000)
+            )
         Membership.objects.bulk_create(memberships)
         build_timebank_demo(self, members=members_2018 + [p for _, ms, _ in households for p in ms])
 
@@ -222,44 +335,97 @@ class DemoBuilder:
         for _ in range(spec["reception_visits_2018"]):
             day = datetime.date(2018, 1, 1) + datetime.timedelta(days=r.randint(0, 364))
             person = r.choice(people_for_visits) if r.random() < 0.7 else None
-            visits.append(ReceptionVisit(cooperation=self.cooperation, house=r.choice(self.houses),
-                                         person=person, date=day, reason=r.choice(list(VisitReason.values))))
+            visits.append(
+                ReceptionVisit(
+                    cooperation=self.cooperation,
+                    house=r.choice(self.houses),
+                    person=person,
+                    date=day,
+                    reason=r.choice(list(VisitReason.values)),
+                )
+            )
         ReceptionVisit.objects.bulk_create(visits)
-        consents = [Consent(cooperation=self.cooperation, person=person, kind=kind, given=r.random() < 0.8,
-                            date=datetime.date(2018, 1, 15), source="paper")
-                    for person in members_2018[:400] for kind in ("newsletter", "photos")]
+        consents = [
+            Consent(
+                cooperation=self.cooperation,
+                person=person,
+                kind=kind,
+                given=r.random() < 0.8,
+                date=datetime.date(2018, 1, 15),
+                source="paper",
+            )
+            for person in members_2018[:400]
+            for kind in ("newsletter", "photos")
+        ]
         Consent.objects.bulk_create(consents)
-        self.build_activities_2018(members=members_2018 + [p for _, ms, _ in households for p in ms])
+        self.build_activities_2018(
+            members=members_2018 + [p for _, ms, _ in households for p in ms]
+        )
 
     def build_activities_2018(self, members: list[Person]) -> None:
         """2018 activities: 352 public sessions, private board meetings, attendance that brings
         the usagers to 3500, and the 80 board and project volunteers."""
         spec, r = self.spec, self.random
-        groups = {slug: ProjectGroup.objects.create(cooperation=self.cooperation, name=name, slug=slug)
-                  for slug, name in data.PROJECT_GROUPS}
+        groups = {
+            slug: ProjectGroup.objects.create(cooperation=self.cooperation, name=name, slug=slug)
+            for slug, name in data.PROJECT_GROUPS
+        }
         activities = []
         for house in self.houses:
             for title, kind, theme, group in data.REGULAR_ACTIVITIES:
-                activities.append(Activity(cooperation=self.cooperation, house=house, title=title, kind=kind,
-                                           theme=theme, project_group=groups[group], capacity=15, regular=True))
-        boards = [Activity(cooperation=self.cooperation, house=house, title="Conseil d'administration",
-                           kind="meeting", public=False) for house in self.houses]
+                activities.append(
+                    Activity(
+                        cooperation=self.cooperation,
+                        house=house,
+                        title=title,
+                        kind=kind,
+                        theme=theme,
+                        project_group=groups[group],
+                        capacity=15,
+                        regular=True,
+                    )
+                )
+        boards = [
+            Activity(
+                cooperation=self.cooperation,
+                house=house,
+                title="Conseil d'administration",
+                kind="meeting",
+                public=False,
+            )
+            for house in self.houses
+        ]
         Activity.objects.bulk_create(activities + boards)
         cannery_public_2018 = build_cannery_demo(self, groups=groups, people=members)
         sessions = []
         first_monday = datetime.datetime(2018, 1, 8, 14, tzinfo=datetime.UTC)
         for index in range(spec["public_sessions_2018"] - cannery_public_2018):
             activity = activities[index % len(activities)]
-            start = first_monday + datetime.timedelta(days=(index * 7) // len(activities) * 7 % 350
-                                                      + index % 5, hours=index % 3)
-            sessions.append(Session(cooperation=self.cooperation, activity=activity, starts_at=start,
-                                    ends_at=start + datetime.timedelta(hours=2), house=activity.house))
+            start = first_monday + datetime.timedelta(
+                days=(index * 7) // len(activities) * 7 % 350 + index % 5, hours=index % 3
+            )
+            sessions.append(
+                Session(
+                    cooperation=self.cooperation,
+                    activity=activity,
+                    starts_at=start,
+                    ends_at=start + datetime.timedelta(hours=2),
+                    house=activity.house,
+                )
+            )
         for board in boards:
             for month in range(1, 13, 2):
                 start = datetime.datetime(2018, month, 20, 18, tzinfo=datetime.UTC)
-                sessions.append(Session(cooperation=self.cooperation, activity=board, starts_at=start,
-                                        ends_at=start + datetime.timedelta(hours=2), house=board.house,
-                                        public=False))
+                sessions.append(
+                    Session(
+                        cooperation=self.cooperation,
+                        activity=board,
+                        starts_at=start,
+                        ends_at=start + datetime.timedelta(hours=2),
+                        house=board.house,
+                        public=False,
+                    )
+                )
         Session.objects.bulk_create(sessions)
         public = [s for s in sessions if s.public]
 
@@ -275,24 +441,43 @@ class DemoBuilder:
             for session in r.sample(public, r.choice([1, 1, 2, 3])):
                 if (session.pk, person.pk) not in seen:
                     seen.add((session.pk, person.pk))
-                    attendances.append(Attendance(cooperation=self.cooperation, session=session, person=person))
+                    attendances.append(
+                        Attendance(cooperation=self.cooperation, session=session, person=person)
+                    )
         Attendance.objects.bulk_create(attendances)
 
         # Volunteers: 80 in boards and project groups, others in activities.
         adults = [p for p in members if p.birth_date.year <= 2000]
         governance = adults[: spec["governance_volunteers_2018"]]
-        activity_volunteers = adults[spec["governance_volunteers_2018"]: spec["governance_volunteers_2018"] + 60]
+        activity_volunteers = adults[
+            spec["governance_volunteers_2018"] : spec["governance_volunteers_2018"] + 60
+        ]
         hours = []
         for index, person in enumerate(governance):
             for month in range(1, 13, 3):
-                hours.append(VolunteerHours(cooperation=self.cooperation, person=person, kind="governance",
-                                            date=datetime.date(2018, month, 20), duration_minutes=120,
-                                            project_group=list(groups.values())[index % len(groups)]))
+                hours.append(
+                    VolunteerHours(
+                        cooperation=self.cooperation,
+                        person=person,
+                        kind="governance",
+                        date=datetime.date(2018, month, 20),
+                        duration_minutes=120,
+                        project_group=list(groups.values())[index % len(groups)],
+                    )
+                )
         for person in activity_volunteers:
             session = r.choice(public)
-            hours.append(VolunteerHours(cooperation=self.cooperation, person=person, kind="activity",
-                                        date=session.starts_at.date(), duration_minutes=180, session=session,
-                                        project_group=session.activity.project_group))
+            hours.append(
+                VolunteerHours(
+                    cooperation=self.cooperation,
+                    person=person,
+                    kind="activity",
+                    date=session.starts_at.date(),
+                    duration_minutes=180,
+                    session=session,
+                    project_group=session.activity.project_group,
+                )
+            )
         VolunteerHours.objects.bulk_create(hours)
 
     def build_small(self) -> None:
@@ -300,7 +485,9 @@ class DemoBuilder:
         Person.objects.bulk_create(people)
         period = self.periods[2026]
         Membership.objects.bulk_create(
-            self.membership(period, person=p, house=self.houses[0], fee_cents=500) for p in people[:25])
+            self.membership(period, person=p, house=self.houses[0], fee_cents=500)
+            for p in people[:25]
+        )
 
 
 def build_demo(stdout=None) -> list[tuple[str, str, str]]:

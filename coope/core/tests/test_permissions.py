@@ -18,24 +18,65 @@ pytestmark = pytest.mark.django_db
 # The expected table, written out again on purpose: a change to the rules must be deliberate.
 EXPECTED = {
     Role.DIRECTOR: set(PERMISSIONS),
-    Role.COORDINATOR: {"people.view", "people.edit", "membership.view", "data.import", "data.export_lists",
-                       "figures.view",
-                       "activities.view", "activities.manage", "activities.attendance", "volunteering.record",
-                       "timebank.view_accounts", "timebank.manage", "cannery.view", "cannery.record",
-                       "cannery.recall", "reports.view", "reports.edit"},
-    Role.RECEPTION: {"people.view", "people.edit", "people.view_sensitive", "membership.view",
-                     "membership.take", "reception.record_visit", "data.import", "activities.view",
-                     "activities.attendance", "timebank.view_accounts"},
-    Role.VOLUNTEER: {"people.view", "membership.view", "reception.record_visit", "activities.view",
-                     "activities.attendance", "cannery.view", "cannery.record"},
-    Role.EVALUATOR: {"data.export_lists", "figures.view", "cannery.view", "reports.view", "reports.edit"},
+    Role.COORDINATOR: {
+        "people.view",
+        "people.edit",
+        "membership.view",
+        "data.import",
+        "data.export_lists",
+        "figures.view",
+        "activities.view",
+        "activities.manage",
+        "activities.attendance",
+        "volunteering.record",
+        "timebank.view_accounts",
+        "timebank.manage",
+        "cannery.view",
+        "cannery.record",
+        "cannery.recall",
+        "reports.view",
+        "reports.edit",
+    },
+    Role.RECEPTION: {
+        "people.view",
+        "people.edit",
+        "people.view_sensitive",
+        "membership.view",
+        "membership.take",
+        "reception.record_visit",
+        "data.import",
+        "activities.view",
+        "activities.attendance",
+        "timebank.view_accounts",
+    },
+    Role.VOLUNTEER: {
+        "people.view",
+        "membership.view",
+        "reception.record_visit",
+        "activities.view",
+        "activities.attendance",
+        "cannery.view",
+        "cannery.record",
+    },
+    Role.EVALUATOR: {
+        "data.export_lists",
+        "figures.view",
+        "cannery.view",
+        "reports.view",
+        "reports.edit",
+    },
 }
 
 
 @pytest.mark.parametrize("role", list(Role))
 def test_each_role_holds_exactly_its_permissions(world, role):
-    user = {Role.DIRECTOR: world.director, Role.COORDINATOR: world.coordinator, Role.RECEPTION: world.alice,
-            Role.VOLUNTEER: world.volunteer, Role.EVALUATOR: world.evaluator}[role]
+    user = {
+        Role.DIRECTOR: world.director,
+        Role.COORDINATOR: world.coordinator,
+        Role.RECEPTION: world.alice,
+        Role.VOLUNTEER: world.volunteer,
+        Role.EVALUATOR: world.evaluator,
+    }[role]
     held = {permission for permission in PERMISSIONS if user.has_coope_perm(permission)}
     assert held == EXPECTED[role]
 
@@ -55,54 +96,96 @@ def test_a_tenant_query_without_scope_fails(world):
 
 def test_a_scope_shows_only_its_cooperation(world):
     with scope(cooperation=world.coop.pk):
-        assert set(House.objects.values_list("pk", flat=True)) == {world.house_a.pk, world.house_b.pk}
+        assert set(House.objects.values_list("pk", flat=True)) == {
+            world.house_a.pk,
+            world.house_b.pk,
+        }
 
 
 @pytest.fixture
 def objects(world):
     with scope(cooperation=world.coop.pk):
-        person = create_person(actor=world.alice, cooperation=world.coop, first_name="Amina", last_name="Diallo")
-        household = create_household(actor=world.alice, cooperation=world.coop, name="Famille Diallo",
-                                     members=[(person, "referent")])
-        membership = take_membership(actor=world.alice, house=world.house_a, period=world.period, person=person,
-                                     payment_method="cash", valid_from=datetime.date(2018, 1, 2))
+        person = create_person(
+            actor=world.alice, cooperation=world.coop, first_name="Amina", last_name="Diallo"
+        )
+        household = create_household(
+            actor=world.alice,
+            cooperation=world.coop,
+            name="Famille Diallo",
+            members=[(person, "referent")],
+        )
+        membership = take_membership(
+            actor=world.alice,
+            house=world.house_a,
+            period=world.period,
+            person=person,
+            payment_method="cash",
+            valid_from=datetime.date(2018, 1, 2),
+        )
     return {"person": person, "household": household, "membership": membership}
 
 
 OBJECT_URLS = [
-    ("people:person", "person"), ("people:person_edit", "person"), ("people:household", "household"),
-    ("membership:done", "membership"), ("membership:card_pdf", "membership"),
-    ("privacy:consents", "person"), ("privacy:export_json", "person"), ("privacy:export_pdf", "person"),
-    ("privacy:anonymise", "person"), ("privacy:audit", "person"),
+    ("people:person", "person"),
+    ("people:person_edit", "person"),
+    ("people:household", "household"),
+    ("membership:done", "membership"),
+    ("membership:card_pdf", "membership"),
+    ("privacy:consents", "person"),
+    ("privacy:export_json", "person"),
+    ("privacy:export_pdf", "person"),
+    ("privacy:anonymise", "person"),
+    ("privacy:audit", "person"),
 ]
 
 
 @pytest.mark.parametrize(("name", "kind"), OBJECT_URLS)
-def test_staff_of_another_cooperation_get_404_on_every_object(world, objects, client_as, name, kind):
+def test_staff_of_another_cooperation_get_404_on_every_object(
+    world, objects, client_as, name, kind
+):
     url = reverse(name, args=[objects[kind].pk])
     outsider = client_as(world.charlie)
     # Give the outsider every role in their own cooperation: still not found.
     from coope.core.models import StaffRole
 
     for role in Role:
-        StaffRole.objects.get_or_create(cooperation=world.other_coop, user=world.charlie,
-                                        association=world.other_assoc, role=role)
+        StaffRole.objects.get_or_create(
+            cooperation=world.other_coop,
+            user=world.charlie,
+            association=world.other_assoc,
+            role=role,
+        )
     assert outsider.get(url).status_code == 404
 
 
-@pytest.mark.parametrize(("name", "kind"), [("people:person", "person"), ("people:household", "household"),
-                                            ("membership:done", "membership"), ("membership:card_pdf", "membership")])
-def test_staff_of_another_association_of_the_same_cooperation_see_shared_members(world, objects, client_as,
-                                                                                  name, kind):
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("people:person", "person"),
+        ("people:household", "household"),
+        ("membership:done", "membership"),
+        ("membership:card_pdf", "membership"),
+    ],
+)
+def test_staff_of_another_association_of_the_same_cooperation_see_shared_members(
+    world, objects, client_as, name, kind
+):
     assert client_as(world.bob).get(reverse(name, args=[objects[kind].pk])).status_code == 200
 
 
-@pytest.mark.parametrize(("user_name", "url_name", "expected"), [
-    ("evaluator", "people:desk", 403), ("evaluator", "membership:check_card", 403),
-    ("volunteer", "people:desk", 200), ("volunteer", "people:person_create", 403),
-    ("volunteer", "membership:renewals", 200), ("coordinator", "people:person_create", 200),
-    ("coordinator", "membership:take", 403), ("alice", "people:person_create", 200),
-])
+@pytest.mark.parametrize(
+    ("user_name", "url_name", "expected"),
+    [
+        ("evaluator", "people:desk", 403),
+        ("evaluator", "membership:check_card", 403),
+        ("volunteer", "people:desk", 200),
+        ("volunteer", "people:person_create", 403),
+        ("volunteer", "membership:renewals", 200),
+        ("coordinator", "people:person_create", 200),
+        ("coordinator", "membership:take", 403),
+        ("alice", "people:person_create", 200),
+    ],
+)
 def test_views_answer_by_role(world, client_as, user_name, url_name, expected):
     assert client_as(getattr(world, user_name)).get(reverse(url_name)).status_code == expected
 
@@ -112,22 +195,43 @@ def test_anonymous_visitors_are_sent_to_login(client):
     assert response.status_code == 302 and reverse("login") in response["Location"]
 
 
-def test_a_director_edits_accounts_without_platform_switches_and_links_an_inhabitant(world, client_as):
+def test_a_director_edits_accounts_without_platform_switches_and_links_an_inhabitant(
+    world, client_as
+):
     with scope(cooperation=world.coop.pk):
-        person = create_person(actor=world.alice, cooperation=world.coop, first_name="Inès", last_name="Habitante")
+        person = create_person(
+            actor=world.alice, cooperation=world.coop, first_name="Inès", last_name="Habitante"
+        )
     world.director.is_staff = True  # as the demo and the admin itself set it for directors
     world.director.save()
     client = client_as(world.director)
     url = reverse("admin:core_user_change", args=[world.volunteer.pk])
     page = client.get(url).content.decode()
     assert 'name="person"' in page
-    assert 'name="is_superuser"' not in page and 'name="is_staff"' not in page and 'name="groups"' not in page
-    response = client.post(url, {
-        "username": "benevole", "first_name": "", "last_name": "", "email": "", "person": person.pk,
-        "is_active": "on", "staff_roles-TOTAL_FORMS": "0", "staff_roles-INITIAL_FORMS": "0"})
+    assert (
+        'name="is_superuser"' not in page
+        and 'name="is_staff"' not in page
+        and 'name="groups"' not in page
+    )
+    response = client.post(
+        url,
+        {
+            "username": "benevole",
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+            "person": person.pk,
+            "is_active": "on",
+            "staff_roles-TOTAL_FORMS": "0",
+            "staff_roles-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     world.volunteer.refresh_from_db()
     assert world.volunteer.person_id == person.pk
     assert not world.volunteer.is_superuser and not world.volunteer.is_staff
     # Another cooperation's accounts are not in reach.
-    assert client.get(reverse("admin:core_user_change", args=[world.charlie.pk])).status_code in (302, 404)
+    assert client.get(reverse("admin:core_user_change", args=[world.charlie.pk])).status_code in (
+        302,
+        404,
+    )

@@ -15,8 +15,15 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def run_settings(env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
         | {"DJANGO_SETTINGS_MODULE": "coope.settings", **env},
     )
@@ -29,7 +36,9 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_starts_with_a_secret_key_and_debug_off():
-    result = run_settings({"COOPE_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "coope.example"})
+    result = run_settings(
+        {"COOPE_ENV": "production", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "coope.example"}
+    )
     assert result.returncode == 0 and result.stdout.strip() == "False"
 
 
@@ -37,7 +46,9 @@ def test_production_starts_with_a_secret_key_and_debug_off():
 def test_demo_gives_the_reports_1350_members_and_isolates_the_second_cooperation(capsys):
     call_command("demo")
     assert "directrice" in capsys.readouterr().out  # the logins are printed
-    call_command("figures", "--cooperation", "romans", "--from", "2018-01-01", "--to", "2018-12-31", "--json")
+    call_command(
+        "figures", "--cooperation", "romans", "--from", "2018-01-01", "--to", "2018-12-31", "--json"
+    )
     figures = json.loads(capsys.readouterr().out)
     assert figures["membership.members"] == 1350
     assert figures["membership.households"] == 300
@@ -45,12 +56,23 @@ def test_demo_gives_the_reports_1350_members_and_isolates_the_second_cooperation
     assert figures["people.users"] == 3500
     assert figures["volunteering.governance_volunteers"] == 80
     assert figures["activities.events_published"] == 352
-    call_command("figures", "--cooperation", "valence", "--from", "2026-01-01", "--to", "2026-12-31", "--json")
+    call_command(
+        "figures",
+        "--cooperation",
+        "valence",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-12-31",
+        "--json",
+    )
     assert json.loads(capsys.readouterr().out)["membership.members"] == 25
     # Running it again changes nothing (make run calls it every time).
     call_command("demo")
     capsys.readouterr()
-    call_command("figures", "--cooperation", "romans", "--from", "2018-01-01", "--to", "2018-12-31", "--json")
+    call_command(
+        "figures", "--cooperation", "romans", "--from", "2018-01-01", "--to", "2018-12-31", "--json"
+    )
     assert json.loads(capsys.readouterr().out)["membership.members"] == 1350
 
 
@@ -60,11 +82,17 @@ def test_figures_table_and_its_errors(world, capsys):
     out = capsys.readouterr().out
     assert "membership.members" in out and "Adhérents" in out
     with pytest.raises(CommandError, match="inconnue"):
-        call_command("figures", "--cooperation", "nowhere", "--from", "2018-01-01", "--to", "2018-12-31")
+        call_command(
+            "figures", "--cooperation", "nowhere", "--from", "2018-01-01", "--to", "2018-12-31"
+        )
     with pytest.raises(CommandError, match="AAAA-MM-JJ"):
-        call_command("figures", "--cooperation", "romans", "--from", "01/01/2018", "--to", "2018-12-31")
+        call_command(
+            "figures", "--cooperation", "romans", "--from", "01/01/2018", "--to", "2018-12-31"
+        )
     with pytest.raises(CommandError, match="avant de commencer"):
-        call_command("figures", "--cooperation", "romans", "--from", "2018-12-31", "--to", "2018-01-01")
+        call_command(
+            "figures", "--cooperation", "romans", "--from", "2018-12-31", "--to", "2018-01-01"
+        )
 
 
 def test_coope_check_reports_a_broken_invariant_and_fails(db):

@@ -20,36 +20,97 @@ def records(in_scope):
     w = in_scope
     from coope.membership.models import FeeRule, MembershipPeriod
 
-    p2017 = MembershipPeriod.objects.create(cooperation=w.coop, name="2017", start=datetime.date(2017, 1, 1),
-                                            end=datetime.date(2017, 12, 31))
+    p2017 = MembershipPeriod.objects.create(
+        cooperation=w.coop,
+        name="2017",
+        start=datetime.date(2017, 1, 1),
+        end=datetime.date(2017, 12, 31),
+    )
     FeeRule.objects.create(cooperation=w.coop, period=p2017, kind="individual", amount_cents=500)
 
     def person(first, last, year, sex, house):
-        return create_person(actor=w.alice, cooperation=w.coop, first_name=first, last_name=last,
-                             birth_date=datetime.date(year, 6, 1), sex=sex, neighbourhood="Est", home_house=house)
+        return create_person(
+            actor=w.alice,
+            cooperation=w.coop,
+            first_name=first,
+            last_name=last,
+            birth_date=datetime.date(year, 6, 1),
+            sex=sex,
+            neighbourhood="Est",
+            home_house=house,
+        )
 
     ana = person("Ana", "Costa", 1980, "F", w.house_a)
-    lea, tom = person("Léa", "Roux", 1985, "F", w.house_a), person("Tom", "Roux", 1984, "M", w.house_a)
+    lea, tom = (
+        person("Léa", "Roux", 1985, "F", w.house_a),
+        person("Tom", "Roux", 1984, "M", w.house_a),
+    )
     max_ = person("Max", "Roux", 2010, "M", w.house_a)
     omar = person("Omar", "Haddad", 1950, "M", w.house_b)
-    create_household(actor=w.alice, cooperation=w.coop, name="Roux", members=[(lea, "referent"), (tom, "partner"),
-                                                                              (max_, "child")])
-    costa = create_household(actor=w.alice, cooperation=w.coop, name="Costa", members=[(ana, "referent"),
-                                                                                       (max_, "child")])
+    create_household(
+        actor=w.alice,
+        cooperation=w.coop,
+        name="Roux",
+        members=[(lea, "referent"), (tom, "partner"), (max_, "child")],
+    )
+    costa = create_household(
+        actor=w.alice,
+        cooperation=w.coop,
+        name="Costa",
+        members=[(ana, "referent"), (max_, "child")],
+    )
     del costa
-    take_membership(actor=w.alice, house=w.house_a, period=p2017, person=ana, payment_method="cash",
-                    valid_from=datetime.date(2017, 3, 1))
-    take_membership(actor=w.alice, house=w.house_a, period=w.period, person=ana, payment_method="cash",
-                    valid_from=datetime.date(2018, 1, 10))
+    take_membership(
+        actor=w.alice,
+        house=w.house_a,
+        period=p2017,
+        person=ana,
+        payment_method="cash",
+        valid_from=datetime.date(2017, 3, 1),
+    )
+    take_membership(
+        actor=w.alice,
+        house=w.house_a,
+        period=w.period,
+        person=ana,
+        payment_method="cash",
+        valid_from=datetime.date(2018, 1, 10),
+    )
     from coope.people.models import Household
 
-    take_membership(actor=w.alice, house=w.house_a, period=w.period, household=Household.objects.get(name="Roux"),
-                    payment_method="cheque", valid_from=datetime.date(2018, 2, 1))
-    take_membership(actor=w.bob, house=w.house_b, period=w.period, person=omar, payment_method="cash",
-                    valid_from=datetime.date(2018, 9, 1))
-    record_visit(actor=w.alice, house=w.house_a, date=datetime.date(2018, 4, 4), reason="information")
-    record_visit(actor=w.alice, house=w.house_b, date=datetime.date(2018, 4, 5), reason="membership", person=omar)
-    record_visit(actor=w.alice, house=w.house_b, date=datetime.date(2019, 1, 5), reason="membership", person=omar)
+    take_membership(
+        actor=w.alice,
+        house=w.house_a,
+        period=w.period,
+        household=Household.objects.get(name="Roux"),
+        payment_method="cheque",
+        valid_from=datetime.date(2018, 2, 1),
+    )
+    take_membership(
+        actor=w.bob,
+        house=w.house_b,
+        period=w.period,
+        person=omar,
+        payment_method="cash",
+        valid_from=datetime.date(2018, 9, 1),
+    )
+    record_visit(
+        actor=w.alice, house=w.house_a, date=datetime.date(2018, 4, 4), reason="information"
+    )
+    record_visit(
+        actor=w.alice,
+        house=w.house_b,
+        date=datetime.date(2018, 4, 5),
+        reason="membership",
+        person=omar,
+    )
+    record_visit(
+        actor=w.alice,
+        house=w.house_b,
+        date=datetime.date(2019, 1, 5),
+        reason="membership",
+        person=omar,
+    )
     return w
 
 

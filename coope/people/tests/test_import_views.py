@@ -50,7 +50,9 @@ def test_a_good_file_is_previewed_then_imported(world, client_as, settings):
     assert response.status_code == 200
     page = response.text
     assert (
-        "Latin-1 (Windows)" in page and "Lignes à importer : <strong>2</strong> · correctes : <strong>2</strong> · à corriger : <strong>0</strong>" in page
+        "Latin-1 (Windows)" in page
+        and "Lignes à importer : <strong>2</strong> · correctes : <strong>2</strong> · à corriger : <strong>0</strong>"
+        in page
     )
     assert "Élodie" in page and "personnes créées : <strong>2</strong>" in page
     assert 'value="all"' in page and 'value="good"' not in page

@@ -21,9 +21,24 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_2018_report_as_pdf_json_and_spreadsheet(tmp_path, capsys):
     call_command("demo")
-    pdf, data, xlsx = tmp_path / "rapport.pdf", tmp_path / "chiffres.json", tmp_path / "chiffres.xlsx"
-    call_command("report", "--cooperation", "romans", "--year", "2018", "--pdf", str(pdf), "--json", str(data),
-                 "--xlsx", str(xlsx))
+    pdf, data, xlsx = (
+        tmp_path / "rapport.pdf",
+        tmp_path / "chiffres.json",
+        tmp_path / "chiffres.xlsx",
+    )
+    call_command(
+        "report",
+        "--cooperation",
+        "romans",
+        "--year",
+        "2018",
+        "--pdf",
+        str(pdf),
+        "--json",
+        str(data),
+        "--xlsx",
+        str(xlsx),
+    )
     assert "écrit dans" in capsys.readouterr().out
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.read_bytes())).pages)
     flat = text.replace("\n", "")
@@ -31,10 +46,19 @@ def test_the_demo_2018_report_as_pdf_json_and_spreadsheet(tmp_path, capsys):
     for section in DEMO_REPORT["sections"]:
         assert "".join(section["title"].upper().split()) in squeezed, section["title"]
     # The seed's figures of the cooperation, computed from the demo's records.
-    for figure in ("80bénévoles engagés", "1\u202f350adhérents", "3\u202f500usagers", "352évènements"):
+    for figure in (
+        "80bénévoles engagés",
+        "1\u202f350adhérents",
+        "3\u202f500usagers",
+        "352évènements",
+    ):
         assert figure in flat, figure
     assert "Juillet 2017 à décembre 2018" in text and "Octobre 2017 à juillet 2018" in text
-    figures = {(s["title"], f["key"]): f for s in json.loads(data.read_text())["sections"] for f in s["figures"]}
+    figures = {
+        (s["title"], f["key"]): f
+        for s in json.loads(data.read_text())["sections"]
+        for f in s["figures"]
+    }
     assert figures[("La Coopération", "membership.members")]["value"] == 1350
     assert figures[("Le groupe Communication", "activities.events_published")]["value"] == 352
     # Every figure of the seed whose indicator exists is there, computed for its section's period.
@@ -45,8 +69,12 @@ def test_the_demo_2018_report_as_pdf_json_and_spreadsheet(tmp_path, capsys):
             for key, _label, _by_house in section.get("figures", []):
                 if key in known:
                     figure = figures[(section["title"], key)]
-                    period = Period(*(datetime.date.fromisoformat(figure["period"][k])
-                                      for k in ("start", "end")))
+                    period = Period(
+                        *(
+                            datetime.date.fromisoformat(figure["period"][k])
+                            for k in ("start", "end")
+                        )
+                    )
                     assert figure["value"] == known[key](cooperation, period), key
     assert xlsx.read_bytes().startswith(b"PK")
     # Run again: the same report is reused; next year starts from it.
@@ -61,6 +89,22 @@ def test_the_command_says_what_is_wrong(world, tmp_path):
     with pytest.raises(CommandError, match="Dites quoi écrire"):
         call_command("report", "--cooperation", "romans", "--year", "2018")
     with pytest.raises(CommandError, match="inconnue"):
-        call_command("report", "--cooperation", "nulle-part", "--year", "2018", "--pdf", str(tmp_path / "r.pdf"))
+        call_command(
+            "report",
+            "--cooperation",
+            "nulle-part",
+            "--year",
+            "2018",
+            "--pdf",
+            str(tmp_path / "r.pdf"),
+        )
     with pytest.raises(CommandError, match="n'existe pas"):
-        call_command("report", "--cooperation", "romans", "--year", "2018", "--pdf", str(tmp_path / "x" / "r.pdf"))
+        call_command(
+            "report",
+            "--cooperation",
+            "romans",
+            "--year",
+            "2018",
+            "--pdf",
+            str(tmp_path / "x" / "r.pdf"),
+        )

@@ -17,23 +17,39 @@ Y2018 = Period.year(2018)
 
 
 def hand_computed_test_sources() -> str:
-    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(COOPE.glob("*/tests/**/test_*.py"))
-                     if not NOT_HAND_COMPUTED.search(path.name))
+    return "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in sorted(COOPE.glob("*/tests/**/test_*.py"))
+        if not NOT_HAND_COMPUTED.search(path.name)
+    )
 
 
 def test_every_registered_indicator_appears_in_a_hand_computed_test():
     sources = hand_computed_test_sources()
-    untested = [key for key in registry() if f'"{key}"' not in sources and f"'{key}'" not in sources]
+    untested = [
+        key for key in registry() if f'"{key}"' not in sources and f"'{key}'" not in sources
+    ]
     assert not untested, (
         "Ces indicateurs n'ont aucun test sur un petit jeu de données calculé à la main "
-        f"(ajoutez-en un dans les tests de leur application) : {', '.join(untested)}")
+        f"(ajoutez-en un dans les tests de leur application) : {', '.join(untested)}"
+    )
 
 
 # Figures that are the number of rows their `records` function returns.
-COUNTED = ["people.reception_visits", "membership.members", "membership.households", "membership.new_members",
-           "activities.sessions", "activities.attendances", "activities.named_participants",
-           "activities.events_published", "volunteering.activity_volunteers",
-           "volunteering.governance_volunteers", "volunteering.volunteers_trained", "people.users"]
+COUNTED = [
+    "people.reception_visits",
+    "membership.members",
+    "membership.households",
+    "membership.new_members",
+    "activities.sessions",
+    "activities.attendances",
+    "activities.named_participants",
+    "activities.events_published",
+    "volunteering.activity_volunteers",
+    "volunteering.governance_volunteers",
+    "volunteering.volunteers_trained",
+    "people.users",
+]
 
 
 @pytest.mark.parametrize("key", COUNTED)
@@ -68,11 +84,17 @@ def test_records_of_the_hand_computed_year(year):
     # Circulation: Ana (home A) came to house B; Ben (home B) came to house A.
     assert names("activities.circulation_percent") == ["Ana Martin", "Ben Martin"]
     assert ind["activities.house_mix"].records(w.coop, Y2018).count() == 3
-    for key in ("membership.members_by_age_band", "membership.members_by_neighbourhood", "membership.members_by_sex",
-                "people.by_age_band"):
+    for key in (
+        "membership.members_by_age_band",
+        "membership.members_by_neighbourhood",
+        "membership.members_by_sex",
+        "people.by_age_band",
+    ):
         assert len(names(key)) == 2, key
 
 
 def test_indicators_of_people_membership_activities_and_volunteering_all_give_their_records():
     apps = ("people.", "membership.", "activities.", "volunteering.")
-    assert [key for key, ind in registry().items() if key.startswith(apps) and ind.records is None] == []
+    assert [
+        key for key, ind in registry().items() if key.startswith(apps) and ind.records is None
+    ] == []

@@ -24,8 +24,11 @@ def pdf_text(report) -> str:
 
 
 def figures_of(report) -> dict:
-    return {f.key + "@" + view.section.title: f.value for view in build_sections(load_report(report.pk))
-            for f in view.figures}
+    return {
+        f.key + "@" + view.section.title: f.value
+        for view in build_sections(load_report(report.pk))
+        for f in view.figures
+    }
 
 
 def test_the_pdf_has_each_section_on_its_page_with_its_figures_and_texts(report):
@@ -38,7 +41,12 @@ def test_the_pdf_has_each_section_on_its_page_with_its_figures_and_texts(report)
     assert "LA COOPÉRATION" in whole and "PROGRAMME VÉLO" in bikes  # titles, set in capitals
     assert "Juillet 2017 à juin 2018" in bikes  # the section's own period
     # Hand-computed: 2 sessions, 2 named participants, 3 users, 2 members, 3.5 hours in 2018.
-    for value, label in (("2", "séances"), ("3", "usagers"), ("2", "adhérents"), ("3,5", "heures de bénévolat")):
+    for value, label in (
+        ("2", "séances"),
+        ("3", "usagers"),
+        ("2", "adhérents"),
+        ("3,5", "heures de bénévolat"),
+    ):
         assert f"{value}{label}" in whole.replace("\n", "")
     assert "un an avant : 1" in whole  # 2017: one session
     assert "3présences aux ateliers" in bikes.replace("\n", "")
@@ -56,7 +64,11 @@ def test_a_changed_record_changes_the_figure_in_the_next_report(report):
 
 def test_anonymising_people_leaves_every_figure_unchanged(report):
     w = report
-    periods = [Period.year(2017), Period.year(2018), Period(datetime.date(2017, 7, 1), datetime.date(2018, 6, 30))]
+    periods = [
+        Period.year(2017),
+        Period.year(2018),
+        Period(datetime.date(2017, 7, 1), datetime.date(2018, 6, 30)),
+    ]
     scopes = [{}, {"house": w.house_a}, {"house": w.house_b}, {"association": w.assoc_a}]
     before = [compute_figures(w.coop, p, **s) for p in periods for s in scopes]
     before_report, before_json = figures_of(w.report), exports.report_json(load_report(w.report.pk))
@@ -78,9 +90,14 @@ def test_the_json_gives_each_figure_its_key_period_and_scope(report):
     whole, bikes = data["sections"]
     sessions = whole["figures"][0]
     assert sessions == {
-        "key": "activities.sessions", "label": "séances", "unit": "séances", "value": 2, "previous_year": 1,
+        "key": "activities.sessions",
+        "label": "séances",
+        "unit": "séances",
+        "value": 2,
+        "previous_year": 1,
         "period": {"start": "2018-01-01", "end": "2018-12-31", "label": "2018"},
-        "scope": {"kind": "cooperation", "name": w.coop.name}}
+        "scope": {"kind": "cooperation", "name": w.coop.name},
+    }
     participants = whole["figures"][1]
     assert participants["by_house"] == {w.house_a.name: 2, w.house_b.name: 1}
     assert whole["figures"][5]["value"] == {w.house_a.name: 1, w.house_b.name: 1}
@@ -106,7 +123,10 @@ def test_charts_compare_with_the_year_before_and_draw_houses_in_their_colours(re
     whole = build_sections(load_report(w.report.pk))[0]
     assert "2017" in whole.comparison_chart and "<svg" in whole.comparison_chart
     participants = whole.figures[1]
-    assert w.house_a.colour in participants.by_house_chart and w.house_b.name in participants.by_house_chart
+    assert (
+        w.house_a.colour in participants.by_house_chart
+        and w.house_b.name in participants.by_house_chart
+    )
     assert "<svg" in whole.figures[5].breakdown_chart
 
 
@@ -115,4 +135,7 @@ def test_numbers_and_text_read_as_french_readers_write_them():
     assert number(820.0) == "820"
     assert number(3.5) == "3,5"
     assert number(984000, "centimes") == "9\u202f840\u00a0€"
-    assert text_parts("Un\ndeux.\n\n- a\n  suite\n- b\nFin") == [("p", "Un deux."), ("ul", ["a suite", "b Fin"])]
+    assert text_parts("Un\ndeux.\n\n- a\n  suite\n- b\nFin") == [
+        ("p", "Un deux."),
+        ("ul", ["a suite", "b Fin"]),
+    ]

@@ -18,9 +18,12 @@ def urls(w) -> dict:
     r = w.report
     figure = w.whole.figures.get(indicator_key="activities.named_participants")
     return {
-        "list": reverse("reports:list"), "detail": reverse("reports:detail", args=[r.pk]),
-        "pdf": reverse("reports:pdf", args=[r.pk]), "json": reverse("reports:json", args=[r.pk]),
-        "xlsx": reverse("reports:sheet", args=[r.pk, "xlsx"]), "ods": reverse("reports:sheet", args=[r.pk, "ods"]),
+        "list": reverse("reports:list"),
+        "detail": reverse("reports:detail", args=[r.pk]),
+        "pdf": reverse("reports:pdf", args=[r.pk]),
+        "json": reverse("reports:json", args=[r.pk]),
+        "xlsx": reverse("reports:sheet", args=[r.pk, "xlsx"]),
+        "ods": reverse("reports:sheet", args=[r.pk, "ods"]),
         "records": reverse("reports:records", args=[figure.pk]),
     }
 
@@ -49,7 +52,10 @@ def test_another_cooperation_gets_404_for_our_report(report, client_as):
             assert client.get(url).status_code == 404, name
     assert w.report.title not in client.get(urls(w)["list"]).content.decode()
     text = w.whole.texts.get()
-    assert client.post(reverse("reports:text_edit", args=[text.pk]), {"body": "piraté"}).status_code == 404
+    assert (
+        client.post(reverse("reports:text_edit", args=[text.pk]), {"body": "piraté"}).status_code
+        == 404
+    )
 
 
 def test_the_report_page_links_each_figure_to_its_records(report, client_as):
@@ -76,7 +82,11 @@ def test_records_show_names_only_to_roles_that_see_people(report, client_as):
 def test_records_are_scoped_to_the_figures_period_and_paginated(report, client_as):
     w = report
     bikes_attendances = w.bikes.figures.get()
-    page = client_as(w.coordinator).get(reverse("reports:records", args=[bikes_attendances.pk])).content.decode()
+    page = (
+        client_as(w.coordinator)
+        .get(reverse("reports:records", args=[bikes_attendances.pk]))
+        .content.decode()
+    )
     assert "3 enregistrements comptés" in page  # July 2017 – June 2018: the 2017 session is outside
     add_participants(w, w.march, 60)
     url = urls(w)["records"]
@@ -92,8 +102,9 @@ def test_a_text_is_edited_in_place_with_htmx(report, client_as):
     url = reverse("reports:text_edit", args=[block.pk])
     form = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "<textarea" in form and "SOLIDARITÉ" in form and "<html" not in form
-    shown = client.post(url, {"title": "Zoom", "body": "DIGNITÉ :\n- une\n- deux"},
-                        headers={"HX-Request": "true"}).content.decode()
+    shown = client.post(
+        url, {"title": "Zoom", "body": "DIGNITÉ :\n- une\n- deux"}, headers={"HX-Request": "true"}
+    ).content.decode()
     assert "<li>une</li>" in shown and "Zoom" in shown and "<html" not in shown
     block.refresh_from_db()
     assert (block.title, block.body) == ("Zoom", "DIGNITÉ :\n- une\n- deux")
@@ -107,17 +118,25 @@ def test_a_text_is_edited_in_place_with_htmx(report, client_as):
 def test_the_structure_is_edited_from_the_report_page(report, client_as):
     w = report
     client = client_as(w.coordinator)
-    client.post(reverse("reports:section_add", args=[w.report.pk]),
-                {"title": "Conserverie", "period_start": "2017-07-01", "period_end": "2018-12-31"})
+    client.post(
+        reverse("reports:section_add", args=[w.report.pk]),
+        {"title": "Conserverie", "period_start": "2017-07-01", "period_end": "2018-12-31"},
+    )
     cannery = Section.objects.get(title="Conserverie")
     assert (cannery.period_start, cannery.order) == (datetime.date(2017, 7, 1), 3)
-    client.post(reverse("reports:figure_add", args=[cannery.pk]),
-                {"indicator_key": "activities.communes", "label": "villages", "by_house": "on"})
+    client.post(
+        reverse("reports:figure_add", args=[cannery.pk]),
+        {"indicator_key": "activities.communes", "label": "villages", "by_house": "on"},
+    )
     assert cannery.figures.get().by_house
-    response = client.post(reverse("reports:figure_add", args=[cannery.pk]), {"indicator_key": "nope.nope"})
+    response = client.post(
+        reverse("reports:figure_add", args=[cannery.pk]), {"indicator_key": "nope.nope"}
+    )
     assert response.status_code == 302 and cannery.figures.count() == 1
-    client.post(reverse("reports:section_update", args=[cannery.pk]),
-                {"title": "La conserverie", "period_start": "", "period_end": ""})
+    client.post(
+        reverse("reports:section_update", args=[cannery.pk]),
+        {"title": "La conserverie", "period_start": "", "period_end": ""},
+    )
     cannery.refresh_from_db()
     assert (cannery.title, cannery.period_start) == ("La conserverie", None)
     figure = cannery.figures.get()
@@ -125,16 +144,25 @@ def test_the_structure_is_edited_from_the_report_page(report, client_as):
     figure.refresh_from_db()
     assert (figure.label, figure.by_house) == ("communes visitées", False)
     # A section may show one house's figures only.
-    client.post(reverse("reports:section_update", args=[w.bikes.pk]),
-                {"title": "Programme vélo", "period_start": "2017-07-01", "period_end": "2018-06-30",
-                 "house": str(w.house_b.pk)})
+    client.post(
+        reverse("reports:section_update", args=[w.bikes.pk]),
+        {
+            "title": "Programme vélo",
+            "period_start": "2017-07-01",
+            "period_end": "2018-06-30",
+            "house": str(w.house_b.pk),
+        },
+    )
     w.bikes.refresh_from_db()
     assert (w.bikes.house, w.bikes.association) == (w.house_b, w.assoc_b)
     bikes_json = client.get(urls(w)["json"]).json()["sections"][1]["figures"][0]
     assert bikes_json["scope"] == {"kind": "house", "name": w.house_b.name}
     assert bikes_json["value"] == 1  # Ana at house B in June; the March workshop was at house A
     client.post(reverse("reports:section_move", args=[cannery.pk]), {"direction": "up"})
-    assert list(Section.objects.order_by("order").values_list("title", flat=True))[1] == "La conserverie"
+    assert (
+        list(Section.objects.order_by("order").values_list("title", flat=True))[1]
+        == "La conserverie"
+    )
     response = client.post(reverse("reports:text_add", args=[cannery.pk]), {"kind": "objectives"})
     block = TextBlock.objects.get(section=cannery)
     assert response["Location"] == reverse("reports:text_edit", args=[block.pk])
@@ -145,7 +173,9 @@ def test_the_structure_is_edited_from_the_report_page(report, client_as):
     client.post(reverse("reports:next", args=[w.report.pk]))
     assert Report.objects.filter(period_start=datetime.date(2019, 1, 1)).exists()
     page = client.get(urls(w)["detail"]).content.decode()
-    assert "Ajouter un chiffre clé" in page and "Adhérents (personnes)" in page  # the picker, in French
+    assert (
+        "Ajouter un chiffre clé" in page and "Adhérents (personnes)" in page
+    )  # the picker, in French
 
 
 def queries_of(client, url) -> int:
@@ -166,5 +196,7 @@ def test_query_counts_do_not_grow_with_the_records(report, client_as, page):
     services_report = Report.objects.get(pk=w.report.pk)
     from coope.reports import services
 
-    services.start_next_report(actor=w.director, report=services_report, year=2019)  # and one more report
+    services.start_next_report(
+        actor=w.director, report=services_report, year=2019
+    )  # and one more report
     assert queries_of(client, url) == small

@@ -14,12 +14,25 @@ from coope.timebank.models import Category
 def make_member(world, first_name, *, cooperation=None, house=None, email="", period=None):
     cooperation = cooperation or world.coop
     house = house or world.house_a
-    person = Person.objects.create(cooperation=cooperation, first_name=first_name, last_name="Test",
-                                   home_house=house, email=email)
+    person = Person.objects.create(
+        cooperation=cooperation,
+        first_name=first_name,
+        last_name="Test",
+        home_house=house,
+        email=email,
+    )
     period = period or world.period
-    Membership.objects.create(cooperation=cooperation, period=period, person=person, house=house,
-                              card_number=f"{cooperation.card_prefix}-{person.pk}", fee_cents=0,
-                              payment_method="free", valid_from=period.start, valid_until=period.end)
+    Membership.objects.create(
+        cooperation=cooperation,
+        period=period,
+        person=person,
+        house=house,
+        card_number=f"{cooperation.card_prefix}-{person.pk}",
+        fee_cents=0,
+        payment_method="free",
+        valid_from=period.start,
+        valid_until=period.end,
+    )
     return person
 
 
@@ -33,8 +46,13 @@ def tb(world, time_machine):
     t = TimeBank()
     t.world = world
     with scope(cooperation=world.other_coop.pk):
-        t.other_person = make_member(world, "Otto", cooperation=world.other_coop, house=world.other_house,
-                                     period=world.other_period)
+        t.other_person = make_member(
+            world,
+            "Otto",
+            cooperation=world.other_coop,
+            house=world.other_house,
+            period=world.other_period,
+        )
         t.other = services.open_account(actor=None, person=t.other_person)
     with scope(cooperation=world.coop.pk):
         t.ana_person = make_member(world, "Ana", email="ana@example.org")

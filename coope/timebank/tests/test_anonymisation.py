@@ -15,23 +15,34 @@ pytestmark = pytest.mark.django_db
 
 def test_anonymising_a_member_erases_their_name_everywhere_it_was_written(in_scope):
     w = in_scope
-    zelie = create_person(actor=w.alice, cooperation=w.coop, first_name="Zélie", last_name="Quintal")
+    zelie = create_person(
+        actor=w.alice, cooperation=w.coop, first_name="Zélie", last_name="Quintal"
+    )
     bruno = create_person(actor=w.alice, cooperation=w.coop, first_name="Bruno", last_name="Autre")
-    accounts = [open_account(actor=w.director, person=p, registered_with=w.assoc_a) for p in (zelie, bruno)]
-    transfer = transfer_time(actor=w.director, payer=accounts[0], payee=accounts[1], minutes=60,
-                             idempotency_key="t-1")
+    accounts = [
+        open_account(actor=w.director, person=p, registered_with=w.assoc_a) for p in (zelie, bruno)
+    ]
+    transfer = transfer_time(
+        actor=w.director, payer=accounts[0], payee=accounts[1], minutes=60, idempotency_key="t-1"
+    )
     # The reason is free text, typed by a coordinator: it may well name someone.
-    reverse_transfer(actor=w.director, transfer=transfer, reason="Zélie Quintal a été débitée deux fois")
+    reverse_transfer(
+        actor=w.director, transfer=transfer, reason="Zélie Quintal a été débitée deux fois"
+    )
 
     def mentions():
-        return (AuditEntry.objects.filter(object_repr__icontains="Quintal").count()
-                + AuditEntry.objects.filter(changes__icontains="Quintal").count()
-                + Notice.objects.filter(message__icontains="Quintal").count())
+        return (
+            AuditEntry.objects.filter(object_repr__icontains="Quintal").count()
+            + AuditEntry.objects.filter(changes__icontains="Quintal").count()
+            + Notice.objects.filter(message__icontains="Quintal").count()
+        )
 
     assert mentions() >= 3  # the account's audit entry, the reversal's reason, Bruno's notice
     anonymise_person(actor=w.director, person=zelie)
     assert mentions() == 0
-    assert Notice.objects.filter(person=bruno, message__icontains=f"Anonyme #{zelie.pk} a été débitée").exists()
+    assert Notice.objects.filter(
+        person=bruno, message__icontains=f"Anonyme #{zelie.pk} a été débitée"
+    ).exists()
     assert list(cached_balances_match_entries()) == []
 
 
@@ -40,11 +51,27 @@ def test_a_payment_never_writes_a_name_into_the_append_only_ledger(in_scope):
     from coope.timebank.services import hold_time, pay_in_time
 
     w = in_scope
-    zelie = create_person(actor=w.alice, cooperation=w.coop, first_name="Zélie", last_name="Quintal")
+    zelie = create_person(
+        actor=w.alice, cooperation=w.coop, first_name="Zélie", last_name="Quintal"
+    )
     open_account(actor=w.director, person=zelie, registered_with=w.assoc_a)
     # A thing whose own label names its holder (as a loan or a membership may).
-    paid = pay_in_time(actor=w.director, payer=zelie, payee_kind="bikes", association=w.assoc_a, minutes=30,
-                       item=zelie, idempotency_key="p-1")
-    hold = hold_time(actor=w.director, payer=zelie, payee_kind="carpool", association=w.assoc_a, minutes=20,
-                     item=zelie, idempotency_key="h-1")
+    paid = pay_in_time(
+        actor=w.director,
+        payer=zelie,
+        payee_kind="bikes",
+        association=w.assoc_a,
+        minutes=30,
+        item=zelie,
+        idempotency_key="p-1",
+    )
+    hold = hold_time(
+        actor=w.director,
+        payer=zelie,
+        payee_kind="carpool",
+        association=w.assoc_a,
+        minutes=20,
+        item=zelie,
+        idempotency_key="h-1",
+    )
     assert paid.memo == f"personne n°{zelie.pk}" and hold.memo == f"personne n°{zelie.pk}"

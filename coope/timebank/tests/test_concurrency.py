@@ -53,8 +53,13 @@ def on_postgresql():
 def test_concurrent_transfers_keep_every_guarantee(on_postgresql, tb, world):
     accounts = [tb.ana, tb.ben, tb.cleo]
     for account in accounts:  # tight limits so that many transfers hit them
-        services.set_account_limits(actor=None, account=account, min_balance_minutes=-120,
-                                    max_balance_minutes=1200, reason="test")
+        services.set_account_limits(
+            actor=None,
+            account=account,
+            min_balance_minutes=-120,
+            max_balance_minutes=1200,
+            reason="test",
+        )
     outcomes = defaultdict(list)
 
     def work(index):
@@ -64,8 +69,9 @@ def test_concurrent_transfers_keep_every_guarantee(on_postgresql, tb, world):
             payer, payee = rng.sample(accounts, 2)
             key, minutes = f"t{index // 2}-{n}", rng.randint(30, 300)
             try:
-                transfer = services.transfer_time(actor=None, payer=payer, payee=payee, minutes=minutes,
-                                                  idempotency_key=key)
+                transfer = services.transfer_time(
+                    actor=None, payer=payer, payee=payee, minutes=minutes, idempotency_key=key
+                )
                 outcomes[key].append(transfer.pk)
             except ValidationError as error:
                 outcomes[key].append(" ".join(error.messages))
@@ -74,11 +80,14 @@ def test_concurrent_transfers_keep_every_guarantee(on_postgresql, tb, world):
 
     # No transfer recorded twice: each key gave one transfer, and both clicks saw the same one.
     assert Transfer.objects.filter(kind="transfer").count() == len(
-        [k for k, results in outcomes.items() if any(isinstance(r, int) for r in results)])
+        [k for k, results in outcomes.items() if any(isinstance(r, int) for r in results)]
+    )
     for key, results in outcomes.items():
         ids = {r for r in results if isinstance(r, int)}
         assert len(ids) <= 1, key
-        assert not any("autre contenu" in str(r) for r in results), key  # both clicks sent the same content
+        assert not any("autre contenu" in str(r) for r in results), (
+            key
+        )  # both clicks sent the same content
     recorded = Transfer.objects.filter(kind="transfer").count()
     refused = sum(1 for results in outcomes.values() for r in results if isinstance(r, str))
     assert recorded > 20 and refused > 0  # the limits were really tested
@@ -86,32 +95,51 @@ def test_concurrent_transfers_keep_every_guarantee(on_postgresql, tb, world):
     # No balance ever passed its limit: replay each account's entries in the order they were written.
     for account in accounts:
         running = 0
-        for amount in Entry.objects.filter(account=account).order_by("pk").values_list("amount_minutes", flat=True):
+        for amount in (
+            Entry.objects.filter(account=account)
+            .order_by("pk")
+            .values_list("amount_minutes", flat=True)
+        ):
             running += amount
             assert -120 <= running <= 1200
         assert running == Account.objects.get(pk=account.pk).balance_minutes
 
     with scopes_disabled():
-        assert sum(Account.objects.filter(cooperation=world.coop).values_list("balance_minutes", flat=True)) == 0
+        assert (
+            sum(
+                Account.objects.filter(cooperation=world.coop).values_list(
+                    "balance_minutes", flat=True
+                )
+            )
+            == 0
+        )
         assert [p for inv in invariants() for p in inv.check()] == []
 
 
 def test_concurrent_reversals_of_one_transfer_record_one_and_tell_once(on_postgresql, tb, world):
     from coope.timebank.models import Notice
 
-    transfer = services.transfer_time(actor=None, payer=tb.ana, payee=tb.ben, minutes=60, idempotency_key="r")
+    transfer = services.transfer_time(
+        actor=None, payer=tb.ana, payee=tb.ben, minutes=60, idempotency_key="r"
+    )
     outcomes = []
 
     def work(index):
         try:
-            reversal = services.reverse_transfer(actor=None, transfer=transfer, reason="Double clic",
-                                                 idempotency_key=f"reversal:{transfer.pk}")
+            reversal = services.reverse_transfer(
+                actor=None,
+                transfer=transfer,
+                reason="Double clic",
+                idempotency_key=f"reversal:{transfer.pk}",
+            )
             outcomes.append(reversal.pk)
         except ValidationError as error:
             outcomes.append(" ".join(error.messages))
 
     assert run_together(6, work, world) == []
-    assert len(set(outcomes)) == 1 and isinstance(outcomes[0], int)  # every click saw the same reversal
+    assert len(set(outcomes)) == 1 and isinstance(
+        outcomes[0], int
+    )  # every click saw the same reversal
     assert Transfer.objects.filter(kind="reversal").count() == 1
     assert Notice.objects.count() == 2  # Ana and Ben, once each
     assert Account.objects.get(pk=tb.ana.pk).balance_minutes == 900

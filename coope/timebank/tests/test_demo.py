@@ -17,8 +17,12 @@ def test_demo_has_a_year_of_time_currency_and_passes_the_checks(capsys):
     elapsed = time.monotonic() - started
     call_command("check")
     report = capsys.readouterr().out
-    assert "TIC-TAC : chaque virement s'équilibre" in report and "Toutes les vérifications" in report
-    call_command("figures", "--cooperation", "romans", "--from", "2018-01-01", "--to", "2018-12-31", "--json")
+    assert (
+        "TIC-TAC : chaque virement s'équilibre" in report and "Toutes les vérifications" in report
+    )
+    call_command(
+        "figures", "--cooperation", "romans", "--from", "2018-01-01", "--to", "2018-12-31", "--json"
+    )
     figures = json.loads(capsys.readouterr().out)
     assert figures["membership.members"] == 1350 and figures["people.users"] == 3500
     assert figures["timebank.exchanges"] > 1000
@@ -26,7 +30,11 @@ def test_demo_has_a_year_of_time_currency_and_passes_the_checks(capsys):
     assert figures["timebank.new_members"] == 300
     assert len(figures["timebank.hours_by_category"]) == 9
     assert set(figures["timebank.hours_paid_by_programme"]) == {
-        "Adhésions", "Covoiturage", "Flotte de vélos", "La P'tite Coopé (boutique)"}
+        "Adhésions",
+        "Covoiturage",
+        "Flotte de vélos",
+        "La P'tite Coopé (boutique)",
+    }
     assert sum(figures["timebank.balance_spread"].values()) == 300
     with scopes_disabled():
         assert Transfer.objects.filter(kind="reversal").count() == 6

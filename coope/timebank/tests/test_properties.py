@@ -33,8 +33,12 @@ class Ledger(RuleBasedStateMachine):
         self.association = Association.objects.filter(cooperation=cooperation).first()
         self.accounts = []
         for i in range(ACCOUNTS):
-            person = Person.objects.create(cooperation=cooperation, first_name=f"P{i}", last_name="Hyp")
-            self.accounts.append(services.open_account(actor=None, person=person, registered_with=self.association))
+            person = Person.objects.create(
+                cooperation=cooperation, first_name=f"P{i}", last_name="Hyp"
+            )
+            self.accounts.append(
+                services.open_account(actor=None, person=person, registered_with=self.association)
+            )
         self.expected = {a.pk: 900 for a in self.accounts}
         self.holds: list[Hold] = []
         self.transfers: list[Transfer] = []
@@ -50,21 +54,38 @@ class Ledger(RuleBasedStateMachine):
         self.keys += 1
         return f"k{self.keys}"
 
-    @rule(payer=st.integers(0, ACCOUNTS - 1), payee=st.integers(0, ACCOUNTS - 1),
-          minutes=st.integers(-30, 3000), replay=st.booleans())
+    @rule(
+        payer=st.integers(0, ACCOUNTS - 1),
+        payee=st.integers(0, ACCOUNTS - 1),
+        minutes=st.integers(-30, 3000),
+        replay=st.booleans(),
+    )
     def transfer(self, payer, payee, minutes, replay):
         key = self.key()
         try:
-            transfer = services.transfer_time(actor=None, payer=self.accounts[payer], payee=self.accounts[payee],
-                                              minutes=minutes, idempotency_key=key)
+            transfer = services.transfer_time(
+                actor=None,
+                payer=self.accounts[payer],
+                payee=self.accounts[payee],
+                minutes=minutes,
+                idempotency_key=key,
+            )
         except ValidationError:
             return
         self.expected[self.accounts[payer].pk] -= minutes
         self.expected[self.accounts[payee].pk] += minutes
         self.transfers.append(transfer)
         if replay:
-            assert services.transfer_time(actor=None, payer=self.accounts[payer], payee=self.accounts[payee],
-                                          minutes=minutes, idempotency_key=key).pk == transfer.pk
+            assert (
+                services.transfer_time(
+                    actor=None,
+                    payer=self.accounts[payer],
+                    payee=self.accounts[payee],
+                    minutes=minutes,
+                    idempotency_key=key,
+                ).pk
+                == transfer.pk
+            )
 
     @rule(index=st.integers(0, 50))
     def reverse(self, index):
@@ -83,9 +104,17 @@ class Ledger(RuleBasedStateMachine):
     @rule(payer=st.integers(0, ACCOUNTS - 1), minutes=st.integers(1, 2500))
     def hold(self, payer, minutes):
         try:
-            self.holds.append(services.hold_time(actor=None, payer=self.accounts[payer], payee_kind="bikes",
-                                                 association=self.association, minutes=minutes,
-                                                 item=self.accounts[payer], idempotency_key=self.key()))
+            self.holds.append(
+                services.hold_time(
+                    actor=None,
+                    payer=self.accounts[payer],
+                    payee_kind="bikes",
+                    association=self.association,
+                    minutes=minutes,
+                    item=self.accounts[payer],
+                    idempotency_key=self.key(),
+                )
+            )
         except ValidationError:
             pass
 
@@ -107,7 +136,9 @@ class Ledger(RuleBasedStateMachine):
             return
         with scopes_disabled():
             assert [p for inv in invariants() for p in inv.check()] == []
-        balances = dict(Account.objects.filter(pk__in=self.expected).values_list("pk", "balance_minutes"))
+        balances = dict(
+            Account.objects.filter(pk__in=self.expected).values_list("pk", "balance_minutes")
+        )
         assert balances == self.expected
 
 
@@ -118,6 +149,10 @@ COOPERATION = {}
 def test_random_sequences_keep_the_invariants(world, time_machine):
     time_machine.move_to(datetime.datetime(2018, 3, 1, 10, tzinfo=datetime.UTC), tick=False)
     COOPERATION["pk"] = world.coop.pk
-    Ledger.TestCase.settings = settings(max_examples=20, stateful_step_count=20, deadline=None,
-                                        suppress_health_check=list(HealthCheck))
+    Ledger.TestCase.settings = settings(
+        max_examples=20,
+        stateful_step_count=20,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
     Ledger.TestCase().runTest()

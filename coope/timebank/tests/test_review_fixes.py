@@ -11,38 +11,78 @@ from coope.timebank.models import Account, CategoryLimit, Exchange
 
 
 def _exchange(tb, **changes):
-    values = dict(actor=None, provider=tb.ana, receiver=tb.ben, minutes=90, category=tb.garden,
-                  description="Taille de haie", performed_on=datetime.date(2018, 3, 1), idempotency_key="rx")
+    values = dict(
+        actor=None,
+        provider=tb.ana,
+        receiver=tb.ben,
+        minutes=90,
+        category=tb.garden,
+        description="Taille de haie",
+        performed_on=datetime.date(2018, 3, 1),
+        idempotency_key="rx",
+    )
     values.update(changes)
     return services.record_exchange(**values)
 
 
 def test_resetting_an_override_checks_the_balance_against_the_category_limit(tb, world):
-    services.set_account_limits(actor=world.director, account=tb.ana, min_balance_minutes=None,
-                                max_balance_minutes=2000, reason="Gros crédit attendu")
-    services.transfer_time(actor=None, payer=tb.ben, payee=tb.ana, minutes=900, idempotency_key="big")
-    CategoryLimit.objects.create(cooperation=world.coop, kind="member", min_balance_minutes=-600,
-                                 max_balance_minutes=1200)
+    services.set_account_limits(
+        actor=world.director,
+        account=tb.ana,
+        min_balance_minutes=None,
+        max_balance_minutes=2000,
+        reason="Gros crédit attendu",
+    )
+    services.transfer_time(
+        actor=None, payer=tb.ben, payee=tb.ana, minutes=900, idempotency_key="big"
+    )
+    CategoryLimit.objects.create(
+        cooperation=world.coop, kind="member", min_balance_minutes=-600, max_balance_minutes=1200
+    )
     with pytest.raises(ValidationError, match="limite haute qui s'appliquerait"):
-        services.set_account_limits(actor=world.director, account=tb.ana, min_balance_minutes=None,
-                                    max_balance_minutes=None, reason="Retour à la catégorie")
+        services.set_account_limits(
+            actor=world.director,
+            account=tb.ana,
+            min_balance_minutes=None,
+            max_balance_minutes=None,
+            reason="Retour à la catégorie",
+        )
     assert Account.objects.get(pk=tb.ana.pk).max_balance_minutes == 2000
 
 
 def test_resetting_a_lower_override_checks_the_balance_against_the_category_limit(tb, world):
-    services.set_account_limits(actor=world.director, account=tb.ana, min_balance_minutes=-3000,
-                                max_balance_minutes=None, reason="Avance exceptionnelle")
-    services.transfer_time(actor=None, payer=tb.ana, payee=tb.ben, minutes=900 + 1500, idempotency_key="big")
+    services.set_account_limits(
+        actor=world.director,
+        account=tb.ana,
+        min_balance_minutes=-3000,
+        max_balance_minutes=None,
+        reason="Avance exceptionnelle",
+    )
+    services.transfer_time(
+        actor=None, payer=tb.ana, payee=tb.ben, minutes=900 + 1500, idempotency_key="big"
+    )
     with pytest.raises(ValidationError, match="limite basse qui s'appliquerait"):
-        services.set_account_limits(actor=world.director, account=tb.ana, min_balance_minutes=None,
-                                    max_balance_minutes=None, reason="Retour à la catégorie")
+        services.set_account_limits(
+            actor=world.director,
+            account=tb.ana,
+            min_balance_minutes=None,
+            max_balance_minutes=None,
+            reason="Retour à la catégorie",
+        )
     assert Account.objects.get(pk=tb.ana.pk).min_balance_minutes == -3000
 
 
-@pytest.mark.parametrize("change", [
-    {"provider": "cleo"}, {"receiver": "cleo"}, {"minutes": 60}, {"category": "computing"},
-    {"description": "Autre chose"}, {"performed_on": datetime.date(2018, 3, 2)},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"provider": "cleo"},
+        {"receiver": "cleo"},
+        {"minutes": 60},
+        {"category": "computing"},
+        {"description": "Autre chose"},
+        {"performed_on": datetime.date(2018, 3, 2)},
+    ],
+)
 def test_a_replayed_exchange_key_with_another_content_is_refused(tb, change):
     first = _exchange(tb)
     assert _exchange(tb).pk == first.pk  # the same content: the first one
@@ -62,7 +102,9 @@ def test_a_replayed_exchange_key_after_a_concurrent_insert_is_compared(tb, monke
         def first(self):
             return None
 
-    def filter_missing_first(*args, **kwargs):  # as if the first request committed between check and insert
+    def filter_missing_first(
+        *args, **kwargs
+    ):  # as if the first request committed between check and insert
         if "idempotency_key" in kwargs:
             return Miss()
         return real_filter(*args, **kwargs)
@@ -74,13 +116,25 @@ def test_a_replayed_exchange_key_after_a_concurrent_insert_is_compared(tb, monke
 
 
 def test_a_paper_cheque_number_with_another_description_is_refused(tb, world):
-    values = dict(actor=world.coordinator, provider=tb.ben_person, receiver=tb.cleo_person, minutes=60,
-                  category=tb.garden, description="Potager", performed_on=datetime.date(2018, 3, 2),
-                  cheque_number="A-17")
+    values = dict(
+        actor=world.coordinator,
+        provider=tb.ben_person,
+        receiver=tb.cleo_person,
+        minutes=60,
+        category=tb.garden,
+        description="Potager",
+        performed_on=datetime.date(2018, 3, 2),
+        cheque_number="A-17",
+    )
     services.enter_paper_cheque(**values)
-    for key, value in (("description", "Verger"), ("performed_on", datetime.date(2018, 3, 3)),
-                       ("category", tb.computing)):
-        with pytest.raises(ValidationError, match="numéro de chèque .A-17. a déjà été enregistré avec un autre"):
+    for key, value in (
+        ("description", "Verger"),
+        ("performed_on", datetime.date(2018, 3, 3)),
+        ("category", tb.computing),
+    ):
+        with pytest.raises(
+            ValidationError, match="numéro de chèque .A-17. a déjà été enregistré avec un autre"
+        ):
             services.enter_paper_cheque(**{**values, key: value})
     assert Exchange.objects.count() == 1
 
@@ -114,9 +168,18 @@ def test_a_membership_fee_paid_in_time_cannot_be_reversed_here(tb, world):
     from coope.membership.models import Membership
 
     membership = Membership.objects.get(person=tb.ana_person)
-    transfer = services.pay_in_time(actor=None, payer=tb.ana, payee_kind="association", association=world.assoc_a,
-                                    minutes=120, item=membership, idempotency_key="fee")
-    with pytest.raises(ValidationError, match="cotisation d'adhésion : corrigez-la depuis les adhésions"):
+    transfer = services.pay_in_time(
+        actor=None,
+        payer=tb.ana,
+        payee_kind="association",
+        association=world.assoc_a,
+        minutes=120,
+        item=membership,
+        idempotency_key="fee",
+    )
+    with pytest.raises(
+        ValidationError, match="cotisation d'adhésion : corrigez-la depuis les adhésions"
+    ):
         services.reverse_transfer(actor=world.director, transfer=transfer, reason="Erreur")
     assert not transfer.__class__.objects.filter(reverses=transfer).exists()
 
@@ -127,10 +190,19 @@ def test_the_admin_refuses_a_second_limit_for_the_same_category(tb, world, clien
     from django_scopes import scopes_disabled
 
     with scopes_disabled():
-        CategoryLimit.objects.create(cooperation=world.other_coop, kind="member", min_balance_minutes=-60)
+        CategoryLimit.objects.create(
+            cooperation=world.other_coop, kind="member", min_balance_minutes=-60
+        )
     client = client_as(world.director)
-    data = {"kind": "member", "min_balance_minutes": -600, "max_balance_minutes": "", "reason": "Prudence"}
-    assert client.post("/admin/timebank/categorylimit/add/", data).status_code == 302  # other cooperation's: fine
+    data = {
+        "kind": "member",
+        "min_balance_minutes": -600,
+        "max_balance_minutes": "",
+        "reason": "Prudence",
+    }
+    assert (
+        client.post("/admin/timebank/categorylimit/add/", data).status_code == 302
+    )  # other cooperation's: fine
     response = client.post("/admin/timebank/categorylimit/add/", {**data, "reason": "Encore"})
     assert response.status_code == 200
     assert "déjà ses limites" in response.content.decode()
@@ -140,12 +212,23 @@ def test_the_admin_refuses_a_second_limit_for_the_same_category(tb, world, clien
 def test_a_category_limit_counts_only_the_accounts_of_its_cooperation(tb, world):
     from django_scopes import scopes_disabled
 
-    services.set_account_limits(actor=world.director, account=tb.ana, min_balance_minutes=None,
-                                max_balance_minutes=None, reason="—")
-    services.transfer_time(actor=None, payer=tb.ben, payee=tb.ana, minutes=600, idempotency_key="up")
+    services.set_account_limits(
+        actor=world.director,
+        account=tb.ana,
+        min_balance_minutes=None,
+        max_balance_minutes=None,
+        reason="—",
+    )
+    services.transfer_time(
+        actor=None, payer=tb.ben, payee=tb.ana, minutes=600, idempotency_key="up"
+    )
     with scopes_disabled():
-        limit = CategoryLimit(cooperation=world.other_coop, kind="member", min_balance_minutes=None,
-                              max_balance_minutes=1000)
+        limit = CategoryLimit(
+            cooperation=world.other_coop,
+            kind="member",
+            min_balance_minutes=None,
+            max_balance_minutes=1000,
+        )
         limit.clean()  # Otto (900) fits; Ana (1500) is of another cooperation
         with pytest.raises(ValidationError, match="1 compte"):
             CategoryLimit(cooperation=world.coop, kind="member", max_balance_minutes=1000).clean()
@@ -165,7 +248,9 @@ def test_the_check_flags_exchanges_without_their_transfer_or_with_one_too_many(t
     services.confirm_exchange(actor=None, exchange=confirmed)
     pending = _exchange(tb, idempotency_key="p")
     assert _problems() == []
-    other = services.transfer_time(actor=None, payer=tb.ben, payee=tb.ana, minutes=30, idempotency_key="t")
+    other = services.transfer_time(
+        actor=None, payer=tb.ben, payee=tb.ana, minutes=30, idempotency_key="t"
+    )
     Exchange.objects.filter(pk=pending.pk).update(transfer=other)
     Exchange.objects.filter(pk=confirmed.pk).update(minutes=60)
     found = " ".join(_problems())
@@ -181,24 +266,34 @@ def test_the_check_flags_a_closed_account_with_a_balance(tb, world):
     assert f"Compte n°{tb.cleo.pk} (" in " ".join(_problems())
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="corrupts the ledger with raw SQL (PostgreSQL refuses it)")
-def test_the_check_flags_a_reversal_of_another_cooperation_and_lists_at_most_the_limit(tb, world, monkeypatch):
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="corrupts the ledger with raw SQL (PostgreSQL refuses it)"
+)
+def test_the_check_flags_a_reversal_of_another_cooperation_and_lists_at_most_the_limit(
+    tb, world, monkeypatch
+):
     from django_scopes import scopes_disabled
 
     from coope.timebank import invariants
     from coope.timebank.models import Transfer
 
-    transfer = services.transfer_time(actor=None, payer=tb.ana, payee=tb.ben, minutes=30, idempotency_key="t")
+    transfer = services.transfer_time(
+        actor=None, payer=tb.ana, payee=tb.ben, minutes=30, idempotency_key="t"
+    )
     reversal = services.reverse_transfer(actor=None, transfer=transfer, reason="Erreur")
     assert _problems() == []
     with scopes_disabled():
         foreign = Transfer.objects.filter(cooperation=world.other_coop).first()
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE timebank_transfer SET reverses_id = %s WHERE id = %s", [foreign.pk, reversal.pk])
+        cursor.execute(
+            "UPDATE timebank_transfer SET reverses_id = %s WHERE id = %s", [foreign.pk, reversal.pk]
+        )
     with scopes_disabled():
         found = list(invariants.reversals_linked())
-    assert any(f"Annulation n°{reversal.pk} : elle annule le virement n°{foreign.pk} d'une autre" in p
-               for p in found)
+    assert any(
+        f"Annulation n°{reversal.pk} : elle annule le virement n°{foreign.pk} d'une autre" in p
+        for p in found
+    )
     monkeypatch.setattr(invariants, "LIMIT", 1)
     with scopes_disabled():
         found = list(invariants.reversals_linked())

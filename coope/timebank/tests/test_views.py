@@ -18,14 +18,22 @@ from coope.timebank.tests.conftest import make_member
 @pytest.fixture
 def member(tb, world):
     """Ana's own login (an inhabitant, no staff role)."""
-    return User.objects.create_user(username="ana", password=PASSWORD, cooperation=world.coop, person=tb.ana_person)
+    return User.objects.create_user(
+        username="ana", password=PASSWORD, cooperation=world.coop, person=tb.ana_person
+    )
 
 
 def exchange(tb, provider, receiver, minutes=60, key=None, category=None):
-    return services.record_exchange(actor=None, provider=provider, receiver=receiver, minutes=minutes,
-                                    category=category or tb.garden, description="Coup de main",
-                                    performed_on=datetime.date(2018, 3, 1),
-                                    idempotency_key=key or f"x{Exchange.objects.count()}")
+    return services.record_exchange(
+        actor=None,
+        provider=provider,
+        receiver=receiver,
+        minutes=minutes,
+        category=category or tb.garden,
+        description="Coup de main",
+        performed_on=datetime.date(2018, 3, 1),
+        idempotency_key=key or f"x{Exchange.objects.count()}",
+    )
 
 
 def test_an_inhabitant_lands_on_their_page_and_sees_balance_and_exchanges(tb, member, client_as):
@@ -34,7 +42,12 @@ def test_an_inhabitant_lands_on_their_page_and_sees_balance_and_exchanges(tb, me
     response = client.get("/", follow=True)
     assert response.redirect_chain[-1][0] == "/tic-tac/"
     body = response.content.decode()
-    assert "Solde : 15 h" in body and "Ben Test" in body and "1 h 30" in body and "Crédit de départ" in body
+    assert (
+        "Solde : 15 h" in body
+        and "Ben Test" in body
+        and "1 h 30" in body
+        and "Crédit de départ" in body
+    )
 
 
 def test_the_member_page_makes_the_same_number_of_queries_with_more_rows(tb, member, client_as):
@@ -51,8 +64,12 @@ def test_the_member_page_makes_the_same_number_of_queries_with_more_rows(tb, mem
     for i in range(8):
         exchange(tb, tb.ben, tb.ana, 30)
         exchange(tb, tb.cleo, tb.ana, 30)
-        services.transfer_time(actor=None, payer=tb.ana, payee=tb.cleo, minutes=5, idempotency_key=f"t{i + 1}")
-    services.reverse_transfer(actor=None, transfer=Transfer.objects.filter(kind="transfer").first(), reason="x")
+        services.transfer_time(
+            actor=None, payer=tb.ana, payee=tb.cleo, minutes=5, idempotency_key=f"t{i + 1}"
+        )
+    services.reverse_transfer(
+        actor=None, transfer=Transfer.objects.filter(kind="transfer").first(), reason="x"
+    )
     assert count() == few
 
 
@@ -74,8 +91,14 @@ def test_recording_a_service_shows_a_warning_then_records_once(tb, member, clien
     client = client_as(member)
     form = client.get("/tic-tac/echanges/nouveau/").content.decode()
     assert "Qui a reçu le service" in form
-    data = {"receivers": [tb.ben.pk], "category": tb.garden.pk, "description": "Tonte", "duration": "34h",
-            "performed_on": "2018-03-01", "key": "abc"}
+    data = {
+        "receivers": [tb.ben.pk],
+        "category": tb.garden.pk,
+        "description": "Tonte",
+        "duration": "34h",
+        "performed_on": "2018-03-01",
+        "key": "abc",
+    }
     preview = client.post("/tic-tac/echanges/nouveau/", data).content.decode()
     assert "près de sa limite basse" in preview and Exchange.objects.count() == 0
     data["confirm"] = "1"
@@ -89,9 +112,17 @@ def test_recording_a_service_shows_a_warning_then_records_once(tb, member, clien
 
 def test_a_group_exchange_from_the_member_page(tb, member, client_as):
     client = client_as(member)
-    data = {"receivers": [tb.ben.pk, tb.cleo.pk], "category": tb.computing.pk, "description": "Atelier smartphone",
-            "duration": "1,5", "performed_on": "2018-03-01", "key": "grp"}
-    assert "chacun·e paie la durée" in client.post("/tic-tac/echanges/nouveau/", data).content.decode()
+    data = {
+        "receivers": [tb.ben.pk, tb.cleo.pk],
+        "category": tb.computing.pk,
+        "description": "Atelier smartphone",
+        "duration": "1,5",
+        "performed_on": "2018-03-01",
+        "key": "grp",
+    }
+    assert (
+        "chacun·e paie la durée" in client.post("/tic-tac/echanges/nouveau/", data).content.decode()
+    )
     client.post("/tic-tac/echanges/nouveau/", {**data, "confirm": "1"})
     client.post("/tic-tac/echanges/nouveau/", {**data, "confirm": "1"})
     exchanges = Exchange.objects.order_by("receiver_id")
@@ -100,7 +131,9 @@ def test_a_group_exchange_from_the_member_page(tb, member, client_as):
 
 
 def test_statement_as_csv_and_pdf(tb, member, client_as):
-    services.transfer_time(actor=None, payer=tb.ana, payee=tb.ben, minutes=90, idempotency_key="s1", memo="Guitare")
+    services.transfer_time(
+        actor=None, payer=tb.ana, payee=tb.ben, minutes=90, idempotency_key="s1", memo="Guitare"
+    )
     client = client_as(member)
     csv = client.get("/tic-tac/releve/?format=csv").content.decode("utf-8-sig")
     lines = csv.strip().splitlines()
@@ -114,7 +147,10 @@ def test_statement_as_csv_and_pdf(tb, member, client_as):
 
 def test_offers_and_requests(tb, member, client_as):
     client = client_as(member)
-    client.post("/tic-tac/annonces/", {"kind": "offer", "category": tb.computing.pk, "description": "Aide ordinateur"})
+    client.post(
+        "/tic-tac/annonces/",
+        {"kind": "offer", "category": tb.computing.pk, "description": "Aide ordinateur"},
+    )
     assert Listing.objects.get().account == tb.ana
     assert "Aide ordinateur" in client.get("/tic-tac/annonces/?type=offer").content.decode()
     assert "Aide ordinateur" not in client.get("/tic-tac/annonces/?type=request").content.decode()
@@ -125,7 +161,9 @@ def test_staff_without_a_person_get_404_on_member_pages(tb, world, client_as):
 
 
 def test_accounts_list_filters_and_permissions(tb, world, client_as):
-    services.transfer_time(actor=None, payer=tb.ana, payee=tb.ben, minutes=33 * 60, idempotency_key="near")
+    services.transfer_time(
+        actor=None, payer=tb.ana, payee=tb.ben, minutes=33 * 60, idempotency_key="near"
+    )
     reception = client_as(world.alice)
     body = reception.get("/tic-tac/comptes/?filtre=limite").content.decode()
     assert "Ana Test" in body and "Ben Test" not in body
@@ -137,7 +175,9 @@ def test_accounts_list_filters_and_permissions(tb, world, client_as):
 
 def test_inactive_accounts(tb, world, client_as, time_machine):
     time_machine.shift(datetime.timedelta(days=200))
-    services.transfer_time(actor=None, payer=tb.ana, payee=tb.ben, minutes=30, idempotency_key="recent")
+    services.transfer_time(
+        actor=None, payer=tb.ana, payee=tb.ben, minutes=30, idempotency_key="recent"
+    )
     body = client_as(world.coordinator).get("/tic-tac/comptes/?filtre=inactifs").content.decode()
     assert "Cléo Test" in body and "Ana Test" not in body
 
@@ -158,7 +198,9 @@ def test_accounts_list_makes_the_same_number_of_queries_with_more_accounts(tb, w
         client.get(f"/tic-tac/comptes/{tb.ana.pk}/")
     before = len(ctx.captured_queries)
     for i in range(5):
-        services.transfer_time(actor=None, payer=tb.ana, payee=tb.ben, minutes=5, idempotency_key=f"q{i}")
+        services.transfer_time(
+            actor=None, payer=tb.ana, payee=tb.ben, minutes=5, idempotency_key=f"q{i}"
+        )
     with CaptureQueriesContext(connection) as ctx:
         client.get(f"/tic-tac/comptes/{tb.ana.pk}/")
     assert len(ctx.captured_queries) == before
@@ -166,24 +208,45 @@ def test_accounts_list_makes_the_same_number_of_queries_with_more_accounts(tb, w
 
 def test_coordinator_enters_a_cheque_reverses_it_and_sets_limits(tb, world, client_as):
     client = client_as(world.coordinator)
-    data = {"cheque_number": "C-1", "provider": tb.ben.pk, "receiver": tb.cleo.pk, "category": tb.garden.pk,
-            "description": "Potager", "duration": "2", "performed_on": "2018-03-01", "confirm": "1"}
+    data = {
+        "cheque_number": "C-1",
+        "provider": tb.ben.pk,
+        "receiver": tb.cleo.pk,
+        "category": tb.garden.pk,
+        "description": "Potager",
+        "duration": "2",
+        "performed_on": "2018-03-01",
+        "confirm": "1",
+    }
     client.post("/tic-tac/cheque/", data)
     client.post("/tic-tac/cheque/", data)
     transfer = Transfer.objects.get(kind="exchange")
     assert Account.objects.get(pk=tb.ben.pk).balance_minutes == 1020
     page = client.get(f"/tic-tac/virements/{transfer.pk}/annuler/").content.decode()
     assert "Annuler le virement" in page
-    assert "motif" in client.post(f"/tic-tac/virements/{transfer.pk}/annuler/", {"reason": "", "key": "k"}) \
-        .content.decode().lower()
-    client.post(f"/tic-tac/virements/{transfer.pk}/annuler/", {"reason": "Chèque non signé", "key": "k"})
-    double = client.post(f"/tic-tac/virements/{transfer.pk}/annuler/", {"reason": "Chèque non signé"}, follow=True)
+    assert (
+        "motif"
+        in client.post(f"/tic-tac/virements/{transfer.pk}/annuler/", {"reason": "", "key": "k"})
+        .content.decode()
+        .lower()
+    )
+    client.post(
+        f"/tic-tac/virements/{transfer.pk}/annuler/", {"reason": "Chèque non signé", "key": "k"}
+    )
+    double = client.post(
+        f"/tic-tac/virements/{transfer.pk}/annuler/", {"reason": "Chèque non signé"}, follow=True
+    )
     assert "annulé ; les personnes concernées sont prévenues" in double.content.decode()
     assert Account.objects.get(pk=tb.ben.pk).balance_minutes == 900
     assert Transfer.objects.filter(kind="reversal").count() == 1
-    again = client.post(f"/tic-tac/virements/{transfer.pk}/annuler/", {"reason": "x", "key": "k2"}).content.decode()
+    again = client.post(
+        f"/tic-tac/virements/{transfer.pk}/annuler/", {"reason": "x", "key": "k2"}
+    ).content.decode()
     assert "déjà été annulé" in again
-    client.post(f"/tic-tac/comptes/{tb.ben.pk}/limites/", {"min_hours": "-5", "max_hours": "", "reason": "Demande"})
+    client.post(
+        f"/tic-tac/comptes/{tb.ben.pk}/limites/",
+        {"min_hours": "-5", "max_hours": "", "reason": "Demande"},
+    )
     assert Account.objects.get(pk=tb.ben.pk).min_balance_minutes == -300
     assert AuditEntry.objects.filter(action="timebank_set_limits", actor=world.coordinator).exists()
 
@@ -193,14 +256,19 @@ def test_opening_an_account_from_the_person(tb, world, client_as):
     client = client_as(world.coordinator)
     found = client.get("/tic-tac/comptes/?q=nouv").content.decode()
     assert f"/tic-tac/comptes/ouvrir/?personne={person.pk}" in found
-    assert "15 h de crédit de départ" in client.get(f"/tic-tac/comptes/ouvrir/?personne={person.pk}").content.decode()
+    assert (
+        "15 h de crédit de départ"
+        in client.get(f"/tic-tac/comptes/ouvrir/?personne={person.pk}").content.decode()
+    )
     client.post(f"/tic-tac/comptes/ouvrir/?personne={person.pk}")
     assert Account.objects.get(person=person).balance_minutes == 900
     assert client.get("/tic-tac/comptes/ouvrir/?personne=abc").status_code == 404
 
 
 def test_notices_of_a_reversal_are_shown_until_read(tb, member, client_as):
-    transfer = services.transfer_time(actor=None, payer=tb.ben, payee=tb.ana, minutes=60, idempotency_key="n")
+    transfer = services.transfer_time(
+        actor=None, payer=tb.ben, payee=tb.ana, minutes=60, idempotency_key="n"
+    )
     services.reverse_transfer(actor=None, transfer=transfer, reason="Erreur de saisie")
     client = client_as(member)
     assert "a été annulé : Erreur de saisie" in client.get("/tic-tac/").content.decode()

@@ -8,7 +8,9 @@ from coope.lib.invariants import invariants
 
 
 class Command(django_check.Command):
-    help = "Vérifie la configuration, puis chaque invariant des données (grand livre TIC-TAC, stocks)."
+    help = (
+        "Vérifie la configuration, puis chaque invariant des données (grand livre TIC-TAC, stocks)."
+    )
 
     def handle(self, *app_labels, **options):
         super().handle(*app_labels, **options)
@@ -24,5 +26,7 @@ class Command(django_check.Command):
                 else:
                     self.stdout.write(self.style.SUCCESS(f"✓ {inv.label}"))
         if failures:
-            raise CommandError(f"{failures} problème(s) trouvé(s) dans les données : voir ci-dessus.")
+            raise CommandError(
+                f"{failures} problème(s) trouvé(s) dans les données : voir ci-dessus."
+            )
         self.stdout.write(self.style.SUCCESS("Toutes les vérifications des données sont passées."))

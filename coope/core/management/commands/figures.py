@@ -15,7 +15,9 @@ def parse_date(value: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError as error:
-        raise CommandError(f"Date invalide « {value} » : écrivez-la AAAA-MM-JJ, ex. 2018-01-31.") from error
+        raise CommandError(
+            f"Date invalide « {value} » : écrivez-la AAAA-MM-JJ, ex. 2018-01-31."
+        ) from error
 
 
 def get_cooperation(slug: str) -> Cooperation:
@@ -31,9 +33,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--cooperation", required=True, help="identifiant, ex. romans")
-        parser.add_argument("--from", dest="start", required=True, type=parse_date, help="AAAA-MM-JJ")
+        parser.add_argument(
+            "--from", dest="start", required=True, type=parse_date, help="AAAA-MM-JJ"
+        )
         parser.add_argument("--to", dest="end", required=True, type=parse_date, help="AAAA-MM-JJ")
-        parser.add_argument("--json", action="store_true", help="un objet JSON indicateur -> valeur")
+        parser.add_argument(
+            "--json", action="store_true", help="un objet JSON indicateur -> valeur"
+        )
         parser.add_argument("--only", nargs="*", help="seulement ces indicateurs")
 
     def handle(self, *args, **options):

@@ -17,14 +17,18 @@ from coope.people.importing import KIND_ALIASES, KINDS, run_import
 
 
 class Command(BaseCommand):
-    help = ("Importe des personnes, foyers, adhésions, présences, heures de bénévolat ou collectes "
-            "depuis un fichier CSV, XLSX ou ODS.")
+    help = (
+        "Importe des personnes, foyers, adhésions, présences, heures de bénévolat ou collectes "
+        "depuis un fichier CSV, XLSX ou ODS."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "kind",
             choices=[*KINDS, *KIND_ALIASES],
-            help="le type de lignes : " + ", ".join(KINDS) + " (ou son nom français, voir docs/imports.md)",
+            help="le type de lignes : "
+            + ", ".join(KINDS)
+            + " (ou son nom français, voir docs/imports.md)",
         )
         parser.add_argument("file", type=Path, help="fichier .csv, .xlsx ou .ods")
         parser.add_argument("--cooperation", required=True, help="identifiant, ex. romans")

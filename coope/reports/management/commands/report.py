@@ -15,8 +15,10 @@ from coope.reports.services import start_next_report
 
 
 class Command(BaseCommand):
-    help = ("Rend le rapport d'activités d'une année (le crée d'après celui de l'année d'avant, "
-            "ou d'après le modèle de la démo, s'il n'existe pas).")
+    help = (
+        "Rend le rapport d'activités d'une année (le crée d'après celui de l'année d'avant, "
+        "ou d'après le modèle de la démo, s'il n'existe pas)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--cooperation", required=True, help="identifiant, ex. romans")
@@ -31,10 +33,14 @@ class Command(BaseCommand):
         year = options["year"]
         outputs = [name for name in ("pdf", "json", "xlsx", "ods") if options[name]]
         if not outputs:
-            raise CommandError("Dites quoi écrire : --pdf FICHIER, --json FICHIER, --xlsx FICHIER ou --ods FICHIER.")
+            raise CommandError(
+                "Dites quoi écrire : --pdf FICHIER, --json FICHIER, --xlsx FICHIER ou --ods FICHIER."
+            )
         for name in outputs:
             if not options[name].parent.exists():
-                raise CommandError(f"Le dossier {options[name].parent} n'existe pas : créez-le ou choisissez-en un autre.")
+                raise CommandError(
+                    f"Le dossier {options[name].parent} n'existe pas : créez-le ou choisissez-en un autre."
+                )
         with scope(cooperation=cooperation.pk):
             report = Report.objects.filter(period_start__year=year).order_by("-pk").first()
             if report is None:
@@ -49,8 +55,10 @@ class Command(BaseCommand):
             if options["pdf"]:
                 options["pdf"].write_bytes(exports.report_pdf(report))
             if options["json"]:
-                options["json"].write_text(json.dumps(exports.report_json(report), ensure_ascii=False, indent=2),
-                                           encoding="utf-8")
+                options["json"].write_text(
+                    json.dumps(exports.report_json(report), ensure_ascii=False, indent=2),
+                    encoding="utf-8",
+                )
             for fmt in ("xlsx", "ods"):
                 if options[fmt]:
                     options[fmt].write_bytes(exports.report_sheet(report, fmt))
