@@ -11,21 +11,24 @@ run across every cooperation (inside `scopes_disabled()`).
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
+
+Check = Callable[[], Iterable[str]]
 
 
 @dataclass(frozen=True)
 class Invariant:
-    label: str
-    check: Callable[[], Iterable[str]]
+    label: str | Promise  # often lazily translated
+    check: Check
 
 
 _INVARIANTS: dict[str, Invariant] = {}
 _discovered = False
 
 
-def invariant(label):
-    def register(func):
+def invariant(label: str | Promise) -> Callable[[Check], Check]:
+    def register(func: Check) -> Check:
         _INVARIANTS[f"{func.__module__}.{func.__qualname__}"] = Invariant(label=label, check=func)
         return func
 

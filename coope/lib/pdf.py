@@ -1,15 +1,21 @@
 """PDF documents rendered from templates with WeasyPrint."""
 
-from django.http import HttpResponse
+from collections.abc import Mapping
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 
-def render_pdf(template_name: str, context: dict, request=None) -> bytes:
+def render_pdf(
+    template_name: str, context: Mapping[str, Any], request: HttpRequest | None = None
+) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string(template_name, context, request=request)
     base_url = request.build_absolute_uri("/") if request is not None else None
-    return HTML(string=html, base_url=base_url).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=base_url).write_pdf()
+    return pdf
 
 
 def pdf_response(pdf: bytes, filename: str, *, inline: bool = True) -> HttpResponse:

@@ -3,13 +3,15 @@
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Case, CharField, Q, Value, When
+
 
 @dataclass(frozen=True)
 class Period:
     start: datetime.date
     end: datetime.date  # inclusive
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValueError(f"La période finit ({self.end}) avant de commencer ({self.start}).")
 
@@ -42,10 +44,8 @@ def age_band(birth_year: int | None, on_year: int) -> str:
     return "inconnu"
 
 
-def age_band_expression(on_year: int, field: str = "birth_date__year"):
+def age_band_expression(on_year: int, field: str = "birth_date__year") -> Case:
     """A database expression giving the age band (as in `age_band`) of each row."""
-    from django.db.models import Case, CharField, Q, Value, When
-
     whens = []
     for label, low, high in AGE_BANDS:
         condition = Q(**{f"{field}__lte": on_year - low})

@@ -244,7 +244,7 @@ def _read_ods(data: bytes, name: str) -> Iterator[list[Any]]:
             yield list(values)
 
 
-def _ods_rows(node) -> Iterator[Any]:
+def _ods_rows(node: Any) -> Iterator[Any]:
     for child in node.childNodes:
         if child.nodeType != child.ELEMENT_NODE:
             continue
@@ -254,7 +254,7 @@ def _ods_rows(node) -> Iterator[Any]:
             yield from _ods_rows(child)
 
 
-def _ods_row_values(row) -> list[Any]:
+def _ods_row_values(row: Any) -> list[Any]:
     values: list[Any] = []
     pending_blanks = 0
     for cell in row.childNodes:
@@ -439,7 +439,7 @@ def _write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: st
     bold = Font(bold=True)
     widths = [len(str(h)) for h in headers]
 
-    def cell(value: Any, *, header: bool = False):
+    def cell(value: Any, *, header: bool = False) -> WriteOnlyCell:
         item = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str):
             item.data_type = "s"  # never a formula, whatever the text starts with
@@ -469,4 +469,5 @@ def _write_ods(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str
     dataset = tablib.Dataset(headers=list(headers), title=title)
     for row in rows:
         dataset.append([float(v) if isinstance(v, Decimal) else v for v in row])
-    return dataset.export("ods")
+    ods: bytes = dataset.export("ods")
+    return ods
