@@ -9,7 +9,6 @@ class ActivityAdmin(CooperationAdmin):
     list_display = ("title", "house", "project_group", "kind", "public", "capacity")
     list_filter = ("house", "project_group", "kind", "public")
     search_fields = ("title",)
-    audited = False
 
 
 @admin.register(Session)
@@ -17,4 +16,3 @@ class SessionAdmin(CooperationAdmin):
     list_display = ("activity", "starts_at", "house", "commune", "public", "cancelled")
     list_filter = ("house", "public", "cancelled")
     date_hierarchy = "starts_at"
-    audited = False

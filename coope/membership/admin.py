@@ -14,7 +14,6 @@ class FeeRuleInline(admin.TabularInline):
 class MembershipPeriodAdmin(CooperationAdmin):
     list_display = ("name", "start", "end")
     inlines = [FeeRuleInline]
-    audited = False
 
 
 @admin.register(Membership)

@@ -50,4 +50,3 @@ class ReceptionVisitAdmin(CooperationAdmin):
     list_display = ("date", "house", "person", "reason")
     list_filter = ("house", "reason")
     autocomplete_fields = ("person",)
-    audited = False

@@ -5,7 +5,6 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from coope.core import audit
 from coope.core.admin import CooperationAdmin, ReadOnlyAdmin
 from coope.timebank.models import (
     Account,
@@ -32,22 +31,8 @@ class ReasonAdmin(CooperationAdmin):
 
     form = ReasonForm
 
-    def save_model(self, request, obj, form, change):
-        before = {name: form.initial.get(name) for name in form.changed_data} if change else {}
-        if obj.cooperation_id is None:
-            obj.cooperation = request.cooperation
-        obj.save()
-        changes = {
-            name: [audit._jsonable(before.get(name)), audit._jsonable(form.cleaned_data.get(name))]
-            for name in form.changed_data
-            if name != "reason"
-        }
-        audit.record(
-            actor=request.user,
-            action="admin_change" if change else "admin_create",
-            instance=obj,
-            changes={**changes, "reason": form.cleaned_data["reason"]},
-        )
+    def audit_extra(self, request, form) -> dict:
+        return {"reason": form.cleaned_data["reason"]}
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -111,7 +96,6 @@ class CategoryLimitAdmin(ReasonAdmin):
 @admin.register(Category)
 class CategoryAdmin(CooperationAdmin):
     list_display = ("name",)
-    audited = False
 
 
 class EntryInline(admin.TabularInline):
@@ -153,7 +137,6 @@ class ExchangeAdmin(ReadOnlyAdmin):
 class ListingAdmin(CooperationAdmin):
     list_display = ("kind", "category", "description", "account", "active")
     list_filter = ("kind", "category", "active")
-    audited = False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -9,11 +9,9 @@ class VolunteerHoursAdmin(CooperationAdmin):
     list_display = ("person", "date", "kind", "project_group", "duration_minutes")
     list_filter = ("kind", "project_group")
     autocomplete_fields = ("person",)
-    audited = False
 
 
 @admin.register(Training)
 class TrainingAdmin(CooperationAdmin):
     list_display = ("person", "title", "date")
     autocomplete_fields = ("person",)
-    audited = False
