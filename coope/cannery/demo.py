@@ -11,7 +11,6 @@ import datetime
 import random
 
 from coope.activities.models import Activity, Attendance, Headcount, Session
-from coope.cannery.geography import COMMUNES
 from coope.cannery.models import (
     Acquisition,
     Batch,
@@ -32,6 +31,7 @@ from coope.cannery.models import (
     Tour,
 )
 from coope.cannery.services import ensure_locations
+from coope.core.demo.data import ROMANS_COMMUNES as COMMUNES
 from coope.volunteering.models import Training, VolunteerHours
 
 WORKSHOPS = 71

@@ -417,7 +417,7 @@ def tours(request):
         dates.setdefault(commune, []).append(timezone.localtime(starts_at).date())
     placed, unplaced = [], []
     for row in rows:
-        coords = coordinates(row["commune"])
+        coords = coordinates(row["commune"], request.cooperation.communes)
         (placed if coords else unplaced).append((row["commune"], coords, dates[row["commune"]]))
     points = []
     if placed:

@@ -15,12 +15,22 @@ class Cooperation(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     slug = models.SlugField(_("identifiant"), unique=True)
     card_prefix = models.CharField(
-        _("préfixe des cartes"), max_length=8, help_text=_("Début des numéros de carte, ex. ROM.")
+        _("préfixe des cartes"), max_length=8, help_text=_("Début des numéros de carte, ex. ABC.")
     )
     volunteer_hour_value_cents = models.PositiveIntegerField(
         _("valeur d'une heure de bénévolat (centimes)"),
         default=1200,
         help_text=_("Pour valoriser le bénévolat dans les comptes."),
+    )
+    # {"commune": [latitude, longitude]}: the communes of the cooperation's area, to place them
+    # on maps (the cannery's tours). A commune missing here is listed beside the map.
+    communes = models.JSONField(
+        _("communes du territoire"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Nom de chaque commune et ses coordonnées : {« Commune » : [latitude, longitude]}."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

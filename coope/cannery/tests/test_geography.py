@@ -1,11 +1,15 @@
 """Labels of the tours map: inside the map and not on top of each other when there is room."""
 
-from coope.cannery.geography import COMMUNES, coordinates, place_labels
+from coope.cannery.geography import coordinates, place_labels
+
+COMMUNES = {"Saint-Paul-lès-Romans": [45.066, 5.131], "Peyrins": [45.090, 5.047]}
 
 
 def test_communes_are_found_whatever_the_accents_and_case():
-    assert coordinates("saint-paul-les-romans") == COMMUNES["Saint-Paul-lès-Romans"]
-    assert coordinates("Ailleurs") is None
+    assert coordinates("saint-paul-les-romans", COMMUNES) == (45.066, 5.131)
+    assert coordinates("PEYRINS", COMMUNES) == (45.090, 5.047)
+    assert coordinates("Ailleurs", COMMUNES) is None
+    assert coordinates("Peyrins", {}) is None  # a cooperation that gave no coordinates
 
 
 def test_labels_of_close_villages_do_not_overlap_and_stay_inside_the_map():

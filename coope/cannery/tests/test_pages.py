@@ -168,6 +168,9 @@ def test_the_index_collection_and_tours_pages_do_not_grow_with_rows(client_as, w
 
 
 def test_the_tours_page_places_villages_and_lists_their_dates(client_as, world, kit):
+    # The cooperation's communes: placed on the map by the coordinates it gives.
+    world.coop.communes = {"Triors": [45.087, 5.113], "Peyrins": [45.090, 5.047]}
+    world.coop.save()
     with scope(cooperation=world.coop.pk):
         kit.session(DAY, "Triors")
         kit.session(DAY.replace(month=8), "Triors")

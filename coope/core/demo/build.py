@@ -60,7 +60,10 @@ class DemoBuilder:
     def build_structure(self) -> None:
         spec = self.spec
         self.cooperation = Cooperation.objects.create(
-            name=spec["name"], slug=spec["slug"], card_prefix=spec["card_prefix"]
+            name=spec["name"],
+            slug=spec["slug"],
+            card_prefix=spec["card_prefix"],
+            communes=spec.get("communes", {}),
         )
         self.associations, self.houses = [], []
         for entry in spec["associations"]:

@@ -1,9 +1,46 @@
 """What the demo cooperations are made of: names and numbers from the 2018 activity report."""
 
+# The communes of the Romans area that the cannery visits, with approximate town-centre
+# coordinates (degrees, WGS 84): the demo cooperation's `communes`, for the tours map.
+ROMANS_COMMUNES: dict[str, tuple[float, float]] = {  # name -> (latitude, longitude)
+    "Romans-sur-Isère": (45.043, 5.051),
+    "Bourg-de-Péage": (45.037, 5.060),
+    "Mours-Saint-Eusèbe": (45.066, 5.058),
+    "Peyrins": (45.090, 5.047),
+    "Génissieux": (45.084, 5.081),
+    "Triors": (45.087, 5.113),
+    "Geyssans": (45.118, 5.076),
+    "Saint-Paul-lès-Romans": (45.066, 5.131),
+    "Châtillon-Saint-Jean": (45.087, 5.150),
+    "Parnans": (45.111, 5.139),
+    "Montmiral": (45.153, 5.149),
+    "Crépol": (45.165, 5.071),
+    "Margès": (45.140, 5.040),
+    "Saint-Bonnet-de-Valclérieux": (45.200, 5.134),
+    "Saint-Donat-sur-l'Herbasse": (45.123, 4.984),
+    "Charmes-sur-l'Herbasse": (45.150, 4.955),
+    "Clérieux": (45.077, 4.958),
+    "Saint-Bardoux": (45.083, 4.995),
+    "Granges-les-Beaumont": (45.045, 4.987),
+    "Chatuzange-le-Goubet": (45.003, 5.092),
+    "Alixan": (44.974, 5.025),
+    "Marches": (44.985, 5.099),
+    "Barbières": (44.944, 5.148),
+    "Rochefort-Samson": (44.973, 5.165),
+    "Beauregard-Baret": (45.004, 5.177),
+    "Jaillans": (45.031, 5.180),
+    "Hostun": (45.025, 5.205),
+    "Eymeux": (45.072, 5.190),
+    "Saint-Nazaire-en-Royans": (45.058, 5.245),
+    "Saint-Jean-en-Royans": (45.017, 5.292),
+}
+
+
 ROMANS = {
     "name": "Coopération de Romans-sur-Isère",
     "slug": "romans",
     "card_prefix": "ROM",
+    "communes": ROMANS_COMMUNES,
     "associations": [
         {
             "name": "Maison de quartier St Nicolas",
