@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.db import transaction
 
 from coope.core.admin import CooperationAdmin
+from coope.people import services
 from coope.people.models import (
     Consent,
     FamilyQuotient,
+    HomeHouseSpell,
     Household,
     HouseholdMember,
     Person,
@@ -11,11 +14,31 @@ from coope.people.models import (
 )
 
 
-class HouseholdMemberInline(admin.TabularInline):
-    model = HouseholdMember
-    exclude = ("cooperation",)
-    autocomplete_fields = ("person",)
+class ReadOnlyInline(admin.TabularInline):
+    """Dated facts shown, never edited here: they are closed by the services (the front desk's
+    household page, the person form), never deleted, so that past figures stay as they were."""
+
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class HouseholdMemberInline(ReadOnlyInline):
+    model = HouseholdMember
+    fields = readonly_fields = ("person", "link", "valid_from", "valid_until")
+
+
+class HomeHouseSpellInline(ReadOnlyInline):
+    model = HomeHouseSpell
+    fields = readonly_fields = ("house", "valid_from", "valid_until")
 
 
 @admin.register(Person)
@@ -24,6 +47,21 @@ class PersonAdmin(CooperationAdmin):
     search_fields = ("search_name",)
     list_filter = ("home_house", "sex")
     readonly_fields = ("anonymised_at",)
+    inlines = [HomeHouseSpellInline]
+
+    def save_model(self, request, obj, form, change):
+        """A new home house goes through `change_home_house` (from today), which keeps the
+        former one for past figures."""
+        if not (change and "home_house" in form.changed_data):
+            super().save_model(request, obj, form, change)
+            return
+        with transaction.atomic():
+            new_house = obj.home_house
+            obj.home_house_id = (
+                Person.objects.filter(pk=obj.pk).values_list("home_house_id", flat=True).get()
+            )
+            super().save_model(request, obj, form, change)
+            services.change_home_house(actor=request.user, person=obj, house=new_house)
 
 
 @admin.register(Household)

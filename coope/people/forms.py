@@ -13,10 +13,25 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def not_in_the_future(day):
+    if day and day > timezone.localdate():
+        raise forms.ValidationError(
+            _("Cette date est dans le futur : indiquez le jour où c'est arrivé.")
+        )
+    return day
+
+
 class PersonForm(forms.ModelForm):
     # Querysets of tenant models are set per request: a class-level one would query unscoped.
     home_house = forms.ModelChoiceField(
         label=_("maison de rattachement"), queryset=House.objects.none(), required=False
+    )
+    home_house_since = forms.DateField(
+        label=_("Rattaché·e à cette maison depuis le"),
+        help_text=_("Si la maison de rattachement change (vide : aujourd'hui)."),
+        widget=DateInput(),
+        required=False,
+        validators=[not_in_the_future],
     )
     confirm_not_duplicate = forms.BooleanField(
         label=_("Je confirme que c'est une autre personne"), required=False
@@ -41,6 +56,8 @@ class PersonForm(forms.ModelForm):
         ]
         widgets = {"birth_date": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
 
+    field_order = [*Meta.fields[: Meta.fields.index("home_house") + 1], "home_house_since"]
+
     def clean_birth_date(self):
         birth_date = self.cleaned_data.get("birth_date")
         if birth_date and birth_date > timezone.localdate():
@@ -52,6 +69,9 @@ class PersonForm(forms.ModelForm):
     def __init__(self, *args, show_sensitive: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["home_house"].queryset = House.objects.all()
+        if self.instance.pk is None:
+            # A new person has had their home house since always: no date to ask.
+            del self.fields["home_house_since"]
         if not show_sensitive:
             del self.fields["notes"]
 
@@ -65,10 +85,25 @@ class HouseholdForm(forms.ModelForm):
 class AddMemberForm(forms.Form):
     person = forms.ModelChoiceField(queryset=Person.objects.none(), widget=forms.HiddenInput)
     link = forms.ChoiceField(label=_("Lien"), choices=Link.choices)
+    valid_from = forms.DateField(
+        label=_("Dans le foyer depuis le"),
+        widget=DateInput(),
+        initial=timezone.localdate,
+        validators=[not_in_the_future],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = Person.objects.filter(anonymised_at__isnull=True)
+
+
+class LeaveHouseholdForm(forms.Form):
+    valid_until = forms.DateField(
+        label=_("A quitté le foyer le"),
+        widget=DateInput(),
+        initial=timezone.localdate,
+        validators=[not_in_the_future],
+    )
 
 
 class QuotientForm(forms.Form):

@@ -1,8 +1,10 @@
 """People the cooperation knows, their households, family quotients, consents and visits."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -127,24 +129,132 @@ class Link(models.TextChoices):
     OTHER = "other", _("Autre")
 
 
+def overlapping(start: datetime.date, end: datetime.date, prefix: str = "") -> Q:
+    """Rows dated by `valid_from` and `valid_until` (both inclusive, null = open) that are valid
+    at some point of [start, end]; `prefix` is the path to them ("links__" from a household)."""
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": end})) & (
+        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": start})
+    )
+
+
+class DatedQuerySet(models.QuerySet):
+    def during(self, start: datetime.date, end: datetime.date):
+        """Rows valid at some point of [start, end] (both inclusive)."""
+        return self.filter(overlapping(start, end))
+
+    def on(self, day: datetime.date):
+        return self.during(day, day)
+
+    def current(self):
+        """Rows still open (no end date)."""
+        return self.filter(valid_until__isnull=True)
+
+
 class HouseholdMember(models.Model):
-    """A person in a household; a person may belong to two (e.g. separated parents)."""
+    """A person in a household over a span of time; a person may belong to two households
+    (e.g. separated parents), leave a household and come back.
+
+    A link is closed when the person leaves (`valid_until`), never deleted: what was true in a
+    past year stays answerable."""
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="links")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="household_links")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="links")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="household_links")
     link = models.CharField(_("lien"), max_length=20, choices=Link.choices, default=Link.OTHER)
+    valid_from = models.DateField(
+        _("dans le foyer depuis le"),
+        null=True,
+        blank=True,
+        help_text=_("Vide : depuis avant que Coopé ne le sache."),
+    )
+    valid_until = models.DateField(
+        _("a quitté le foyer le"),
+        null=True,
+        blank=True,
+        help_text=_("Vide : fait toujours partie du foyer."),
+    )
 
-    objects = ScopedManager(cooperation="cooperation")
+    objects = ScopedManager(
+        cooperation="cooperation", _manager_class=models.Manager.from_queryset(DatedQuerySet)
+    )
 
     class Meta:
         verbose_name = _("membre du foyer")
+        verbose_name_plural = _("membres du foyer")
+        ordering = [F("valid_from").asc(nulls_first=True), "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["household", "person"], name="household_member_unique")
+            # A person can leave and come back, but has one open link per household at most.
+            models.UniqueConstraint(
+                fields=["household", "person"],
+                condition=Q(valid_until__isnull=True),
+                name="household_member_one_open_link",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
+                name="household_member_dates_in_order",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.person} ({self.get_link_display()})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.valid_until is None
+
+
+class HomeHouseSpell(models.Model):
+    """A span of time during which a person's home house was `house` (null: none).
+
+    `Person.home_house` is the current value; spells keep the earlier ones. A person without
+    any spell has had `Person.home_house` since always."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="home_house_spells")
+    house = models.ForeignKey(
+        House,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("maison de rattachement"),
+    )
+    valid_from = models.DateField(
+        _("depuis le"), null=True, blank=True, help_text=_("Vide : depuis toujours.")
+    )
+    valid_until = models.DateField(
+        _("jusqu'au"), null=True, blank=True, help_text=_("Vide : encore aujourd'hui.")
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(
+        cooperation="cooperation", _manager_class=models.Manager.from_queryset(DatedQuerySet)
+    )
+
+    class Meta:
+        verbose_name = _("période de rattachement")
+        verbose_name_plural = _("périodes de rattachement")
+        ordering = [F("valid_from").asc(nulls_first=True), "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(valid_until__isnull=True),
+                name="home_house_spell_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
+                name="home_house_spell_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        start = f"{self.valid_from:%d/%m/%Y}" if self.valid_from else "…"
+        end = f"{self.valid_until:%d/%m/%Y}" if self.valid_until else "…"
+        return f"{self.house or '—'} ({start} – {end})"
 
 
 class QuotientSource(models.TextChoices):

@@ -11,6 +11,11 @@ urlpatterns = [
     path("foyers/nouveau/", views.household_create, name="household_create"),
     path("foyers/<int:pk>/", views.household_detail, name="household"),
     path("foyers/<int:pk>/membres/", views.household_add_member, name="household_add_member"),
+    path(
+        "foyers/<int:pk>/membres/<int:link_pk>/depart/",
+        views.household_remove_member,
+        name="household_remove_member",
+    ),
     path("foyers/<int:pk>/quotient/", views.household_quotient, name="household_quotient"),
     path("passages/nouveau/", views.visit_create, name="visit_create"),
 ]

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +12,14 @@ from coope.core.permissions import user_associations
 from coope.core.views import object_from_query, require_perm
 from coope.membership.models import Membership
 from coope.people import services
-from coope.people.forms import AddMemberForm, HouseholdForm, PersonForm, QuotientForm, VisitForm
+from coope.people.forms import (
+    AddMemberForm,
+    HouseholdForm,
+    LeaveHouseholdForm,
+    PersonForm,
+    QuotientForm,
+    VisitForm,
+)
 from coope.people.models import Household, HouseholdMember, Person
 
 SEARCH_LIMIT = 30
@@ -30,6 +37,7 @@ def _with_cards(people):
         by_person[membership.person_id].current_membership = membership
     links = (
         HouseholdMember.objects.filter(person__in=people)
+        .on(today)
         .filter(household__memberships__in=Membership.objects.valid_on(today))
         .values_list("person_id", "household__memberships__pk")
     )
@@ -114,11 +122,23 @@ def person_edit(request, pk):
     form = PersonForm(request.POST or None, instance=person, show_sensitive=show_sensitive)
     del form.fields["confirm_not_duplicate"]
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        fields = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in form.Meta.fields
+        }
         person.refresh_from_db()
-        services.update_person(actor=request.user, person=person, **fields)
-        messages.success(request, _("Modifications enregistrées."))
-        return redirect("people:person", pk=person.pk)
+        try:
+            services.update_person(
+                actor=request.user,
+                person=person,
+                home_house_on=form.cleaned_data.get("home_house_since"),
+                **fields,
+            )
+        except ValidationError as error:
+            person.refresh_from_db()
+            form.add_error("home_house_since" if "home_house" in fields else None, error)
+        else:
+            messages.success(request, _("Modifications enregistrées."))
+            return redirect("people:person", pk=person.pk)
     return render(request, "people/person_form.html", {"form": form, "person": person})
 
 
@@ -126,8 +146,16 @@ def person_edit(request, pk):
 def person_detail(request, pk):
     person = get_object_or_404(Person.objects.select_related("home_house"), pk=pk)
     [person] = _with_cards([person])
-    links = person.household_links.select_related("household").prefetch_related(
-        Prefetch("household__links", queryset=HouseholdMember.objects.select_related("person"))
+    links = (
+        person.household_links.select_related("household")
+        .prefetch_related(
+            Prefetch(
+                "household__links",
+                queryset=HouseholdMember.objects.current().select_related("person"),
+                to_attr="current_links",
+            )
+        )
+        .order_by(F("valid_until").desc(nulls_first=True), "pk")
     )
     memberships = (
         (
@@ -142,7 +170,11 @@ def person_detail(request, pk):
         "people/person_detail.html",
         {
             "person": person,
-            "links": links,
+            "links": [link for link in links if link.valid_until is None],
+            "former_links": [link for link in links if link.valid_until is not None],
+            "home_house_spells": person.home_house_spells.select_related("house").order_by(
+                F("valid_from").desc(nulls_last=True)
+            ),
             "memberships": memberships.order_by("-valid_from"),
             "visits": person.visits.select_related("house")[:10],
             "can_take": bool(user_associations(request.user, "membership.take")),
@@ -179,8 +211,9 @@ def household_detail(request, pk):
     household = get_object_or_404(Household, pk=pk)
     show_sensitive = request.user.has_coope_perm("people.view_sensitive")
     query = request.GET.get("q", "").strip()
+    links = household.links.select_related("person", "person__home_house")
     candidates = (
-        Person.objects.search(query).exclude(household_links__household=household)[:10]
+        Person.objects.search(query).exclude(pk__in=links.current().values("person"))[:10]
         if query
         else []
     )
@@ -189,7 +222,9 @@ def household_detail(request, pk):
         "people/household_detail.html",
         {
             "household": household,
-            "links": household.links.select_related("person", "person__home_house"),
+            "links": links.current(),
+            "former_links": links.filter(valid_until__isnull=False).order_by("-valid_until"),
+            "leave_form": LeaveHouseholdForm(),
             "quotients": household.quotients.all() if show_sensitive else None,
             "memberships": household.memberships.select_related("house").order_by("-valid_from"),
             "quotient_form": QuotientForm() if show_sensitive else None,
@@ -206,19 +241,57 @@ def household_add_member(request, pk):
     household = get_object_or_404(Household, pk=pk)
     form = AddMemberForm(request.POST)
     if request.method == "POST" and form.is_valid():
-        services.add_to_household(
-            actor=request.user,
-            household=household,
-            person=form.cleaned_data["person"],
-            link=form.cleaned_data["link"],
-        )
-        messages.success(
-            request,
-            _("%(p)s fait maintenant partie du foyer.") % {"p": form.cleaned_data["person"]},
-        )
+        try:
+            services.add_to_household(
+                actor=request.user,
+                household=household,
+                person=form.cleaned_data["person"],
+                link=form.cleaned_data["link"],
+                valid_from=form.cleaned_data["valid_from"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(p)s fait maintenant partie du foyer.") % {"p": form.cleaned_data["person"]},
+            )
     else:
         messages.error(
-            request, _("Choisissez une personne dans la liste, puis son lien avec le foyer.")
+            request,
+            _(
+                "Choisissez une personne dans la liste, son lien avec le foyer et la date depuis "
+                "laquelle elle en fait partie (pas dans le futur)."
+            ),
+        )
+    return redirect("people:household", pk=household.pk)
+
+
+@require_perm("people.edit")
+def household_remove_member(request, pk, link_pk):
+    """Someone left the household: their link is closed on the day given, never deleted."""
+    household = get_object_or_404(Household, pk=pk)
+    link = get_object_or_404(household.links.current().select_related("person"), pk=link_pk)
+    form = LeaveHouseholdForm(request.POST)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.remove_from_household(
+                actor=request.user,
+                household=household,
+                person=link.person,
+                on=form.cleaned_data["valid_until"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(p)s ne fait plus partie du foyer depuis le %(d)s.")
+                % {"p": link.person, "d": form.cleaned_data["valid_until"].strftime("%d/%m/%Y")},
+            )
+    else:
+        messages.error(
+            request, _("Indiquez le jour où la personne a quitté le foyer (pas dans le futur).")
         )
     return redirect("people:household", pk=household.pk)
 
