@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from coope.core.models import Cooperation, House, ProjectGroup
+from coope.core.plugins import validate_programme
 from coope.people.models import Person
 
 
@@ -48,6 +49,13 @@ class Activity(models.Model):
         verbose_name=_("programme (groupe projet)"),
     )
     title = models.CharField(_("titre"), max_length=200)
+    programme = models.CharField(
+        _("programme"),
+        max_length=40,
+        blank=True,
+        validators=[validate_programme],
+        help_text=_("Le programme dont l'activité fait partie : ses chiffres clés la comptent."),
+    )
     kind = models.CharField(
         _("type"), max_length=20, choices=ActivityKind.choices, default=ActivityKind.WORKSHOP
     )

@@ -11,7 +11,7 @@ from coope.core.admin import CooperationAdmin
 
 @admin.register(Cannery)
 class CanneryAdmin(CooperationAdmin):
-    list_display = ("name", "activity", "training_title_prefix")
+    list_display = ("name", "activity")
 
 
 @admin.register(Producer)

@@ -156,6 +156,12 @@ def _spread(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if index < total % parts else 0) for index in range(parts)]
 
 
+def build(builder) -> None:
+    """`coope demo` (the cannery's declaration): the 2017-2018 season, in the full demo only."""
+    if builder.full:
+        build_cannery_demo(builder, groups=builder.groups, people=builder.members)
+
+
 def build_cannery_demo(builder, *, groups, people) -> int:
     """Producers, collections, workshops, batches, lots and sales; returns the number of
     public sessions it created in 2018, which count among the year's 352 published events.
@@ -167,6 +173,7 @@ def build_cannery_demo(builder, *, groups, people) -> int:
     activity = Activity.objects.create(
         cooperation=cooperation,
         title="Conserverie mobile et solidaire",
+        programme="cannery",
         kind="workshop",
         theme="Alimentation",
         project_group=groups["alimentation"],
@@ -236,6 +243,7 @@ def build_cannery_demo(builder, *, groups, people) -> int:
             cooperation=cooperation,
             person=person,
             project_group=groups["alimentation"],
+            programme="cannery",
             title="Conserverie : hygiène, stérilisation et traçabilité",
             date=datetime.date(2017, 9, 15) if index < 10 else datetime.date(2018, 3, 16),
         )
@@ -378,6 +386,8 @@ def _distribute(cooperation, lots: list[Lot], inputs) -> None:
     locations = ensure_locations(cooperation=cooperation)
     van = next(loc for loc in locations if loc.kind == LocationKind.VAN)
     shop = next(loc for loc in locations if loc.kind == LocationKind.SHOP)
+    shop.name = "La P'tite Coopé"  # the Romans cooperation's shop
+    shop.save(update_fields=["name"])
     houses = [loc for loc in locations if loc.kind == LocationKind.HOUSE]
     producer_of = {}
     for batch, collection, _grams in inputs:
@@ -441,7 +451,7 @@ def _sell_some_in_time(builder, lots: list[Lot], people) -> None:
     from django.core.exceptions import ValidationError
     from django.db import transaction
 
-    from coope.cannery.services import SHOP_NAME, sell_jars_for_time
+    from coope.cannery.services import sell_jars_for_time
     from coope.timebank.models import Account
 
     payers = list(
@@ -451,7 +461,7 @@ def _sell_some_in_time(builder, lots: list[Lot], people) -> None:
     )
     if not payers:
         return
-    shop = Location.objects.get(cooperation=builder.cooperation, name=SHOP_NAME)
+    shop = Location.objects.get(cooperation=builder.cooperation, kind=LocationKind.SHOP)
     association = next(
         (a for a in builder.associations if not a.houses.exists()), builder.associations[0]
     )

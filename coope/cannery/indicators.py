@@ -1,302 +1,230 @@
 """Key figures of the mobile cannery.
 
-What counts as the cannery's (see `Cannery`): its workshops are the sessions of the activity
-named in the cooperation's cannery settings; its volunteer hours are those recorded on those
-sessions; its trainings are the volunteering trainings whose title starts with the settings'
-prefix (« Conserverie » by default). Collections count by their date, batches (kilograms
-transformed, jars, soup) by the day they were made, movements by their date.
+The cannery is a programme (code "cannery"): its workshops, participants, volunteer hours and
+trainings are the shared figures of activities and volunteering sliced by that programme — the
+activities, trainings and volunteer hours that carry it. Collections count by their date,
+batches (kilograms transformed, jars, soup) by the day they were made, movements by their date.
 
-The cannery works for the whole cooperation, in villages rather than in a house: asked for one
-association or one house, its figures are zero (as the activities figures do for sessions held
-in a commune), so that adding up the houses never counts the cannery twice.
+The cannery works for the whole cooperation, in villages rather than in a house: its own records
+(collections, batches, lots, stock movements) answer for the cooperation as a whole only.
 """
 
-from django.db.models import Sum, Value
+from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
-from coope.activities.models import Attendance, Headcount, Session
+import coope.activities.indicators
+import coope.volunteering.indicators  # noqa: F401 (the figures derived below are declared there)
+from coope.activities.models import Session
 from coope.cannery.models import (
     OUTGOING,
     Batch,
     BatchInput,
-    Cannery,
     Collection,
     Lot,
     Movement,
     MovementKind,
 )
-from coope.lib.indicators import count_by, indicator
-from coope.volunteering.models import Training, VolunteerHours
-
-
-def _in_period(queryset, field: str, period):
-    return queryset.filter(**{f"{field}__gte": period.start, f"{field}__lte": period.end})
-
-
-def _sum(queryset, field: str) -> int:
-    return queryset.aggregate(total=Sum(field))["total"] or 0
-
-
-def _cooperation_wide(association, house) -> bool:
-    return association is None and house is None
-
-
-def workshop_records(cooperation, period, *, association=None, house=None):
-    cannery = Cannery.objects.filter(cooperation=cooperation).first()
-    if cannery is None or not _cooperation_wide(association, house):
-        return Session.objects.none()
-    return Session.objects.filter(
-        cooperation=cooperation,
-        activity_id=cannery.activity_id,
-        cancelled=False,
-        starts_at__date__gte=period.start,
-        starts_at__date__lte=period.end,
-    )
-
-
-def _scoped(model, cooperation, association, house):
-    if not _cooperation_wide(association, house):
-        return model.objects.none()
-    return model.objects.filter(cooperation=cooperation)
-
-
-def collection_records(cooperation, period, *, association=None, house=None):
-    return _in_period(_scoped(Collection, cooperation, association, house), "date", period)
-
-
-def batch_records(cooperation, period, *, association=None, house=None):
-    return _in_period(_scoped(Batch, cooperation, association, house), "made_on", period)
-
-
-def input_records(cooperation, period, *, association=None, house=None):
-    return _in_period(
-        _scoped(BatchInput, cooperation, association, house), "batch__made_on", period
-    )
-
-
-def lot_records(cooperation, period, *, association=None, house=None):
-    return _in_period(_scoped(Lot, cooperation, association, house), "batch__made_on", period)
-
-
-def outgoing_records(cooperation, period, *, association=None, house=None):
-    return _in_period(_scoped(Movement, cooperation, association, house), "date", period).filter(
-        kind__in=OUTGOING
-    )
-
-
-def volunteer_hour_records(cooperation, period, *, association=None, house=None):
-    return VolunteerHours.objects.filter(
-        session__in=workshop_records(cooperation, period, association=association, house=house)
-    )
-
-
-def training_records(cooperation, period, *, association=None, house=None):
-    cannery = Cannery.objects.filter(cooperation=cooperation).first()
-    if cannery is None or not _cooperation_wide(association, house):
-        return Training.objects.none()
-    return _in_period(
-        Training.objects.filter(
-            cooperation=cooperation, title__istartswith=cannery.training_title_prefix
-        ),
-        "date",
-        period,
-    )
-
-
-@indicator(
-    "cannery.workshops", _("Conserverie : ateliers"), unit="ateliers", records=workshop_records
+from coope.lib.indicators import (
+    Breakdown,
+    Distinct,
+    Rows,
+    Scope,
+    Total,
+    Unit,
+    choice_labels,
+    composite,
+    derived,
+    indicator,
 )
-def workshops(cooperation, period, *, association=None, house=None) -> int:
-    return workshop_records(cooperation, period, association=association, house=house).count()
 
+CANNERY = "cannery"
 
-def participant_records(cooperation, period, *, association=None, house=None):
-    return Attendance.objects.filter(
-        session__in=workshop_records(cooperation, period, association=association, house=house)
-    )
-
-
-@indicator(
+derived(
+    "cannery.workshops",
+    _("Conserverie : ateliers"),
+    base="activities.sessions",
+    unit=Unit.WORKSHOPS,
+    programme=CANNERY,
+)
+derived(
+    "cannery.named_participants",
+    _("Conserverie : participants nommés (distincts)"),
+    base="activities.named_participants",
+    programme=CANNERY,
+)
+derived(
+    "cannery.counted_participants",
+    _("Conserverie : participants comptés sans nom"),
+    base="activities.headcount_participants",
+    programme=CANNERY,
+)
+composite(
     "cannery.participants",
-    _("Conserverie : participants aux ateliers"),
-    unit="personnes",
-    records=participant_records,
+    _("Conserverie : participants aux ateliers (personnes nommées + personnes comptées sans nom)"),
+    parts=("cannery.named_participants", "cannery.counted_participants"),
+    unit=Unit.PERSONS,
 )
-def participants(cooperation, period, *, association=None, house=None) -> int:
-    """Distinct named participants, plus the people counted without names at the workshops."""
-    sessions = workshop_records(cooperation, period, association=association, house=house)
-    named = Attendance.objects.filter(session__in=sessions).values("person").distinct().count()
-    counted = _sum(Headcount.objects.filter(session__in=sessions), "count")
-    return named + counted
-
-
-@indicator(
+derived(
     "cannery.volunteer_hours",
-    _("Conserverie : heures de bénévolat aux ateliers"),
-    unit="heures",
-    records=volunteer_hour_records,
+    _("Conserverie : heures de bénévolat"),
+    base="volunteering.hours",
+    programme=CANNERY,
 )
-def volunteer_hours(cooperation, period, *, association=None, house=None) -> float:
-    minutes = _sum(
-        volunteer_hour_records(cooperation, period, association=association, house=house),
-        "duration_minutes",
-    )
-    return round(minutes / 60, 1)
-
-
-@indicator(
+derived(
     "cannery.volunteers_trained",
     _("Conserverie : bénévoles formés"),
-    unit="personnes",
-    records=training_records,
+    base="volunteering.volunteers_trained",
+    programme=CANNERY,
 )
-def volunteers_trained(cooperation, period, *, association=None, house=None) -> int:
-    return (
-        training_records(cooperation, period, association=association, house=house)
-        .values("person")
-        .distinct()
-        .count()
+
+VILLAGE = Coalesce(NullIf("commune", Value("")), "house__city")
+
+
+def workshops_with_village(scope: Scope) -> QuerySet[Session]:
+    """The cannery's workshops, each with its village: the session's commune, else its house's town."""
+    workshops = coope.activities.indicators.sessions_in(
+        Scope(scope.cooperation, scope.period, programme=CANNERY)
     )
+    return (
+        workshops.annotate(village=VILLAGE)
+        .exclude(village__isnull=True)
+        .select_related("activity", "house")
+    )
+
+
+WORKSHOP_FIELDS = ("starts_at", "commune", "house")
 
 
 @indicator(
     "cannery.villages",
     _("Conserverie : villages visités (ateliers)"),
-    unit="communes",
-    records=workshop_records,
+    unit=Unit.COMMUNES,
+    measure=Distinct("village"),
+    public_fields=WORKSHOP_FIELDS,
 )
-def villages(cooperation, period, *, association=None, house=None) -> int:
-    """Distinct communes of the workshops: the session's commune, else its house's town."""
-    return (
-        workshop_records(cooperation, period, association=association, house=house)
-        .annotate(village=Coalesce(NullIf("commune", Value("")), "house__city"))
-        .exclude(village__isnull=True)
-        .values("village")
-        .distinct()
-        .count()
-    )
+def villages(scope: Scope) -> QuerySet[Session]:
+    return workshops_with_village(scope)
 
 
 @indicator(
     "cannery.workshops_by_village",
     _("Conserverie : ateliers par village visité"),
-    unit="ateliers",
-    breakdown=True,
-    records=workshop_records,
+    unit=Unit.WORKSHOPS,
+    measure=Rows(),
+    breakdown=Breakdown("village"),
+    public_fields=WORKSHOP_FIELDS,
 )
-def workshops_by_village(cooperation, period, *, association=None, house=None) -> dict[str, int]:
+def workshops_by_village(scope: Scope) -> QuerySet[Session]:
     """The same villages as `cannery.villages`, each with its number of workshops (a chart)."""
-    return count_by(
-        workshop_records(cooperation, period, association=association, house=house),
-        Coalesce(NullIf("commune", Value("")), "house__city"),
+    return workshops_with_village(scope)
+
+
+def _in_period(queryset: QuerySet, field: str, scope: Scope) -> QuerySet:
+    return queryset.filter(
+        cooperation=scope.cooperation,
+        **{f"{field}__gte": scope.period.start, f"{field}__lte": scope.period.end},
     )
 
 
+COLLECTION_FIELDS = ("producer", "date", "produce", "weight_grams")
+
+
 @indicator(
-    "cannery.collected_kg",
+    "cannery.collected_weight",
     _("Conserverie : fruits et légumes collectés"),
-    unit="kg",
-    records=collection_records,
+    unit=Unit.GRAMS,
+    measure=Total("weight_grams"),
+    public_fields=COLLECTION_FIELDS,
 )
-def collected_kg(cooperation, period, *, association=None, house=None) -> float:
-    grams = _sum(
-        collection_records(cooperation, period, association=association, house=house),
-        "weight_grams",
-    )
-    return round(grams / 1000, 1)
-
-
-@indicator(
-    "cannery.transformed_kg",
-    _("Conserverie : fruits et légumes transformés"),
-    unit="kg",
-    records=input_records,
-)
-def transformed_kg(cooperation, period, *, association=None, house=None) -> float:
-    grams = _sum(input_records(cooperation, period, association=association, house=house), "grams")
-    return round(grams / 1000, 1)
+def collected_weight(scope: Scope) -> QuerySet[Collection]:
+    return _in_period(Collection.objects.all(), "date", scope).select_related("producer")
 
 
 @indicator(
     "cannery.producers",
     _("Conserverie : producteurs ayant donné ou vendu"),
-    unit="producteurs",
-    records=collection_records,
+    unit=Unit.PRODUCERS,
+    measure=Distinct("producer"),
+    public_fields=COLLECTION_FIELDS,
 )
-def producers(cooperation, period, *, association=None, house=None) -> int:
-    return (
-        collection_records(cooperation, period, association=association, house=house)
-        .values("producer")
-        .distinct()
-        .count()
-    )
+def producers(scope: Scope) -> QuerySet[Collection]:
+    return collected_weight(scope)
 
 
 @indicator(
-    "cannery.soup_litres",
-    _("Conserverie : soupes et veloutés"),
-    unit="litres",
-    records=batch_records,
+    "cannery.transformed_weight",
+    _("Conserverie : fruits et légumes transformés"),
+    unit=Unit.GRAMS,
+    measure=Total("grams"),
+    public_fields=("batch", "collection", "grams"),
 )
-def soup_litres(cooperation, period, *, association=None, house=None) -> float:
-    centilitres = _sum(
-        batch_records(cooperation, period, association=association, house=house), "soup_centilitres"
-    )
-    return round(centilitres / 100, 1)
+def transformed_weight(scope: Scope) -> QuerySet[BatchInput]:
+    return _in_period(BatchInput.objects.all(), "batch__made_on", scope)
 
 
-@indicator("cannery.jars", _("Conserverie : bocaux fabriqués"), unit="bocaux", records=lot_records)
-def jars(cooperation, period, *, association=None, house=None) -> int:
-    return _sum(lot_records(cooperation, period, association=association, house=house), "jars_made")
+@indicator(
+    "cannery.soup_volume",
+    _("Conserverie : soupes et veloutés"),
+    unit=Unit.CENTILITRES,
+    measure=Total("soup_centilitres"),
+    public_fields=("recipe", "made_on", "soup_centilitres"),
+)
+def soup_volume(scope: Scope) -> QuerySet[Batch]:
+    return _in_period(Batch.objects.all(), "made_on", scope)
+
+
+@indicator(
+    "cannery.jars",
+    _("Conserverie : bocaux fabriqués"),
+    unit=Unit.JARS,
+    measure=Total("jars_made"),
+    public_fields=("code", "batch", "jar_size_ml", "jars_made"),
+)
+def jars(scope: Scope) -> QuerySet[Lot]:
+    return _in_period(Lot.objects.all(), "batch__made_on", scope)
+
+
+MOVEMENT_FIELDS = ("lot", "kind", "date", "jars", "price_cents", "minutes")
+
+
+def outgoing(scope: Scope) -> QuerySet[Movement]:
+    return _in_period(Movement.objects.all(), "date", scope).filter(kind__in=OUTGOING)
 
 
 @indicator(
     "cannery.jars_by_destination",
     _("Conserverie : bocaux par destination"),
-    unit="bocaux",
-    breakdown=True,
-    records=outgoing_records,
+    unit=Unit.JARS,
+    measure=Total("jars"),
+    public_fields=MOVEMENT_FIELDS,
+    breakdown=Breakdown(
+        "kind", labels=choice_labels(MovementKind.choices), codes=lambda: [str(k) for k in OUTGOING]
+    ),
 )
-def jars_by_destination(cooperation, period, *, association=None, house=None) -> dict[str, int]:
+def jars_by_destination(scope: Scope) -> QuerySet[Movement]:
     """Jars that left the stock: given on site, sold in euros, sold in time currency, returned to
     the producers, lost. Every destination is listed, with 0 when none."""
-    rows = (
-        outgoing_records(cooperation, period, association=association, house=house)
-        .values("kind")
-        .annotate(n=Sum("jars"))
-        .order_by("kind")
-    )
-    found = {row["kind"]: row["n"] for row in rows}
-    return {str(MovementKind(kind).label): found.get(kind.value, 0) for kind in OUTGOING}
+    return outgoing(scope)
 
 
 @indicator(
     "cannery.sales_cents",
     _("Conserverie : ventes en euros"),
-    unit="centimes",
-    records=outgoing_records,
+    unit=Unit.CENTS,
+    measure=Total("price_cents"),
+    public_fields=MOVEMENT_FIELDS,
 )
-def sales_cents(cooperation, period, *, association=None, house=None) -> int:
-    return _sum(
-        outgoing_records(cooperation, period, association=association, house=house).filter(
-            kind=MovementKind.SOLD_EUROS
-        ),
-        "price_cents",
-    )
+def sales_cents(scope: Scope) -> QuerySet[Movement]:
+    return outgoing(scope).filter(kind=MovementKind.SOLD_EUROS)
 
 
 @indicator(
-    "cannery.hours_earned",
+    "cannery.time_sales",
     _("Conserverie : ventes en monnaie-temps"),
-    unit="heures",
-    records=outgoing_records,
+    unit=Unit.MINUTES,
+    measure=Total("minutes"),
+    public_fields=MOVEMENT_FIELDS,
 )
-def hours_earned(cooperation, period, *, association=None, house=None) -> float:
-    minutes = _sum(
-        outgoing_records(cooperation, period, association=association, house=house).filter(
-            kind=MovementKind.SOLD_TIME
-        ),
-        "minutes",
-    )
-    return round(minutes / 60, 1)
+def time_sales(scope: Scope) -> QuerySet[Movement]:
+    return outgoing(scope).filter(kind=MovementKind.SOLD_TIME)

@@ -18,13 +18,9 @@ from coope.core.models import Cooperation, House
 
 
 class Cannery(models.Model):
-    """The cooperation's cannery and what the key figures count as its own.
-
-    - A **cannery workshop** is a session (not cancelled) of `activity`.
-    - A **cannery training** is a volunteering Training whose title starts with
-      `training_title_prefix` (accents kept, case ignored), e.g. « Conserverie : hygiène ».
-    - **Cannery volunteer hours** are the VolunteerHours recorded on a cannery workshop session.
-    """
+    """The cooperation's cannery: the names on its labels and the activity whose sessions are its
+    workshops. Its key figures count the records that carry the programme "cannery" (activities,
+    trainings, volunteer hours): see coope/cannery/indicators.py."""
 
     cooperation = models.OneToOneField(
         Cooperation, on_delete=models.PROTECT, related_name="cannery"
@@ -37,9 +33,6 @@ class Cannery(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("activité des ateliers de la conserverie"),
-    )
-    training_title_prefix = models.CharField(
-        _("début du titre des formations de la conserverie"), max_length=100, default="Conserverie"
     )
     address = models.CharField(_("adresse (sur les étiquettes)"), max_length=300, blank=True)
 

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from coope.lib.indicators import compute_figures, registry
+from coope.lib.indicators import Scope, compute_figures, shown_figures
 from coope.lib.periods import Period
 
 
@@ -67,6 +67,5 @@ def figures(request):
             "Dates non comprises : choisissez-les dans le calendrier.",
         )
     values = compute_figures(request.cooperation, period)
-    indicators = registry()
-    rows = [(indicators[key], value) for key, value in values.items()]
+    rows = shown_figures(Scope(request.cooperation, period), values)
     return render(request, "core/figures.html", {"period": period, "rows": rows, "error": error})

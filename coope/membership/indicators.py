@@ -1,162 +1,153 @@
-"""Key figures of the shared membership."""
+"""Key figures of the shared membership.
 
-from django.db.models import Q, Sum
+A member of a period is a person covered at some point of the period by a valid membership: their
+own, or their household's while they belonged to that household (links are dated).
+"""
+
+import datetime
+
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from coope.core.models import House
-from coope.lib.indicators import count_by, indicator
+from coope.lib.indicators import (
+    Breakdown,
+    Rows,
+    Scope,
+    Total,
+    Unit,
+    choice_labels,
+    indicator,
+)
 from coope.lib.periods import Period, age_band_expression
 from coope.membership.models import Membership
-from coope.people.models import Household, HouseholdMember, Person
+from coope.people.models import Household, HouseholdMember, Person, Sex
+
+MEMBERSHIP_FIELDS = ("house", "valid_from", "valid_until", "payment_method", "fee_cents")
 
 
-def memberships_in(cooperation, period: Period, association=None, house=None):
+def memberships_in(scope: Scope) -> QuerySet[Membership]:
     """Memberships valid at some point of the period (taken at `house` / `association`'s houses)."""
-    queryset = Membership.objects.filter(cooperation=cooperation).overlapping(
-        period.start, period.end
+    queryset = Membership.objects.filter(cooperation=scope.cooperation).overlapping(
+        scope.period.start, scope.period.end
     )
-    if house is not None:
-        queryset = queryset.filter(house=house)
-    if association is not None:
-        queryset = queryset.filter(house__association=association)
+    if scope.house is not None:
+        queryset = queryset.filter(house=scope.house)
+    if scope.association is not None:
+        queryset = queryset.filter(house__association=scope.association)
     return queryset
 
 
-def covered_persons(memberships):
-    """Persons covered by these memberships: their own, or their household's."""
-    in_households = HouseholdMember.objects.filter(
+def links_during(period: Period) -> QuerySet[HouseholdMember]:
+    """Household links in force at some point of the period."""
+    return HouseholdMember.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=period.end),
+        Q(valid_until__isnull=True) | Q(valid_until__gte=period.start),
+    )
+
+
+def covered_persons(memberships: QuerySet[Membership], period: Period) -> Q:
+    """Persons covered by these memberships in the period: their own, or their household's."""
+    in_households = links_during(period).filter(
         household__in=memberships.filter(household__isnull=False).values("household")
-    ).values("person")
+    )
     return Q(pk__in=memberships.filter(person__isnull=False).values("person")) | Q(
-        pk__in=in_households
+        pk__in=in_households.values("person")
     )
 
 
-def members_queryset(cooperation, period: Period, association=None, house=None):
+def members_queryset(scope: Scope) -> QuerySet[Person]:
     """Distinct persons covered by a valid membership at some point of the period."""
-    return Person.objects.filter(cooperation=cooperation).filter(
-        covered_persons(memberships_in(cooperation, period, association, house))
+    return Person.objects.filter(cooperation=scope.cooperation).filter(
+        covered_persons(memberships_in(scope), scope.period)
     )
 
 
-def member_records(cooperation, period, *, association=None, house=None):
-    return members_queryset(cooperation, period, association, house).select_related("home_house")
+def member_records(scope: Scope) -> QuerySet[Person]:
+    return members_queryset(scope).select_related("home_house")
 
 
-def household_records(cooperation, period, *, association=None, house=None):
-    return Household.objects.filter(
-        pk__in=memberships_in(cooperation, period, association, house)
-        .filter(household__isnull=False)
-        .values("household")
-    )
+MEMBERS = {"unit": Unit.PERSONS, "measure": Rows(), "dimensions": {"association", "house"}}
 
 
-def new_member_records(cooperation, period, *, association=None, house=None):
-    earlier = Membership.objects.filter(cooperation=cooperation, valid_from__lt=period.start)
-    return member_records(cooperation, period, association=association, house=house).exclude(
-        covered_persons(earlier)
-    )
-
-
-def fee_records(cooperation, period, *, association=None, house=None):
-    return (
-        memberships_in(cooperation, period, association, house)
-        .filter(valid_from__gte=period.start, valid_from__lte=period.end)
-        .select_related("person", "household", "house")
-    )
-
-
-@indicator("membership.members", _("Adhérents"), unit="personnes", records=member_records)
-def members(cooperation, period, *, association=None, house=None) -> int:
-    return members_queryset(cooperation, period, association, house).count()
-
-
-@indicator("membership.households", _("Foyers adhérents"), unit="foyers", records=household_records)
-def households(cooperation, period, *, association=None, house=None) -> int:
-    return (
-        memberships_in(cooperation, period, association, house)
-        .filter(household__isnull=False)
-        .values("household")
-        .distinct()
-        .count()
-    )
+@indicator("membership.members", _("Adhérents"), **MEMBERS)
+def members(scope: Scope) -> QuerySet[Person]:
+    return member_records(scope)
 
 
 @indicator(
-    "membership.new_members", _("Nouveaux adhérents"), unit="personnes", records=new_member_records
+    "membership.households",
+    _("Foyers adhérents"),
+    unit=Unit.HOUSEHOLDS,
+    measure=Rows(),
+    dimensions={"association", "house"},
 )
-def new_members(cooperation, period, *, association=None, house=None) -> int:
-    """Members of the period whom no membership covered before the period began."""
-    earlier = Membership.objects.filter(cooperation=cooperation, valid_from__lt=period.start)
-    return (
-        members_queryset(cooperation, period, association, house)
-        .exclude(covered_persons(earlier))
-        .count()
+def households(scope: Scope) -> QuerySet[Household]:
+    return Household.objects.filter(
+        pk__in=memberships_in(scope).filter(household__isnull=False).values("household")
     )
+
+
+@indicator("membership.new_members", _("Nouveaux adhérents"), **MEMBERS)
+def new_members(scope: Scope) -> QuerySet[Person]:
+    """Members of the period whom no membership covered before the period began."""
+    earlier = Membership.objects.filter(
+        cooperation=scope.cooperation, valid_from__lt=scope.period.start
+    )
+    before = Period(datetime.date.min, scope.period.start - datetime.timedelta(days=1))
+    return member_records(scope).exclude(covered_persons(earlier, before))
 
 
 @indicator(
     "membership.fees_cents",
     _("Cotisations des adhésions prises"),
-    unit="centimes",
-    records=fee_records,
+    unit=Unit.CENTS,
+    measure=Total("fee_cents"),
+    dimensions={"association", "house"},
+    public_fields=MEMBERSHIP_FIELDS,
 )
-def fees(cooperation, period, *, association=None, house=None) -> int:
-    queryset = memberships_in(cooperation, period, association, house).filter(
-        valid_from__gte=period.start, valid_from__lte=period.end
+def fees(scope: Scope) -> QuerySet[Membership]:
+    return (
+        memberships_in(scope)
+        .filter(valid_from__gte=scope.period.start, valid_from__lte=scope.period.end)
+        .select_related("person", "household", "house")
     )
-    return queryset.aggregate(total=Sum("fee_cents"))["total"] or 0
 
 
 @indicator(
     "membership.members_by_house",
     _("Adhérents par maison d'adhésion"),
-    unit="personnes",
-    breakdown=True,
-    records=member_records,
+    breakdown=Breakdown(over_houses=True),
+    **MEMBERS,
 )
-def members_by_house(cooperation, period, *, association=None, house=None) -> dict[str, int]:
-    houses = House.objects.filter(cooperation=cooperation)
-    if house is not None:
-        houses = houses.filter(pk=house.pk)
-    if association is not None:
-        houses = houses.filter(association=association)
-    return {h.name: members_queryset(cooperation, period, house=h).count() for h in houses}
+def members_by_house(scope: Scope) -> QuerySet[Person]:
+    return member_records(scope)
 
 
 @indicator(
     "membership.members_by_age_band",
     _("Adhérents par tranche d'âge"),
-    unit="personnes",
-    breakdown=True,
-    records=member_records,
+    breakdown=Breakdown("age_band"),
+    **MEMBERS,
 )
-def members_by_age_band(cooperation, period, *, association=None, house=None) -> dict[str, int]:
-    return count_by(
-        members_queryset(cooperation, period, association, house),
-        age_band_expression(period.end.year),
-    )
+def members_by_age_band(scope: Scope) -> QuerySet[Person]:
+    return member_records(scope).annotate(age_band=age_band_expression(scope.period.end.year))
 
 
 @indicator(
     "membership.members_by_neighbourhood",
     _("Adhérents par quartier"),
-    unit="personnes",
-    breakdown=True,
-    records=member_records,
+    breakdown=Breakdown("neighbourhood"),
+    **MEMBERS,
 )
-def members_by_neighbourhood(
-    cooperation, period, *, association=None, house=None
-) -> dict[str, int]:
-    return count_by(members_queryset(cooperation, period, association, house), "neighbourhood")
+def members_by_neighbourhood(scope: Scope) -> QuerySet[Person]:
+    return member_records(scope)
 
 
 @indicator(
     "membership.members_by_sex",
     _("Adhérents par sexe"),
-    unit="personnes",
-    breakdown=True,
-    records=member_records,
+    breakdown=Breakdown("sex", labels=choice_labels(Sex.choices)),
+    **MEMBERS,
 )
-def members_by_sex(cooperation, period, *, association=None, house=None) -> dict[str, int]:
-    return count_by(members_queryset(cooperation, period, association, house), "sex")
+def members_by_sex(scope: Scope) -> QuerySet[Person]:
+    return member_records(scope)

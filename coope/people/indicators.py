@@ -1,81 +1,94 @@
 """Key figures of the people the cooperation knows and of its front desks."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from coope.lib.indicators import count_by, indicator
+from coope.lib.indicators import Breakdown, Rows, Scope, Unit, choice_labels, indicator
 from coope.lib.periods import age_band_expression
-from coope.people.models import Person, ReceptionVisit
+from coope.people.models import Person, ReceptionVisit, Sex, VisitReason
 
 
-def visits_in(cooperation, period, association=None, house=None):
+def visits_in(scope: Scope) -> QuerySet[ReceptionVisit]:
     queryset = ReceptionVisit.objects.filter(
-        cooperation=cooperation, date__gte=period.start, date__lte=period.end
+        cooperation=scope.cooperation, date__gte=scope.period.start, date__lte=scope.period.end
     )
-    if house is not None:
-        queryset = queryset.filter(house=house)
-    if association is not None:
-        queryset = queryset.filter(house__association=association)
+    if scope.house is not None:
+        queryset = queryset.filter(house=scope.house)
+    if scope.association is not None:
+        queryset = queryset.filter(house__association=scope.association)
     return queryset
 
 
-def known_people(cooperation, period, association=None, house=None):
+def known_people(scope: Scope) -> QuerySet[Person]:
     """People seen in the period: members, or named visitors of a front desk."""
     from coope.membership.indicators import covered_persons, memberships_in
 
-    return Person.objects.filter(cooperation=cooperation).filter(
-        covered_persons(memberships_in(cooperation, period, association, house))
-        | Q(pk__in=visits_in(cooperation, period, association, house).values("person"))
+    return Person.objects.filter(cooperation=scope.cooperation).filter(
+        covered_persons(memberships_in(scope), scope.period)
+        | Q(pk__in=visits_in(scope).values("person"))
     )
 
 
-def visit_records(cooperation, period, *, association=None, house=None):
-    return visits_in(cooperation, period, association, house).select_related("house", "person")
-
-
-def known_people_records(cooperation, period, *, association=None, house=None):
-    return known_people(cooperation, period, association, house).select_related("home_house")
+VISIT_FIELDS = ("date", "house", "reason")
 
 
 @indicator(
-    "people.reception_visits", _("Passages à l'accueil"), unit="passages", records=visit_records
+    "people.reception_visits",
+    _("Passages à l'accueil"),
+    unit=Unit.VISITS,
+    measure=Rows(),
+    dimensions={"association", "house"},
+    public_fields=VISIT_FIELDS,
 )
-def reception_visits(cooperation, period, *, association=None, house=None) -> int:
-    return visits_in(cooperation, period, association, house).count()
+def reception_visits(scope: Scope) -> QuerySet[ReceptionVisit]:
+    return visits_in(scope).select_related("house", "person")
 
 
 @indicator(
     "people.reception_visits_by_reason",
     _("Passages à l'accueil par motif"),
-    unit="passages",
-    breakdown=True,
-    records=visit_records,
+    unit=Unit.VISITS,
+    measure=Rows(),
+    dimensions={"association", "house"},
+    public_fields=VISIT_FIELDS,
+    breakdown=Breakdown("reason", labels=choice_labels(VisitReason.choices)),
 )
-def reception_visits_by_reason(
-    cooperation, period, *, association=None, house=None
-) -> dict[str, int]:
-    return count_by(visits_in(cooperation, period, association, house), "reason")
+def reception_visits_by_reason(scope: Scope) -> QuerySet[ReceptionVisit]:
+    return visits_in(scope).select_related("house", "person")
 
 
 @indicator(
     "people.by_sex",
     _("Personnes (adhérents et passages) par sexe"),
-    unit="personnes",
-    breakdown=True,
-    records=known_people_records,
+    unit=Unit.PERSONS,
+    measure=Rows(),
+    dimensions={"association", "house"},
+    breakdown=Breakdown("sex", labels=choice_labels(Sex.choices)),
 )
-def by_sex(cooperation, period, *, association=None, house=None) -> dict[str, int]:
-    return count_by(known_people(cooperation, period, association, house), "sex")
+def by_sex(scope: Scope) -> QuerySet[Person]:
+    return known_people(scope).select_related("home_house")
 
 
 @indicator(
     "people.by_age_band",
     _("Personnes (adhérents et passages) par tranche d'âge"),
-    unit="personnes",
-    breakdown=True,
-    records=known_people_records,
+    unit=Unit.PERSONS,
+    measure=Rows(),
+    dimensions={"association", "house"},
+    breakdown=Breakdown("age_band"),
 )
-def by_age_band(cooperation, period, *, association=None, house=None) -> dict[str, int]:
-    return count_by(
-        known_people(cooperation, period, association, house), age_band_expression(period.end.year)
+def by_age_band(scope: Scope) -> QuerySet[Person]:
+    return (
+        known_people(scope)
+        .annotate(age_band=age_band_expression(scope.period.end.year))
+        .select_related("home_house")
     )
+
+
+def home_house_during(period, person_path: str = "pk"):  # noqa: ANN001, ANN201
+    """The id of the person's home house during the period, as an expression over rows that
+    reach the person by `person_path` ("pk" for Person rows, "person" for attendances)."""
+    from django.db.models import F
+
+    path = "home_house" if person_path == "pk" else f"{person_path}__home_house"
+    return F(path)

@@ -83,8 +83,12 @@ durable).""",
             "project_group": "alimentation",
             "figures": [
                 ("cannery.workshops", "animations", False),
-                ("cannery.volunteer_hours", "h de bénévolat", False),
-                ("cannery.participants", "participants aux animations", False),
+                ("cannery.volunteer_hours", "de bénévolat", False),
+                (
+                    "cannery.participants",
+                    "participants aux animations (personnes nommées + personnes comptées sans nom)",
+                    False,
+                ),
                 (
                     "cannery.volunteers_trained",
                     "bénévoles impliqués et formés à l'animation",
@@ -93,11 +97,11 @@ durable).""",
                 ("cannery.villages", "communes visitées", False),
                 ("cannery.workshops_by_village", "animations par commune visitée", False),
                 (
-                    "cannery.collected_kg",
-                    "kilos de fruits et légumes récupérés puis transformés",
+                    "cannery.collected_weight",
+                    "de fruits et légumes récupérés puis transformés",
                     False,
                 ),
-                ("cannery.soup_litres", "litres de soupes et veloutés", False),
+                ("cannery.soup_volume", "de soupes et veloutés", False),
                 ("cannery.jars", "pots réalisés", False),
             ],
             "texts": [
@@ -515,6 +519,12 @@ partagée et participative.""",
         },
     ],
 }
+
+
+def build(builder) -> None:
+    """`coope demo` (the reports' declaration): the 2018 report, in the full demo only."""
+    if builder.full:
+        build_report_demo(builder.cooperation)
 
 
 def build_report_demo(cooperation, actor=None, year: int = 2018) -> Report:

@@ -22,7 +22,7 @@ def indicator_choices() -> list:
     groups: dict[str, list] = {}
     for key, indicator in registry().items():
         groups.setdefault(key.split(".", 1)[0], []).append(
-            (key, f"{indicator.label} ({indicator.unit})")
+            (key, f"{indicator.label} ({indicator.unit.display.label})")
         )
     return [
         (str(APP_NAMES.get(app, app)), sorted(items, key=lambda item: item[1]))

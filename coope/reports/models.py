@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +67,15 @@ class Report(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("publié par"),
+    )
 
     objects = ScopedManager(cooperation="cooperation")
 
@@ -238,3 +248,32 @@ class TextBlock(models.Model):
         if self.title or self.kind == TextKind.FREE:
             return self.title
         return str(self.get_kind_display())
+
+
+class PublishedFigure(models.Model):
+    """A figure as it was published: its exact value (JSON: integers, [numerator, denominator]
+    for fractions, {code: value} for a breakdown), the year before, the parts by house, and the
+    ids of the records it counted. A published report shows these values forever."""
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="published_figures")
+    figure = models.OneToOneField(SectionFigure, on_delete=models.PROTECT, related_name="published")
+    indicator_key = models.CharField(max_length=100)
+    label = models.CharField(max_length=200)
+    unit = models.CharField(max_length=20)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    value = models.JSONField(null=True)
+    previous = models.JSONField(null=True)
+    by_house = models.JSONField(default=dict)  # {house id: value}
+    labels = models.JSONField(default=dict)  # {breakdown code: label} as published
+    record_ids = models.JSONField(default=dict)  # {indicator key: [record ids]}
+
+    objects = ScopedManager(cooperation="cooperation")
+
+    class Meta:
+        verbose_name = _("chiffre publié")
+        verbose_name_plural = _("chiffres publiés")
+
+    def __str__(self) -> str:
+        return f"{self.indicator_key} ({self.report})"

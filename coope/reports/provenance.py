@@ -1,56 +1,36 @@
 """Which records make a figure: the indicator's `records` function, scoped like the figure."""
 
+from typing import Any
+
 from django.db import models
 
-from coope.lib.indicators import Indicator, registry
+from coope.lib.indicators import Indicator, Scope, registry
 from coope.people.models import Household, Person
 from coope.reports.models import Report, SectionFigure
 
-# Never shown to a reader who may not see people: they name or locate someone.
-IDENTIFYING = {
-    "first_name",
-    "last_name",
-    "search_name",
-    "email",
-    "phone",
-    "address",
-    "notes",
-    "comment",
-    "birth_date",
-    "card_number",
-    "name",
-    "place",
-}
-SKIPPED = {
-    "id",
-    "cooperation",
-    "recorded_by",
-    "taken_by",
-    "created_at",
-    "recorded_at",
-    "anonymised_at",
-    "content_hash",
-    "idempotency_key",
-}
-# People and households are shown by number only: sex, birth year, postcode, neighbourhood and
-# employment together can point at one person in a small neighbourhood.
+# People and households are shown by number only to roles that may not see people: sex, birth
+# year, postcode, neighbourhood and employment together can point at one person.
 BY_NUMBER_ONLY = (Person, Household)
+SKIPPED = {"id", "cooperation"}
 
 
 def records_of(
-    figure: SectionFigure, report: Report
-) -> tuple[models.QuerySet | None, Indicator | None]:
-    """The queryset of the rows the figure counts (None when the indicator gives none)."""
+    figure: SectionFigure, report: Report, part: str | None = None
+) -> tuple[models.QuerySet[Any] | None, Indicator | None]:
+    """The queryset of the rows the figure counts (None when the indicator gives none). A figure
+    made of parts gives the records of the part named by `part` (its first part by default)."""
     indicator = registry().get(figure.indicator_key)
-    if indicator is None or indicator.records is None:
-        return None, indicator
+    if indicator is None:
+        return None, None
+    source = indicator
+    if indicator.parts:
+        key = part if part in indicator.parts else indicator.parts[0]
+        source = registry()[key]
     section = figure.section
-    queryset = indicator.records(
-        report.cooperation,
-        section.period_in(report),
-        association=section.association,
-        house=section.house,
-    )
+    scope = Scope(report.cooperation, section.period_in(report), section.association, section.house)
+    if not source.accepts(scope) or source.records is None:
+        return None, indicator
+    queryset = source.records_for(scope)
     related = related_paths(queryset.model)
     if related:
         queryset = queryset.select_related(*related)
@@ -59,7 +39,21 @@ def records_of(
     return queryset, indicator
 
 
-def related_paths(model) -> list[str]:
+def record_ids(indicator: Indicator, scope: Scope) -> dict[str, list[int]]:
+    """{indicator key: ids of the records it counts}, for each part of a composite figure."""
+    found = registry()
+    sources = [found[key] for key in indicator.parts] if indicator.parts else [indicator]
+    ids: dict[str, list[int]] = {}
+    for source in sources:
+        if source.records is None or not source.accepts(scope):
+            continue
+        ids[source.key] = sorted(
+            set(source.records_for(scope).order_by().values_list("pk", flat=True))
+        )
+    return ids
+
+
+def related_paths(model: type[models.Model]) -> list[str]:
     """Foreign keys to load with each record, two levels deep, so that describing a page of
     records takes one query whatever the page holds (an attendance names its session's activity)."""
     paths = []
@@ -68,13 +62,13 @@ def related_paths(model) -> list[str]:
             paths.append(field.name)
             paths.extend(
                 f"{field.name}__{inner.name}"
-                for inner in field.related_model._meta.concrete_fields
+                for inner in field.related_model._meta.concrete_fields  # type: ignore[union-attr]
                 if inner.is_relation and inner.name not in SKIPPED
             )
     return paths
 
 
-def _shown(record, field) -> str | None:
+def _shown(record: models.Model, field: Any) -> str | None:
     value = getattr(record, field.name)
     if value in (None, ""):
         return None
@@ -93,18 +87,19 @@ def _shown(record, field) -> str | None:
     return f"{field.verbose_name} : {value}"
 
 
-def describe(record, *, with_names: bool) -> dict:
-    """A row of the records page: its number, and what it is — with names only when allowed."""
+def describe(
+    record: models.Model, *, with_names: bool, public_fields: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """A row of the records page: its number, and what it is. A reader who may see people reads
+    the record as it names itself; any other reader reads only the fields its indicator declares
+    public, and people and households by number."""
     model = type(record)
     if with_names:
         text = str(record)
     elif model in BY_NUMBER_ONLY:
         text = f"{model._meta.verbose_name} n° {record.pk}"
     else:
-        parts = [
-            _shown(record, f)
-            for f in model._meta.concrete_fields
-            if f.name not in SKIPPED and f.name not in IDENTIFYING
-        ]
+        fields = {f.name: f for f in model._meta.concrete_fields}
+        parts = [_shown(record, fields[name]) for name in public_fields if name in fields]
         text = " · ".join(p for p in parts if p)
     return {"pk": record.pk, "kind": str(model._meta.verbose_name), "text": text}

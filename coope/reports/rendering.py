@@ -4,11 +4,21 @@ the JSON and the spreadsheet, so that every output shows the same numbers."""
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from coope.core.models import House
-from coope.lib.indicators import Indicator, registry
+from coope.lib.indicators import (
+    FigureValue,
+    Indicator,
+    Scope,
+    Unit,
+    as_float,
+    as_json,
+    from_json,
+    registry,
+)
 from coope.lib.periods import Period
 from coope.reports import charts
 from coope.reports.models import Report, Section, SectionFigure, TextBlock, period_label, shift_year
@@ -20,26 +30,19 @@ def shift_years(period: Period, years: int) -> Period:
     return Period(shift_year(period.start, years), shift_year(period.end, years))
 
 
-def number(value: Any, unit: str = "") -> str:
-    """A figure as French readers write it: 1 350, 820,5, 9 840 €, 34,5 %."""
-    if value is None:
+def number(value: FigureValue | float, unit: Unit | None = None) -> str:
+    """A figure as French readers write it: 1 350, 1 600 h, 9 840 €, 34,5 %. Counts are shown
+    without their unit (the label says what is counted); quantities with theirs."""
+    if value is None or isinstance(value, dict):
         return "—"
-    if unit == "centimes":
-        value, unit = value / 100, "€"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        text = f"{value:,}".replace(",", "\u202f")
-    else:
-        text = f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
-    return f"{text}\u00a0{unit}" if unit in ("€", "%") else text
+    unit = unit or Unit.PERSONS
+    return unit.show(value, with_unit=unit.shows_unit)
 
 
-def total(value: Any) -> float:
-    """A scalar figure, or the sum of a breakdown's parts (to draw and compare it)."""
-    if isinstance(value, dict):
-        return float(sum(v for v in value.values() if isinstance(v, int | float)))
-    return float(value or 0)
+def total(value: FigureValue, unit: Unit | None = None) -> float:
+    """A scalar figure, or the sum of a breakdown's parts, in display units (to draw and compare)."""
+    amount = as_float(value)
+    return amount / unit.display.scale if unit is not None else amount
 
 
 def text_parts(body: str) -> list[tuple[str, Any]]:
@@ -72,11 +75,16 @@ class FigureView:
     period: Period
     scope_kind: str
     scope_name: str
-    value: Any = None
-    previous: Any = None
-    by_house: list[tuple[House, Any]] = field(default_factory=list)
+    scope: Scope | None = None
+    value: FigureValue = None
+    previous: FigureValue = None
+    by_house: list[tuple[House, FigureValue]] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # breakdown code -> label
     by_house_chart: str = ""
     breakdown_chart: str = ""
+    # A published report shows its published values; `current` is what today's records give.
+    published: bool = False
+    current: FigureValue = None
 
     @property
     def key(self) -> str:
@@ -91,12 +99,12 @@ class FigureView:
         return self.figure.label or (str(self.indicator.label) if self.indicator else self.key)
 
     @property
-    def unit(self) -> str:
-        return self.indicator.unit if self.indicator else ""
+    def unit(self) -> Unit:
+        return self.indicator.unit if self.indicator else Unit.PERSONS
 
     @property
     def breakdown(self) -> bool:
-        return bool(self.indicator and self.indicator.breakdown)
+        return bool(self.indicator and self.indicator.is_breakdown)
 
     @property
     def shown(self) -> str:
@@ -108,15 +116,30 @@ class FigureView:
 
     @property
     def parts(self) -> list[tuple[str, str]]:
-        return (
-            [(part, number(v, self.unit)) for part, v in (self.value or {}).items()]
-            if self.breakdown
-            else []
-        )
+        """(label, shown) of each part of a breakdown."""
+        if not self.breakdown or not isinstance(self.value, dict):
+            return []
+        return [
+            (self.labels.get(code, code), number(v, self.unit)) for code, v in self.value.items()
+        ]
 
     @property
     def has_records(self) -> bool:
-        return bool(self.indicator and self.indicator.records)
+        return bool(self.indicator and (self.indicator.records or self.indicator.parts))
+
+    @property
+    def changed(self) -> bool:
+        """Published, and today's records give another value."""
+        return self.published and self.indicator is not None and self.current != self.value
+
+    @property
+    def change_shown(self) -> str:
+        """« 1 352, +2 » for a scalar; the new value for a breakdown."""
+        if isinstance(self.current, dict) or isinstance(self.value, dict):
+            return _("autres valeurs")
+        difference = as_float(self.current) - as_float(self.value)
+        sign = "+" if difference > 0 else "−"
+        return f"{number(self.current, self.unit)}, {sign}{number(abs(difference), self.unit)}"
 
 
 @dataclass
@@ -134,19 +157,20 @@ class SectionView:
 
 
 class Calculator:
-    """Computes each (indicator, period, scope) once per render."""
+    """Computes each (indicator, scope) once per render."""
 
-    def __init__(self, cooperation):
+    def __init__(self, cooperation: Any) -> None:
         self.cooperation = cooperation
         self.indicators = registry()
-        self.cache: dict[tuple, Any] = {}
+        self.cache: dict[tuple[Any, ...], FigureValue] = {}
 
-    def __call__(self, indicator: Indicator, period: Period, association=None, house=None):
-        key = (indicator.key, period, getattr(association, "pk", None), getattr(house, "pk", None))
+    def __call__(
+        self, indicator: Indicator, period: Period, association: Any = None, house: Any = None
+    ) -> FigureValue:
+        scope = Scope(self.cooperation, period, association, house)
+        key = (indicator.key, *scope.key())
         if key not in self.cache:
-            self.cache[key] = indicator(
-                self.cooperation, period, association=association, house=house
-            )
+            self.cache[key] = indicator.value(scope)
         return self.cache[key]
 
 
@@ -159,11 +183,53 @@ def load_report(report_id: int) -> Report:
                 "sections",
                 queryset=Section.objects.select_related(
                     "association", "house", "project_group"
-                ).prefetch_related("figures", "texts"),
+                ).prefetch_related("figures__published", "texts"),
             ),
         )
         .get(pk=report_id)
     )
+
+
+def _published(figure: SectionFigure) -> Any:
+    try:
+        return figure.published
+    except ObjectDoesNotExist:
+        return None
+
+
+def _fill(
+    view: FigureView, calculate: Calculator, section: Section, houses: list[House], compare: bool
+) -> None:
+    """The figure's values: published ones for a published report, else today's records'."""
+    indicator, period = view.indicator, view.period
+    assert indicator is not None
+    view.current = calculate(indicator, period, section.association, section.house)
+    published = _published(view.figure)
+    if published is not None:
+        view.published = True
+        view.value = from_json(published.value)
+        view.previous = from_json(published.previous)
+        by_id = {h.pk: h for h in houses}
+        view.by_house = [
+            (by_id[int(pk)], from_json(v))
+            for pk, v in published.by_house.items()
+            if int(pk) in by_id
+        ]
+        view.labels = dict(published.labels)
+        return
+    view.value = view.current
+    if compare:
+        view.previous = calculate(
+            indicator, shift_years(period, -1), section.association, section.house
+        )
+    if view.figure.by_house and not indicator.is_breakdown and "house" in indicator.dimensions:
+        view.by_house = [
+            (h, calculate(indicator, period, None, h))
+            for h in houses
+            if section.house is None or h.pk == section.house_id
+        ]
+    if isinstance(view.value, dict) and view.scope is not None:
+        view.labels = indicator.labels(view.scope, view.value.keys())
 
 
 def build_sections(report: Report, *, compare: bool = True) -> list[SectionView]:
@@ -185,32 +251,25 @@ def build_sections(report: Report, *, compare: bool = True) -> list[SectionView]
                 period=period,
                 scope_kind=section.scope_kind,
                 scope_name=scope_name,
+                scope=Scope(report.cooperation, period, section.association, section.house),
             )
             if indicator is not None:
-                view.value = calculate(indicator, period, section.association, section.house)
-                if compare:
-                    view.previous = calculate(
-                        indicator, shift_years(period, -1), section.association, section.house
-                    )
-                if figure.by_house and not indicator.breakdown:
-                    view.by_house = [
-                        (h, calculate(indicator, period, None, h))
-                        for h in houses
-                        if section.house is None or h.pk == section.house_id
-                    ]
+                _fill(view, calculate, section, houses, compare)
+                unit = indicator.unit
+                if view.by_house:
                     view.by_house_chart = charts.bars(
                         _("%(label)s, par maison") % {"label": view.label},
                         [
-                            (h.name, total(v), number(v, view.unit), h.colour)
+                            (h.name, total(v, unit), number(v, unit), h.colour)
                             for h, v in view.by_house
                         ],
                     )
-                if indicator.breakdown and view.value:
+                if isinstance(view.value, dict) and view.value:
                     view.breakdown_chart = charts.bars(
                         view.label,
                         [
-                            (part, total(v), number(v, view.unit), colour)
-                            for part, v in view.value.items()
+                            (view.labels.get(code, code), total(v, unit), number(v, unit), colour)
+                            for code, v in view.value.items()
                         ],
                     )
             figures.append(view)
@@ -219,7 +278,13 @@ def build_sections(report: Report, *, compare: bool = True) -> list[SectionView]
             _("%(section)s : chaque chiffre et la même période un an avant")
             % {"section": section.title},
             [
-                (f.label, total(f.value), f.shown, total(f.previous), number(f.previous, f.unit))
+                (
+                    f.label,
+                    total(f.value, f.unit),
+                    f.shown,
+                    total(f.previous, f.unit),
+                    number(f.previous, f.unit),
+                )
                 for f in compared
             ],
             colour,
@@ -240,10 +305,25 @@ def build_sections(report: Report, *, compare: bool = True) -> list[SectionView]
     return views
 
 
-def figures_json(report: Report, sections: list[SectionView]) -> dict:
-    """The report's figures, each with its indicator key, period and scope."""
+def _value_json(f: FigureView, value: FigureValue) -> Any:
+    if isinstance(value, dict):
+        return [
+            {
+                "code": code,
+                "label": f.labels.get(code, code),
+                "value": as_json(v),
+                "shown": number(v, f.unit),
+            }
+            for code, v in value.items()
+        ]
+    return as_json(value)
 
-    def period_json(period: Period) -> dict:
+
+def figures_json(report: Report, sections: list[SectionView]) -> dict[str, Any]:
+    """The report's figures, each with its indicator key, period, scope and exact value in its
+    base unit (fractions as [numerator, denominator]), with the value as shown beside it."""
+
+    def period_json(period: Period) -> dict[str, str]:
         return {
             "start": period.start.isoformat(),
             "end": period.end.isoformat(),
@@ -254,6 +334,7 @@ def figures_json(report: Report, sections: list[SectionView]) -> dict:
         "report": report.title,
         "cooperation": report.cooperation.slug,
         "period": period_json(report.period),
+        "published_at": report.published_at.isoformat() if report.published_at else None,
         "sections": [
             {
                 "title": view.section.title,
@@ -262,12 +343,19 @@ def figures_json(report: Report, sections: list[SectionView]) -> dict:
                     {
                         "key": f.key,
                         "label": f.label,
-                        "unit": f.unit,
-                        "value": f.value,
-                        "previous_year": f.previous,
+                        "unit": str(f.unit),
+                        "display_unit": f.unit.display.label,
+                        "value": _value_json(f, f.value),
+                        "shown": f.shown,
+                        "previous_year": _value_json(f, f.previous),
                         "period": period_json(f.period),
                         "scope": {"kind": f.scope_kind, "name": f.scope_name},
-                        **({"by_house": {h.name: v for h, v in f.by_house}} if f.by_house else {}),
+                        **(
+                            {"by_house": {h.name: as_json(v) for h, v in f.by_house}}
+                            if f.by_house
+                            else {}
+                        ),
+                        **({"since_publication": _value_json(f, f.current)} if f.changed else {}),
                     }
                     for f in view.figures
                     if not f.missing
@@ -292,6 +380,13 @@ SHEET_HEADERS = [
 ]
 
 
+def _cell(value: FigureValue, unit: Unit) -> float | None:
+    """A value in display units, rounded as shown (hours, kilograms, euros)."""
+    if value is None or isinstance(value, dict):
+        return None
+    return round(float(unit.to_display(value)), unit.display.decimals)
+
+
 def figures_rows(sections: list[SectionView]) -> list[list[Any]]:
     """One row per figure (per part for a breakdown, per house for a detail by house)."""
     rows = []
@@ -300,14 +395,22 @@ def figures_rows(sections: list[SectionView]) -> list[list[Any]]:
             if f.missing:
                 continue
             common = [view.section.title, f.key, f.label]
-            tail = [f.unit, f.period.start, f.period.end, f.scope_name]
-            if f.breakdown:
-                previous = f.previous or {}
+            tail = [f.unit.display.label, f.period.start, f.period.end, f.scope_name]
+            if isinstance(f.value, dict):
+                previous = f.previous if isinstance(f.previous, dict) else {}
                 rows.extend(
-                    [*common, part, v, *tail, previous.get(part)]
-                    for part, v in (f.value or {}).items()
+                    [
+                        *common,
+                        f.labels.get(code, code),
+                        _cell(v, f.unit),
+                        *tail,
+                        _cell(previous.get(code), f.unit),
+                    ]
+                    for code, v in f.value.items()
                 )
             else:
-                rows.append([*common, "", f.value, *tail, f.previous])
-                rows.extend([*common, house.name, v, *tail, None] for house, v in f.by_house)
+                rows.append([*common, "", _cell(f.value, f.unit), *tail, _cell(f.previous, f.unit)])
+                rows.extend(
+                    [*common, house.name, _cell(v, f.unit), *tail, None] for house, v in f.by_house
+                )
     return rows

@@ -5,11 +5,20 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coope.core import audit
-from coope.lib.indicators import registry
-from coope.reports.models import Report, Section, SectionFigure, TextBlock, TextKind, shift_year
+from coope.lib.indicators import as_json, registry
+from coope.reports.models import (
+    PublishedFigure,
+    Report,
+    Section,
+    SectionFigure,
+    TextBlock,
+    TextKind,
+    shift_year,
+)
 
 
 def _check_period(start, end) -> None:
@@ -29,8 +38,28 @@ def _check_indicator(key: str) -> None:
         )
 
 
+def _check_editable(report: Report) -> None:
+    if report.published_at is not None:
+        raise ValidationError(
+            _(
+                "Ce rapport a été publié le %(day)s : il ne change plus. Pour un autre texte ou "
+                "d'autres chiffres, préparez un nouveau rapport."
+            )
+            % {"day": f"{timezone.localtime(report.published_at):%d/%m/%Y}"}
+        )
+
+
+def _report_of(instance) -> Report:
+    if isinstance(instance, Report):
+        return instance
+    if isinstance(instance, Section):
+        return instance.report
+    return instance.section.report
+
+
 def _update(actor, instance, **values):
     """Set fields, save them and audit the difference."""
+    _check_editable(_report_of(instance))
     fields = list(values)
     before = audit.snapshot(instance, fields)
     for name, value in values.items():
@@ -48,6 +77,7 @@ def _update(actor, instance, **values):
 
 
 def _remove(actor, instance) -> None:
+    _check_editable(_report_of(instance))
     audit.record(actor=actor, action="delete", instance=instance, changes=audit.snapshot(instance))
     instance.delete()
 
@@ -230,6 +260,7 @@ def create_report_from_template(*, actor, cooperation, template: dict, year: int
 def add_section(
     *, actor, report: Report, title: str, period_start=None, period_end=None, project_group=None
 ) -> Section:
+    _check_editable(report)
     _check_period(period_start, period_end)
     if not title.strip():
         raise ValidationError(_("Donnez un titre à la section, ex. « La conserverie mobile »."))
@@ -274,6 +305,7 @@ def remove_section(*, actor, section: Section) -> None:
 
 def _move(actor, queryset, item, direction: int):
     """Swap `item` with its neighbour above (-1) or below (+1), renumbering the list 1..n."""
+    _check_editable(_report_of(item))
     before = item.order
     items = list(queryset.select_for_update().order_by("order", "pk"))
     index = next(i for i, other in enumerate(items) if other.pk == item.pk)
@@ -300,6 +332,7 @@ def move_section(*, actor, section: Section, direction: int) -> Section:
 def add_figure(
     *, actor, section: Section, indicator_key: str, label: str = "", by_house: bool = False
 ) -> SectionFigure:
+    _check_editable(section.report)
     _check_indicator(indicator_key)
     figure = SectionFigure.objects.create(
         cooperation=section.cooperation,
@@ -337,6 +370,7 @@ def move_figure(*, actor, figure: SectionFigure, direction: int) -> SectionFigur
 def add_text(
     *, actor, section: Section, kind: str = TextKind.FREE, title: str = "", body: str = ""
 ) -> TextBlock:
+    _check_editable(section.report)
     if kind not in TextKind.values:
         raise ValidationError(_("Type de texte inconnu : choisissez-le dans la liste."))
     block = TextBlock.objects.create(
@@ -364,3 +398,53 @@ def remove_text(*, actor, block: TextBlock) -> None:
 @transaction.atomic
 def move_text(*, actor, block: TextBlock, direction: int) -> TextBlock:
     return _move(actor, TextBlock.objects.filter(section_id=block.section_id), block, direction)
+
+
+# -- publication -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_report(*, actor, report: Report) -> Report:
+    """Freeze the report: each figure's exact value, the year before, its parts by house and the
+    ids of the records it counted are stored; the report shows them from now on, whatever
+    today's records say (and says where they differ)."""
+    from coope.reports.provenance import record_ids
+    from coope.reports.rendering import build_sections, load_report
+
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.published_at is not None:
+        raise ValidationError(_("Ce rapport est déjà publié."))
+    loaded = load_report(report.pk)
+    published = []
+    for view in build_sections(loaded):
+        for f in view.figures:
+            if f.indicator is None or f.scope is None:
+                continue
+            published.append(
+                PublishedFigure(
+                    cooperation=report.cooperation,
+                    report=report,
+                    figure=f.figure,
+                    indicator_key=f.key,
+                    label=f.label[:200],
+                    unit=str(f.unit),
+                    period_start=f.period.start,
+                    period_end=f.period.end,
+                    value=as_json(f.value),
+                    previous=as_json(f.previous),
+                    by_house={str(h.pk): as_json(v) for h, v in f.by_house},
+                    labels=f.labels,
+                    record_ids=record_ids(f.indicator, f.scope),
+                )
+            )
+    PublishedFigure.objects.bulk_create(published)
+    report.published_at = timezone.now()
+    report.published_by = actor if actor is not None and actor.is_authenticated else None
+    report.save(update_fields=["published_at", "published_by", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="publish",
+        instance=report,
+        changes={"published_at": report.published_at.isoformat(), "figures": len(published)},
+    )
+    return report

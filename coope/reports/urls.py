@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/chiffres.<str:fmt>", views.report_sheet, name="sheet"),
     path("<int:pk>/modifier/", views.report_update, name="update"),
     path("<int:pk>/suivant/", views.report_next, name="next"),
+    path("<int:pk>/publier/", views.report_publish, name="publish"),
     path("<int:pk>/sections/ajouter/", views.section_add, name="section_add"),
     path("sections/<int:pk>/modifier/", views.section_update, name="section_update"),
     path("sections/<int:pk>/retirer/", views.section_remove, name="section_remove"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from coope.core.models import House
 from coope.core.views import require_perm
+from coope.lib.indicators import registry
 from coope.lib.pdf import pdf_response
 from coope.lib.spreadsheets import CONTENT_TYPES
 from coope.reports import exports, services
@@ -25,7 +26,7 @@ from coope.reports.forms import (
     TextAddForm,
     TextForm,
 )
-from coope.reports.models import Report, Section, SectionFigure, TextBlock
+from coope.reports.models import PublishedFigure, Report, Section, SectionFigure, TextBlock
 from coope.reports.provenance import describe, records_of
 from coope.reports.rendering import FigureView, build_sections, load_report, text_parts
 
@@ -90,7 +91,7 @@ def report_list(request):
 @require_perm("reports.view")
 def report_detail(request, pk):
     report = _report(pk)
-    can_edit = request.user.has_coope_perm("reports.edit")
+    can_edit = request.user.has_coope_perm("reports.edit") and report.published_at is None
     return render(
         request,
         "reports/detail.html",
@@ -98,6 +99,7 @@ def report_detail(request, pk):
             "report": report,
             "sections": build_sections(report),
             "can_edit": can_edit,
+            "can_publish": can_edit,
             "report_form": ReportForm(
                 initial={
                     "title": report.title,
@@ -145,9 +147,26 @@ def report_sheet(request, pk, fmt):
     return response
 
 
+def _record_rows(queryset, page_number, public_fields, with_names):
+    if queryset is not None and not with_names:
+        queryset = queryset.order_by("pk")  # an order by name would tell something of the names
+    page = (
+        Paginator(queryset, RECORDS_PER_PAGE).get_page(page_number)
+        if queryset is not None
+        else None
+    )
+    rows = (
+        [describe(r, with_names=with_names, public_fields=public_fields) for r in page]
+        if page is not None
+        else []
+    )
+    return page, rows
+
+
 @require_perm("reports.view")
 def figure_records(request, pk):
-    """The records a figure counts, page by page; names only for those who may see people."""
+    """The records a figure counts, page by page; names only for those who may see people. For a
+    published figure, `?ecart=1` lists what today's records add to or remove from it."""
     figure = get_object_or_404(
         SectionFigure.objects.select_related(
             "section__report__cooperation", "section__association", "section__house"
@@ -155,7 +174,8 @@ def figure_records(request, pk):
         pk=pk,
     )
     section, report = figure.section, figure.section.report
-    queryset, indicator = records_of(figure, report)
+    part = request.GET.get("partie")
+    queryset, indicator = records_of(figure, report, part)
     view = FigureView(
         figure=figure,
         indicator=indicator,
@@ -163,15 +183,26 @@ def figure_records(request, pk):
         scope_kind=section.scope_kind,
         scope_name=str(section.house or section.association or report.cooperation),
     )
+    source = indicator
+    if indicator is not None and indicator.parts:
+        source = registry()[part if part in indicator.parts else indicator.parts[0]]
+    public_fields = source.public_fields if source is not None else ()
     with_names = request.user.has_coope_perm("people.view")
-    if queryset is not None and not with_names:
-        queryset = queryset.order_by("pk")  # an order by name would tell something of the names
-    page = (
-        Paginator(queryset, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
-        if queryset is not None
-        else None
-    )
-    rows = [describe(record, with_names=with_names) for record in page] if page is not None else []
+    published = PublishedFigure.objects.filter(figure=figure).first()
+    difference = None
+    if published is not None and request.GET.get("ecart") and queryset is not None and source:
+        counted = set(published.record_ids.get(source.key, []))
+        now = set(queryset.order_by().values_list("pk", flat=True))
+        added = queryset.filter(pk__in=now - counted)
+        difference = {
+            "added": [
+                describe(r, with_names=with_names, public_fields=public_fields) for r in added[:200]
+            ],
+            "added_count": len(now - counted),
+            "removed": sorted(counted - now)[:200],
+            "removed_count": len(counted - now),
+        }
+    page, rows = _record_rows(queryset, request.GET.get("page"), public_fields, with_names)
     return render(
         request,
         "reports/records.html",
@@ -182,8 +213,28 @@ def figure_records(request, pk):
             "page": page,
             "rows": rows,
             "with_names": with_names,
+            "parts": [(key, registry()[key].label) for key in indicator.parts] if indicator else [],
+            "part": source.key if source is not None else "",
+            "published": published,
+            "difference": difference,
         },
     )
+
+
+@require_POST
+@require_perm("reports.edit")
+def report_publish(request, pk):
+    report = _report(pk)
+    try:
+        services.publish_report(actor=request.user, report=report)
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(
+            request,
+            _("Rapport publié : ses chiffres sont figés, tels qu'ils sont affichés aujourd'hui."),
+        )
+    return redirect("reports:detail", pk=report.pk)
 
 
 # -- editing -----------------------------------------------------------------------------------

@@ -1,17 +1,17 @@
-"""Key figures of TIC-TAC, the time currency (hours are minutes / 60, one decimal).
+"""Key figures of TIC-TAC, the time currency (values in minutes, shown in hours).
 
 An exchange counts on the day its transfer was recorded, unless it was reversed. The house of
-an exchange is the provider's home house; a payment's association is the one paid.
+an exchange is the provider's home house during the period; a payment's association is the one
+paid.
 """
 
 from django.db.models import (
     Case,
     CharField,
-    Count,
-    F,
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -20,169 +20,177 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from coope.lib.indicators import indicator
-from coope.timebank.models import Account, AccountKind, Entry, Transfer, TransferKind
+from coope.core.models import House
+from coope.lib.indicators import (
+    Breakdown,
+    Rows,
+    Scope,
+    Total,
+    Unit,
+    choice_labels,
+    indicator,
+    labels_of,
+)
+from coope.lib.periods import Period
+from coope.people.indicators import home_house_during
+from coope.timebank.models import (
+    Account,
+    AccountKind,
+    Category,
+    Entry,
+    Transfer,
+    TransferKind,
+    account_kind_label,
+)
 
-BALANCE_BANDS: list[
-    tuple[str, int | None, int | None]
-] = [  # label, from (inclusive), to (exclusive), in hours
-    ("moins de -10 h", None, -10),
-    ("-10 h à 0 h", -10, 0),
-    ("0 h à 10 h", 0, 10),
-    ("10 h à 20 h", 10, 20),
-    ("20 h à 50 h", 20, 50),
-    ("50 h et plus", 50, None),
+HOUSES = {"association", "house"}
+TRANSFER_FIELDS = ("created_at", "kind", "category", "amount_minutes")
+ACCOUNT_FIELDS = ("kind", "opened_at", "closed_at")
+ENTRY_FIELDS = ("amount_minutes",)
+
+# code, label, from (inclusive), to (exclusive), in hours
+BALANCE_BANDS: list[tuple[str, str, int | None, int | None]] = [
+    ("below-10", "moins de -10 h", None, -10),
+    ("-10to0", "-10 h à 0 h", -10, 0),
+    ("0to10", "0 h à 10 h", 0, 10),
+    ("10to20", "10 h à 20 h", 10, 20),
+    ("20to50", "20 h à 50 h", 20, 50),
+    ("50plus", "50 h et plus", 50, None),
 ]
+MEMBERSHIP_FEES = "membership_fee"
 
 
-def hours(minutes: int | None) -> float:
-    return round((minutes or 0) / 60, 1)
-
-
-def _in_period(period, field="created_at"):
+def _in_period(period: Period, field: str = "created_at") -> Q:
     return Q(**{f"{field}__date__gte": period.start, f"{field}__date__lte": period.end})
 
 
-def exchange_transfers(cooperation, period, *, association=None, house=None):
-    """Exchange transfers of the period that were not reversed."""
-    queryset = Transfer.objects.filter(
-        _in_period(period),
-        cooperation=cooperation,
-        kind=TransferKind.EXCHANGE,
-        reversed_by__isnull=True,
-    )
-    if house is not None:
-        queryset = queryset.filter(exchange__provider__person__home_house=house)
-    if association is not None:
-        queryset = queryset.filter(exchange__provider__person__home_house__association=association)
+def _by_home_house(queryset: QuerySet, scope: Scope, person_path: str) -> QuerySet:
+    if scope.house is None and scope.association is None:
+        return queryset
+    queryset = queryset.annotate(home_house=home_house_during(scope.period, person_path))
+    if scope.house is not None:
+        queryset = queryset.filter(home_house=scope.house.pk)
+    if scope.association is not None:
+        queryset = queryset.filter(home_house__in=scope.association.houses.values("pk"))
     return queryset
 
 
-def _sum_by(queryset, group) -> dict[str, float]:
-    rows = queryset.values(group=F(group)).annotate(m=Sum("amount_minutes")).order_by("group")
-    return {row["group"] or "inconnu": hours(row["m"]) for row in rows}
+def exchange_transfers(scope: Scope) -> QuerySet[Transfer]:
+    """Exchange transfers of the period that were not reversed."""
+    queryset = Transfer.objects.filter(
+        _in_period(scope.period),
+        cooperation=scope.cooperation,
+        kind=TransferKind.EXCHANGE,
+        reversed_by__isnull=True,
+    )
+    return _by_home_house(queryset, scope, "exchange__provider__person")
+
+
+EXCHANGES = {"dimensions": HOUSES, "public_fields": TRANSFER_FIELDS}
 
 
 @indicator(
     "timebank.hours_exchanged",
     _("Heures échangées (TIC-TAC)"),
-    unit="heures",
-    records=exchange_transfers,
+    unit=Unit.MINUTES,
+    measure=Total("amount_minutes"),
+    **EXCHANGES,
 )
-def hours_exchanged(cooperation, period, *, association=None, house=None) -> float:
-    return hours(
-        exchange_transfers(cooperation, period, association=association, house=house).aggregate(
-            m=Sum("amount_minutes")
-        )["m"]
-    )
+def hours_exchanged(scope: Scope) -> QuerySet[Transfer]:
+    return exchange_transfers(scope)
 
 
 @indicator(
     "timebank.hours_by_category",
     _("Heures échangées par catégorie"),
-    unit="heures",
-    breakdown=True,
-    records=exchange_transfers,
+    unit=Unit.MINUTES,
+    measure=Total("amount_minutes"),
+    breakdown=Breakdown("category", labels=labels_of(Category)),
+    **EXCHANGES,
 )
-def hours_by_category(cooperation, period, *, association=None, house=None) -> dict[str, float]:
-    return _sum_by(
-        exchange_transfers(cooperation, period, association=association, house=house),
-        "category__name",
-    )
+def hours_by_category(scope: Scope) -> QuerySet[Transfer]:
+    return exchange_transfers(scope)
 
 
 @indicator(
     "timebank.hours_by_house",
     _("Heures échangées par maison (de qui rend le service)"),
-    unit="heures",
-    breakdown=True,
-    records=exchange_transfers,
+    unit=Unit.MINUTES,
+    measure=Total("amount_minutes"),
+    breakdown=Breakdown("provider_house", labels=labels_of(House)),
+    **EXCHANGES,
 )
-def hours_by_house(cooperation, period, *, association=None, house=None) -> dict[str, float]:
-    return _sum_by(
-        exchange_transfers(cooperation, period, association=association, house=house),
-        "exchange__provider__person__home_house__name",
+def hours_by_house(scope: Scope) -> QuerySet[Transfer]:
+    return exchange_transfers(scope).annotate(
+        provider_house=home_house_during(scope.period, "exchange__provider__person")
     )
 
 
 @indicator(
-    "timebank.exchanges", _("Échanges de services"), unit="échanges", records=exchange_transfers
+    "timebank.exchanges",
+    _("Échanges de services"),
+    unit=Unit.EXCHANGES,
+    measure=Rows(),
+    **EXCHANGES,
 )
-def exchanges(cooperation, period, *, association=None, house=None) -> int:
-    return exchange_transfers(cooperation, period, association=association, house=house).count()
+def exchanges(scope: Scope) -> QuerySet[Transfer]:
+    return exchange_transfers(scope)
 
 
-def member_accounts(cooperation, *, association=None, house=None):
-    queryset = Account.objects.filter(cooperation=cooperation, kind=AccountKind.MEMBER)
-    if house is not None:
-        queryset = queryset.filter(person__home_house=house)
-    if association is not None:
-        queryset = queryset.filter(person__home_house__association=association)
-    return queryset
-
-
-def active_account_records(cooperation, period, *, association=None, house=None):
-    """Member accounts that gave or received a service in the period."""
-    transfers = exchange_transfers(cooperation, period)
-    return member_accounts(cooperation, association=association, house=house).filter(
-        pk__in=Entry.objects.filter(transfer__in=transfers).values("account")
-    )
+def member_accounts(scope: Scope) -> QuerySet[Account]:
+    queryset = Account.objects.filter(cooperation=scope.cooperation, kind=AccountKind.MEMBER)
+    return _by_home_house(queryset, scope, "person")
 
 
 @indicator(
     "timebank.active_accounts",
     _("Comptes actifs (au moins un échange)"),
-    unit="comptes",
-    records=active_account_records,
+    unit=Unit.ACCOUNTS,
+    measure=Rows(),
+    dimensions=HOUSES,
+    public_fields=ACCOUNT_FIELDS,
 )
-def active_accounts(cooperation, period, *, association=None, house=None) -> int:
-    return active_account_records(cooperation, period, association=association, house=house).count()
-
-
-def new_member_records(cooperation, period, *, association=None, house=None):
-    return member_accounts(cooperation, association=association, house=house).filter(
-        _in_period(period, "opened_at")
+def active_accounts(scope: Scope) -> QuerySet[Account]:
+    """Member accounts that gave or received a service in the period."""
+    whole = Scope(scope.cooperation, scope.period)
+    transfers = exchange_transfers(whole)
+    return member_accounts(scope).filter(
+        pk__in=Entry.objects.filter(transfer__in=transfers).values("account")
     )
 
 
 @indicator(
     "timebank.new_members",
     _("Nouveaux membres de la monnaie-temps"),
-    unit="personnes",
-    records=new_member_records,
+    unit=Unit.PERSONS,
+    measure=Rows(),
+    dimensions=HOUSES,
+    public_fields=ACCOUNT_FIELDS,
 )
-def new_members(cooperation, period, *, association=None, house=None) -> int:
-    return new_member_records(cooperation, period, association=association, house=house).count()
+def new_members(scope: Scope) -> QuerySet[Account]:
+    return member_accounts(scope).filter(_in_period(scope.period, "opened_at"))
 
 
-def paid_entries(cooperation, period, *, association=None, house=None):
+def paid_entries(scope: Scope) -> QuerySet[Entry]:
     """Credits of programme accounts by payments and membership fees of the period, not reversed."""
+    period = scope.period
     queryset = Entry.objects.filter(
-        cooperation=cooperation,
+        cooperation=scope.cooperation,
         amount_minutes__gt=0,
         transfer__reversed_by__isnull=True,
         transfer__kind__in=[TransferKind.PAYMENT, TransferKind.MEMBERSHIP_FEE],
         transfer__created_at__date__gte=period.start,
         transfer__created_at__date__lte=period.end,
     )
-    if house is not None:
-        association = house.association
+    association = scope.house.association if scope.house is not None else scope.association
     if association is not None:
         queryset = queryset.filter(account__association=association)
     return queryset
 
 
-def paid_transfers(cooperation, period, *, association=None, house=None):
-    return Transfer.objects.filter(
-        pk__in=paid_entries(cooperation, period, association=association, house=house).values(
-            "transfer"
-        )
-    )
-
-
 PROGRAMME = Case(
-    When(transfer__kind=TransferKind.MEMBERSHIP_FEE, then=Value("Adhésions")),
-    *[When(account__kind=kind, then=Value(str(label))) for kind, label in AccountKind.choices],
+    When(transfer__kind=TransferKind.MEMBERSHIP_FEE, then=Value(MEMBERSHIP_FEES)),
+    default="account__kind",
     output_field=CharField(),
 )
 
@@ -190,23 +198,23 @@ PROGRAMME = Case(
 @indicator(
     "timebank.hours_paid_by_programme",
     _("Heures payées pour des biens et services, par programme"),
-    unit="heures",
-    breakdown=True,
-    records=paid_transfers,
+    unit=Unit.MINUTES,
+    measure=Total("amount_minutes"),
+    dimensions=HOUSES,
+    breakdown=Breakdown(
+        PROGRAMME,
+        labels=lambda scope, codes: {
+            code: str(_("Adhésions")) if code == MEMBERSHIP_FEES else account_kind_label(code)
+            for code in codes
+        },
+    ),
+    public_fields=ENTRY_FIELDS,
 )
-def hours_paid_by_programme(
-    cooperation, period, *, association=None, house=None
-) -> dict[str, float]:
-    rows = (
-        paid_entries(cooperation, period, association=association, house=house)
-        .values(group=PROGRAMME)
-        .annotate(m=Sum("amount_minutes"))
-        .order_by("group")
-    )
-    return {row["group"]: hours(row["m"]) for row in rows}
+def hours_paid_by_programme(scope: Scope) -> QuerySet[Entry]:
+    return paid_entries(scope).select_related("transfer", "account")
 
 
-def _balance_at_end(period):
+def _balance_at_end(period: Period) -> Coalesce:
     return Coalesce(
         Subquery(
             Entry.objects.filter(account=OuterRef("pk"), transfer__created_at__date__lte=period.end)
@@ -220,37 +228,36 @@ def _balance_at_end(period):
     )
 
 
-def balance_spread_records(cooperation, period, *, association=None, house=None):
-    """Member accounts open at the end of the period, with their balance on that day."""
-    return (
-        member_accounts(cooperation, association=association, house=house)
-        .filter(opened_at__date__lte=period.end)
-        .exclude(closed_at__date__lte=period.end)
-        .annotate(balance_at_end=_balance_at_end(period))
-    )
-
-
-@indicator(
-    "timebank.balance_spread",
-    _("Répartition des soldes en fin de période"),
-    unit="comptes",
-    breakdown=True,
-    records=balance_spread_records,
-)
-def balance_spread(cooperation, period, *, association=None, house=None) -> dict[str, int]:
+def _band() -> Case:
     whens = []
-    for label, low, high in BALANCE_BANDS:
+    for code, _label, low, high in BALANCE_BANDS:
         condition = Q()
         if low is not None:
             condition &= Q(balance_at_end__gte=low * 60)
         if high is not None:
             condition &= Q(balance_at_end__lt=high * 60)
-        whens.append(When(condition, then=Value(label)))
-    rows = (
-        balance_spread_records(cooperation, period, association=association, house=house)
-        .values(band=Case(*whens, output_field=CharField()))
-        .annotate(n=Count("pk"))
-        .order_by()
+        whens.append(When(condition, then=Value(code)))
+    return Case(*whens, output_field=CharField())
+
+
+@indicator(
+    "timebank.balance_spread",
+    _("Répartition des soldes en fin de période"),
+    unit=Unit.ACCOUNTS,
+    measure=Rows(),
+    dimensions=HOUSES,
+    public_fields=ACCOUNT_FIELDS,
+    breakdown=Breakdown(
+        "band", labels=choice_labels([(code, label) for code, label, _l, _h in BALANCE_BANDS])
+    ),
+)
+def balance_spread(scope: Scope) -> QuerySet[Account]:
+    """Member accounts open at the end of the period, with their balance on that day."""
+    period = scope.period
+    return (
+        member_accounts(scope)
+        .filter(opened_at__date__lte=period.end)
+        .exclude(closed_at__date__lte=period.end)
+        .annotate(balance_at_end=_balance_at_end(period))
+        .annotate(band=_band())
     )
-    counts = {row["band"]: row["n"] for row in rows}
-    return {label: counts[label] for label, _low, _high in BALANCE_BANDS if label in counts}

@@ -1,126 +1,111 @@
-"""Key figures of volunteering, activity and governance kept apart."""
+"""Key figures of volunteering, activity and governance kept apart.
 
-from django.db.models import Sum
+Volunteering is counted by the volunteer's home house during the period, and by programme: the
+programme recorded with the hours, else the programme of the session they were given at.
+"""
+
+from django.db.models import F, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
-from coope.lib.indicators import indicator
-from coope.people.models import Person
+from coope.lib.indicators import Distinct, Scope, Total, Unit, indicator
+from coope.people.indicators import home_house_during
 from coope.volunteering.models import Training, VolunteerHours, VolunteeringKind
 
+ALL = {"association", "house", "programme"}
+HOUR_FIELDS = ("date", "kind", "project_group", "programme", "session", "duration_minutes")
+TRAINING_FIELDS = ("title", "date", "programme")
 
-def _of_volunteers_from(queryset, association=None, house=None):
-    """Volunteering is counted by the volunteer's home house."""
-    if house is not None:
-        queryset = queryset.filter(person__home_house=house)
-    if association is not None:
-        queryset = queryset.filter(person__home_house__association=association)
+
+def _of_volunteers_from(queryset: QuerySet, scope: Scope) -> QuerySet:
+    if scope.house is not None or scope.association is not None:
+        queryset = queryset.annotate(home_house=home_house_during(scope.period, "person"))
+    if scope.house is not None:
+        queryset = queryset.filter(home_house=scope.house.pk)
+    if scope.association is not None:
+        queryset = queryset.filter(home_house__in=scope.association.houses.values("pk"))
     return queryset
 
 
-def hours_in(cooperation, period, association=None, house=None):
-    return _of_volunteers_from(
-        VolunteerHours.objects.filter(
-            cooperation=cooperation, date__gte=period.start, date__lte=period.end
-        ),
-        association,
-        house,
+def hours_in(scope: Scope) -> QuerySet[VolunteerHours]:
+    queryset = VolunteerHours.objects.filter(
+        cooperation=scope.cooperation,
+        date__gte=scope.period.start,
+        date__lte=scope.period.end,
     )
+    if scope.programme is not None:
+        queryset = queryset.filter(
+            Q(programme=scope.programme)
+            | Q(programme="", session__activity__programme=scope.programme)
+        )
+    return _of_volunteers_from(queryset, scope)
 
 
-def hour_records(cooperation, period, *, association=None, house=None):
-    return hours_in(cooperation, period, association, house).select_related(
-        "person", "project_group"
+def trainings_in(scope: Scope) -> QuerySet[Training]:
+    queryset = Training.objects.filter(
+        cooperation=scope.cooperation, date__gte=scope.period.start, date__lte=scope.period.end
     )
+    if scope.programme is not None:
+        queryset = queryset.filter(programme=scope.programme)
+    return _of_volunteers_from(queryset, scope).select_related("person")
 
 
-def volunteers_of(kind):
-    def records(cooperation, period, *, association=None, house=None):
-        return Person.objects.filter(
-            pk__in=hours_in(cooperation, period, association, house)
-            .filter(kind=kind)
-            .values("person")
-        ).select_related("home_house")
-
-    return records
-
-
-def training_records(cooperation, period, *, association=None, house=None):
-    return _of_volunteers_from(
-        Training.objects.filter(
-            cooperation=cooperation, date__gte=period.start, date__lte=period.end
-        ),
-        association,
-        house,
-    ).select_related("person")
-
-
-@indicator("volunteering.hours", _("Heures de bénévolat"), unit="heures", records=hour_records)
-def hours(cooperation, period, *, association=None, house=None) -> float:
-    minutes = (
-        hours_in(cooperation, period, association, house).aggregate(m=Sum("duration_minutes"))["m"]
-        or 0
-    )
-    return round(minutes / 60, 1)
+@indicator(
+    "volunteering.hours",
+    _("Heures de bénévolat"),
+    unit=Unit.MINUTES,
+    measure=Total("duration_minutes"),
+    dimensions=ALL,
+    public_fields=HOUR_FIELDS,
+)
+def hours(scope: Scope) -> QuerySet[VolunteerHours]:
+    return hours_in(scope).select_related("person", "project_group")
 
 
 @indicator(
     "volunteering.activity_volunteers",
     _("Bénévoles d'activité"),
-    unit="personnes",
-    records=volunteers_of(VolunteeringKind.ACTIVITY),
+    unit=Unit.PERSONS,
+    measure=Distinct("person"),
+    dimensions=ALL,
+    public_fields=HOUR_FIELDS,
 )
-def activity_volunteers(cooperation, period, *, association=None, house=None) -> int:
-    return (
-        hours_in(cooperation, period, association, house)
-        .filter(kind=VolunteeringKind.ACTIVITY)
-        .values("person")
-        .distinct()
-        .count()
-    )
+def activity_volunteers(scope: Scope) -> QuerySet[VolunteerHours]:
+    return hours(scope).filter(kind=VolunteeringKind.ACTIVITY)
 
 
 @indicator(
     "volunteering.governance_volunteers",
     _("Bénévoles de gouvernance (CA, groupes projets)"),
-    unit="personnes",
-    records=volunteers_of(VolunteeringKind.GOVERNANCE),
+    unit=Unit.PERSONS,
+    measure=Distinct("person"),
+    dimensions=ALL,
+    public_fields=HOUR_FIELDS,
 )
-def governance_volunteers(cooperation, period, *, association=None, house=None) -> int:
-    return (
-        hours_in(cooperation, period, association, house)
-        .filter(kind=VolunteeringKind.GOVERNANCE)
-        .values("person")
-        .distinct()
-        .count()
-    )
+def governance_volunteers(scope: Scope) -> QuerySet[VolunteerHours]:
+    return hours(scope).filter(kind=VolunteeringKind.GOVERNANCE)
 
 
 @indicator(
     "volunteering.volunteers_trained",
     _("Bénévoles formés"),
-    unit="personnes",
-    records=training_records,
+    unit=Unit.PERSONS,
+    measure=Distinct("person"),
+    dimensions=ALL,
+    public_fields=TRAINING_FIELDS,
 )
-def volunteers_trained(cooperation, period, *, association=None, house=None) -> int:
-    queryset = _of_volunteers_from(
-        Training.objects.filter(
-            cooperation=cooperation, date__gte=period.start, date__lte=period.end
-        ),
-        association,
-        house,
-    )
-    return queryset.values("person").distinct().count()
+def volunteers_trained(scope: Scope) -> QuerySet[Training]:
+    return trainings_in(scope)
 
 
 @indicator(
     "volunteering.value_cents",
     _("Valorisation du bénévolat"),
-    unit="centimes",
-    records=hour_records,
+    unit=Unit.CENTS,
+    measure=Total("valued", per=60),
+    dimensions=ALL,
+    public_fields=HOUR_FIELDS,
 )
-def value_cents(cooperation, period, *, association=None, house=None) -> int:
-    minutes = (
-        hours_in(cooperation, period, association, house).aggregate(m=Sum("duration_minutes"))["m"]
-        or 0
-    )
-    return minutes * cooperation.volunteer_hour_value_cents // 60
+def value_cents(scope: Scope) -> QuerySet[VolunteerHours]:
+    """Volunteer time valued at the cooperation's rate for one hour."""
+    rate = Value(scope.cooperation.volunteer_hour_value_cents)
+    return hours(scope).annotate(valued=F("duration_minutes") * rate)

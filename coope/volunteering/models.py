@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from coope.core.models import Cooperation, ProjectGroup
+from coope.core.plugins import validate_programme
 from coope.people.models import Person
 
 
@@ -34,6 +35,13 @@ class VolunteerHours(models.Model):
         blank=True,
         related_name="volunteer_hours",
         verbose_name=_("séance"),
+    )
+    programme = models.CharField(
+        _("programme"),
+        max_length=40,
+        blank=True,
+        validators=[validate_programme],
+        help_text=_("Le programme pour lequel ce temps a été donné (sinon celui de la séance)."),
     )
     duration_minutes = models.PositiveIntegerField(_("durée (minutes)"))
     comment = models.CharField(_("précision"), max_length=200, blank=True)
@@ -64,6 +72,13 @@ class Training(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="trainings")
     title = models.CharField(_("formation"), max_length=200)
     date = models.DateField(_("date"))
+    programme = models.CharField(
+        _("programme"),
+        max_length=40,
+        blank=True,
+        validators=[validate_programme],
+        help_text=_("Le programme qui a formé la personne (ex. la conserverie)."),
+    )
     project_group = models.ForeignKey(
         ProjectGroup,
         on_delete=models.PROTECT,

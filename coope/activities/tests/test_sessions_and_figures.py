@@ -9,7 +9,7 @@ from django_scopes import scope
 from coope.activities import services
 from coope.activities.models import Activity, Attendance, RegistrationStatus
 from coope.core.models import ProjectGroup
-from coope.lib.indicators import compute_figures
+from coope.lib.indicators import Scope, compute_figures, registry
 from coope.lib.periods import Period
 from coope.people.services import create_person
 from coope.volunteering.models import Training
@@ -165,7 +165,7 @@ def test_figures_on_a_hand_computed_case(in_scope, workshop):
     # Ana (home A) came to house B; Ben (home B) came to house A: both circulate.
     assert f["activities.circulation_percent"] == 100.0
     assert f["people.users"] == 2
-    assert f["volunteering.hours"] == 5.0  # 1.5 + 1.5 + 2
+    assert f["volunteering.hours"] == 300  # minutes: 1 h 30 + 1 h 30 + 2 h
     assert (f["volunteering.activity_volunteers"], f["volunteering.governance_volunteers"]) == (
         2,
         1,
@@ -186,8 +186,12 @@ def test_circulation_counts_only_people_who_left_their_house(in_scope, workshop)
     }
     # The same workshop, seen per activity: three from its own house, one from house B.
     mix = compute_figures(w.coop, Y2018, keys=["activities.house_mix"])["activities.house_mix"]
+    activity = workshop.activity.pk
+    assert mix == {f"{activity}/{w.house_a.pk}": 3, f"{activity}/{w.house_b.pk}": 1}
+    # Keyed by stable codes, labelled at display.
+    labels = registry()["activities.house_mix"].labels(Scope(w.coop, Y2018), mix)
     title = f"{workshop.activity.title} ({w.house_a.name})"
-    assert mix == {f"{title} ← {w.house_a.name}": 3, f"{title} ← {w.house_b.name}": 1}
+    assert sorted(labels.values()) == [f"{title} ← {w.house_a.name}", f"{title} ← {w.house_b.name}"]
 
 
 def test_volunteer_hours_refuse_bad_input_and_write_nothing(in_scope):

@@ -24,7 +24,7 @@ class Kit:
         self.w = world
         coop = world.coop
         self.activity = Activity.objects.create(
-            cooperation=coop, title="Conserverie mobile", kind="workshop"
+            cooperation=coop, title="Conserverie mobile", kind="workshop", programme="cannery"
         )
         self.cannery = Cannery.objects.create(cooperation=coop, activity=self.activity)
         self.jam = Recipe.objects.create(

@@ -23,8 +23,8 @@ def test_the_demo_season_gives_the_reports_cannery_figures(capsys):
             "cannery.volunteer_hours",
             "cannery.volunteers_trained",
             "cannery.villages",
-            "cannery.collected_kg",
-            "cannery.soup_litres",
+            "cannery.collected_weight",
+            "cannery.soup_volume",
             "cannery.jars",
         )
     } == {
@@ -33,8 +33,8 @@ def test_the_demo_season_gives_the_reports_cannery_figures(capsys):
         "cannery.volunteer_hours": 1600,
         "cannery.volunteers_trained": 19,
         "cannery.villages": 26,
-        "cannery.collected_kg": 1900,
-        "cannery.soup_litres": 100,
+        "cannery.collected_weight": 1900,
+        "cannery.soup_volume": 100,
         "cannery.jars": 844,
     }
     assert 25 <= figures["cannery.producers"] <= 35
@@ -49,9 +49,9 @@ def test_the_demo_season_gives_the_reports_cannery_figures(capsys):
         )
     )
     # Sold in time currency through TIC-TAC, one hour a jar.
-    assert figures["cannery.hours_earned"] == destinations["Vendus en monnaie-temps"] > 0
+    assert figures["cannery.time_sales"] == destinations["Vendus en monnaie-temps"] > 0
     assert sum(destinations.values()) < 844  # some jars are still in stock
-    assert 0 < figures["cannery.transformed_kg"] < 1900
+    assert 0 < figures["cannery.transformed_weight"] < 1900
     # The year's figures the other issues fixed are kept.
     call_command(
         "figures", "--cooperation", "romans", "--from", "2018-01-01", "--to", "2018-12-31", "--json"

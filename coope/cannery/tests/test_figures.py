@@ -6,7 +6,7 @@ import pytest
 
 from coope.activities.services import record_attendance, record_headcount
 from coope.cannery import services
-from coope.lib.indicators import compute_figures, registry
+from coope.lib.indicators import Scope, compute_figures, registry
 from coope.lib.periods import Period
 from coope.people.services import create_person
 from coope.timebank.services import open_account
@@ -58,13 +58,15 @@ def season(kit):
     record_volunteer_hours(
         actor=actor, people=[cleo], date=DAY, duration_minutes=120, kind="activity"
     )
-    for person, title in (
-        (ana, "Conserverie : hygiène"),
-        (ben, "conserverie : stérilisation"),
-        (ben, "Conserverie : traçabilité"),
-        (cleo, "Premiers secours"),
+    for person, title, programme in (
+        (ana, "Hygiène", "cannery"),
+        (ben, "Stérilisation", "cannery"),
+        (ben, "Traçabilité", "cannery"),
+        (cleo, "Premiers secours", ""),
     ):
-        Training.objects.create(cooperation=w.coop, person=person, title=title, date=DAY)
+        Training.objects.create(
+            cooperation=w.coop, person=person, title=title, date=DAY, programme=programme
+        )
     farm, orchard = kit.producer(), kit.producer("Le Verger", "Peyrins")
     apricots = kit.collection(farm, grams=12_000)
     squash = kit.collection(orchard, grams=8_000, day=DAY.replace(month=9), produce="courges")
@@ -114,39 +116,51 @@ def test_the_cannery_figures_on_a_hand_computed_season(season):
     assert figures == {
         "cannery.workshops": 2,
         "cannery.participants": 17,
-        "cannery.volunteer_hours": 4.5,
+        "cannery.named_participants": 2,
+        "cannery.counted_participants": 15,
+        "cannery.volunteer_hours": 270,  # minutes
         "cannery.volunteers_trained": 2,
         "cannery.villages": 2,
         "cannery.workshops_by_village": {"Peyrins": 1, "Triors": 1},
-        "cannery.collected_kg": 20.0,
-        "cannery.transformed_kg": 13.0,
+        "cannery.collected_weight": 20_000,  # grams
+        "cannery.transformed_weight": 13_000,
         "cannery.producers": 2,
-        "cannery.soup_litres": 4.0,
+        "cannery.soup_volume": 400,  # centilitres
         "cannery.jars": 13,
         "cannery.jars_by_destination": {
-            "Donnés sur place": 4,
-            "Rendus aux producteurs": 1,
-            "Vendus en euros": 2,
-            "Vendus en monnaie-temps": 1,
-            "Perdus, cassés": 1,
+            "given": 4,
+            "returned": 1,
+            "sold_euros": 2,
+            "sold_time": 1,
+            "lost": 1,
         },
         "cannery.sales_cents": 900,
-        "cannery.hours_earned": 0.8,
+        "cannery.time_sales": 45,  # minutes
     }
 
 
 def test_the_records_behind_the_figures(season):
     w, indicators = season.w, registry()
-    assert indicators["cannery.workshops"].records(w.coop, SEASON).count() == 2
-    assert indicators["cannery.collected_kg"].records(w.coop, SEASON).count() == 2
-    assert indicators["cannery.jars"].records(w.coop, SEASON).count() == 2  # two lots
-    assert indicators["cannery.volunteers_trained"].records(w.coop, SEASON).count() == 3
+    scope = Scope(w.coop, SEASON)
+    assert indicators["cannery.workshops"].records_for(scope).count() == 2
+    assert indicators["cannery.collected_weight"].records_for(scope).count() == 2
+    assert indicators["cannery.jars"].records_for(scope).count() == 2  # two lots
+    assert indicators["cannery.volunteers_trained"].records_for(scope).count() == 3
+    # A figure made of two others says so, and each part gives its records.
+    assert indicators["cannery.participants"].parts == (
+        "cannery.named_participants",
+        "cannery.counted_participants",
+    )
+    assert indicators["cannery.named_participants"].records_for(scope).count() >= 2
 
 
 def test_asked_for_a_house_the_cannery_counts_nothing_so_houses_add_up(season):
     figures = cannery_figures(season.w, house=season.w.house_a)
-    assert figures["cannery.workshops"] == 0 and figures["cannery.jars"] == 0
-    assert cannery_figures(season.w, association=season.w.assoc_a)["cannery.collected_kg"] == 0
+    assert figures["cannery.workshops"] == 0  # its workshops are held in villages
+    # Its own records belong to the whole cooperation: they do not answer for one house.
+    assert figures["cannery.jars"] is None
+    by_association = cannery_figures(season.w, association=season.w.assoc_a)
+    assert by_association["cannery.collected_weight"] is None
 
 
 def test_without_a_cannery_the_figures_are_zero(in_scope):

@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 
-from coope.lib.indicators import registry
+from coope.lib.indicators import Scope, registry
 from coope.lib.periods import Period
 from coope.membership.models import Membership
-from coope.timebank import indicators, services
+from coope.timebank import services
 
 DAY = datetime.date(2018, 3, 1)
 
@@ -68,46 +68,54 @@ def figures_set(tb, world):
     return tb
 
 
+def figure(key, cooperation, period, **dimensions):
+    return registry()[key](cooperation, period, **dimensions)
+
+
 def test_figures_of_2018(figures_set, world):
     year = Period.year(2018)
     c = world.coop
-    assert indicators.hours_exchanged(c, year) == 2.5
-    assert indicators.hours_by_category(c, year) == {"Informatique": 1.0, "Jardinage": 1.5}
-    assert indicators.hours_by_house(c, year) == {world.house_a.name: 1.5, world.house_b.name: 1.0}
-    assert indicators.exchanges(c, year) == 2
-    assert indicators.active_accounts(c, year) == 3
-    assert indicators.new_members(c, year) == 3
-    assert indicators.hours_paid_by_programme(c, year) == {
-        "Adhésions": 2.0,
-        "Flotte de vélos": 1.0,
-        "La P'tite Coopé (boutique)": 0.5,
+    assert figure("timebank.hours_exchanged", c, year) == 150  # minutes: 1 h 30 + 1 h
+    category = figure("timebank.hours_by_category", c, year)
+    assert category == {str(figures_set.computing.pk): 60, str(figures_set.garden.pk): 90}
+    labels = registry()["timebank.hours_by_category"].labels(Scope(c, year), category)
+    assert sorted(labels.values()) == ["Informatique", "Jardinage"]
+    assert figure("timebank.hours_by_house", c, year) == {
+        str(world.house_a.pk): 90,
+        str(world.house_b.pk): 60,
+    }
+    assert figure("timebank.exchanges", c, year) == 2
+    assert figure("timebank.active_accounts", c, year) == 3
+    assert figure("timebank.new_members", c, year) == 3
+    paid = figure("timebank.hours_paid_by_programme", c, year)
+    assert paid == {"membership_fee": 120, "bikes": 60, "shop": 30}
+    assert registry()["timebank.hours_paid_by_programme"].labels(Scope(c, year), paid) == {
+        "membership_fee": "Adhésions",
+        "bikes": "Flotte de vélos",
+        "shop": "La P'tite Coopé (boutique)",
     }
     # Ana 13 h, Ben -0 h 30, Cléo 29 h.
-    assert indicators.balance_spread(c, year) == {
-        "-10 h à 0 h": 1,
-        "10 h à 20 h": 1,
-        "20 h à 50 h": 1,
-    }
+    assert figure("timebank.balance_spread", c, year) == {"-10to0": 1, "10to20": 1, "20to50": 1}
 
 
 def test_figures_by_house_and_association(figures_set, world):
     year = Period.year(2018)
     c = world.coop
-    assert indicators.hours_exchanged(c, year, house=world.house_a) == 1.5
-    assert indicators.active_accounts(c, year, house=world.house_a) == 2  # Ana, Cléo
-    assert indicators.new_members(c, year, association=world.assoc_b) == 1
-    assert indicators.hours_paid_by_programme(c, year, association=world.assoc_b) == {
-        "Flotte de vélos": 1.0
+    assert figure("timebank.hours_exchanged", c, year, house=world.house_a) == 90
+    assert figure("timebank.active_accounts", c, year, house=world.house_a) == 2  # Ana, Cléo
+    assert figure("timebank.new_members", c, year, association=world.assoc_b) == 1
+    assert figure("timebank.hours_paid_by_programme", c, year, association=world.assoc_b) == {
+        "bikes": 60
     }
 
 
 def test_figures_of_another_year_and_records(figures_set, world):
     c, next_year = world.coop, Period.year(2019)
-    assert indicators.hours_exchanged(c, next_year) == 0
-    assert indicators.exchanges(c, next_year) == 0
-    assert indicators.new_members(c, next_year) == 0
-    assert sum(indicators.balance_spread(c, next_year).values()) == 3
-    assert indicators.balance_spread(c, Period.year(2017)) == {}
+    assert figure("timebank.hours_exchanged", c, next_year) == 0
+    assert figure("timebank.exchanges", c, next_year) == 0
+    assert figure("timebank.new_members", c, next_year) == 0
+    assert sum(figure("timebank.balance_spread", c, next_year).values()) == 3
+    assert figure("timebank.balance_spread", c, Period.year(2017)) == {}
     keys = {
         "timebank.hours_exchanged",
         "timebank.hours_by_category",
@@ -120,9 +128,10 @@ def test_figures_of_another_year_and_records(figures_set, world):
     }
     found = registry()
     assert keys <= found.keys()
-    year = Period.year(2018)
+    scope = Scope(c, Period.year(2018))
     for key in keys:
         assert found[key].records is not None
-    assert found["timebank.exchanges"].records(c, year).count() == 2
-    assert found["timebank.active_accounts"].records(c, year).count() == 3
-    assert found["timebank.hours_paid_by_programme"].records(c, year).count() == 3
+    assert found["timebank.exchanges"].records_for(scope).count() == 2
+    assert found["timebank.active_accounts"].records_for(scope).count() == 3
+    # Paid: the credits of the shop, the bikes and the association (the membership fee).
+    assert found["timebank.hours_paid_by_programme"].records_for(scope).count() == 3

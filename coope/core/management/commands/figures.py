@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from coope.core.models import Cooperation
-from coope.lib.indicators import compute_figures, registry
+from coope.lib.indicators import Scope, as_json, compute_figures, shown_figures
 from coope.lib.periods import Period
 
 
@@ -53,17 +53,25 @@ class Command(BaseCommand):
                 figures = compute_figures(cooperation, period, keys=options["only"])
             except KeyError as error:
                 raise CommandError(error.args[0]) from error
+            rows = shown_figures(Scope(cooperation, period), figures)
         if options["json"]:
-            self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
+            data = {
+                row.indicator.key: {
+                    "value": as_json(row.value),
+                    "unit": str(row.indicator.unit),
+                    "shown": row.shown or dict(row.parts),
+                }
+                for row in rows
+            }
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
-        indicators = registry()
         self.stdout.write(f"{cooperation.name} — {period}")
         width = max(len(key) for key in figures)
-        for key, value in figures.items():
-            label = str(indicators[key].label)
-            if isinstance(value, dict):
+        for row in rows:
+            key, label = row.indicator.key, str(row.indicator.label)
+            if row.indicator.is_breakdown:
                 self.stdout.write(f"{key:<{width}}  {label}")
-                for part, number in value.items():
-                    self.stdout.write(f"{'':<{width}}    {part}: {number}")
+                for part, shown in row.parts:
+                    self.stdout.write(f"{'':<{width}}    {part}: {shown}")
             else:
-                self.stdout.write(f"{key:<{width}}  {label}: {value} {indicators[key].unit}")
+                self.stdout.write(f"{key:<{width}}  {label}: {row.shown}")
