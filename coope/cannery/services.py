@@ -34,7 +34,7 @@ from coope.cannery.models import (
 from coope.core.audit import record
 
 VAN_NAME = "Camion de la conserverie"
-SHOP_NAME = "La P'tite Coopé"
+SHOP_NAME = "Boutique"  # a cooperation names its own shop (the demo's: see cannery/demo.py)
 
 
 def cannery_of(cooperation) -> Cannery | None:
@@ -55,10 +55,12 @@ def ensure_locations(*, cooperation) -> list[Location]:
     """The van, the shop and one place per house (created the first time)."""
     from coope.core.models import House
 
-    existing = set(Location.objects.filter(cooperation=cooperation).values_list("name", flat=True))
-    wanted = [
-        Location(cooperation=cooperation, kind=LocationKind.VAN, name=VAN_NAME),
-        Location(cooperation=cooperation, kind=LocationKind.SHOP, name=SHOP_NAME),
+    rows = set(Location.objects.filter(cooperation=cooperation).values_list("kind", "name"))
+    kinds, existing = {kind for kind, _name in rows}, {name for _kind, name in rows}
+    wanted = [  # one van and one shop, whatever the cooperation renamed them
+        Location(cooperation=cooperation, kind=kind, name=name)
+        for kind, name in ((LocationKind.VAN, VAN_NAME), (LocationKind.SHOP, SHOP_NAME))
+        if kind not in kinds
     ]
     wanted += [
         Location(cooperation=cooperation, kind=LocationKind.HOUSE, name=house.name, house=house)

@@ -66,7 +66,7 @@ def test_the_recall_statement_pdf_shows_numbers_that_add_up(client_as, world, ki
     assert "Lot rappelé le" in flat and "Couvercle bombé" in flat
     assert "Fabriqués 7" in flat and "Vendus en euros 2" in flat and "Donnés sur place 1" in flat
     assert "En stock 4" in flat and "Total des destinations et du stock 7" in flat
-    assert "La P'tite Coopé 0 0 0 0 0 3" in flat  # per place: nothing left it, 3 in stock
+    assert "Boutique 0 0 0 0 0 3" in flat  # per place: nothing left it, 3 in stock
     assert "Camion de la conserverie 1 0 2 0 0 1" in flat
 
 

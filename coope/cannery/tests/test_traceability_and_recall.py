@@ -100,7 +100,7 @@ def test_a_lot_traces_back_to_its_collections_and_producers_and_forward_to_every
     assert next(m for m in trace.movements if m.kind == "returned").producer == g.bois
     assert {(s.location.name, s.jars) for s in trace.stock} == {
         ("Camion de la conserverie", 5),
-        ("La P'tite Coopé", 4),
+        ("Boutique", 4),
     }
     # The other lot of the same batch shares the origins, not the destinations.
     assert {i.collection.pk for i in trace_lot(g.lot2).inputs} == {g.c1.pk}
@@ -146,7 +146,7 @@ def test_the_recall_statement_adds_up_per_place_and_overall(graph):
     assert statement.in_stock == 9
     assert statement.accounted == statement.made
     by_place = {p.place: (p.by_kind, p.in_stock) for p in statement.places}
-    assert by_place["La P'tite Coopé"] == (
+    assert by_place["Boutique"] == (
         {"given": 0, "returned": 0, "sold_euros": 3, "sold_time": 0, "lost": 1},
         4,
     )
