@@ -342,7 +342,7 @@ class Lot(models.Model):
 class LocationKind(models.TextChoices):
     VAN = "van", _("Camion")
     HOUSE = "house", _("Maison de quartier")
-    SHOP = "shop", _("Boutique (la P'tite Coopé)")
+    SHOP = "shop", _("Boutique")
 
 
 class Location(models.Model):

@@ -243,5 +243,5 @@ def export_file(kind: str, fmt: str, *, cooperation, include_sensitive: bool) ->
 
 
 def file_name(kind: str, fmt: str, cooperation, day: datetime.date) -> str:
-    """'personnes-romans-2018-06-01.xlsx'."""
+    """'personnes-<slug>-2018-06-01.xlsx'."""
     return f"{SLUGS[kind_of(kind)]}-{cooperation.slug}-{day.isoformat()}.{fmt}"

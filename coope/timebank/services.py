@@ -2,11 +2,12 @@
 
 How an account is opened for a person: `open_account(actor=..., person=...)` when the person
 holds a valid membership (their own or their household's), or `open_account(...,
-registered_with=accorderie)` for someone registered with an association (the Accorderie). The
-start credit of the cooperation's rules (15 h by default) is paid from the issuance account.
-System accounts (issuance, community chest, an association's own account, the shop, the bike
-fleet, carpooling) are created on demand by `system_account(association, kind)`; every service
-that pays one (`pay_in_time`, `hold_time`) creates it when missing.
+registered_with=association)` for someone registered with an association of the cooperation
+(the one that runs the time bank, say). The start credit of the cooperation's rules (15 h by
+default) is paid from the issuance account. System accounts (issuance, community chest, an
+association's own account, the shop, the bike fleet, carpooling) are created on demand by
+`system_account(association, kind)`; every service that pays one (`pay_in_time`, `hold_time`)
+creates it when missing.
 
 The ledger guarantees, for every movement (`_post`):
 - amounts are positive whole minutes, the accounts are distinct, open and of one cooperation;
@@ -378,7 +379,7 @@ def open_account(
     """Open the person's time account and pay the start credit from the issuance account.
 
     The person needs a valid membership (their own or their household's) on the opening day,
-    or to be registered with an association (`registered_with`, e.g. the Accorderie)."""
+    or to be registered with an association of the cooperation (`registered_with`)."""
     opened_at = opened_at or timezone.now()
     person = Person.objects.select_for_update().get(pk=person.pk)  # two clicks open one account
     if registered_with is not None and registered_with.cooperation_id != person.cooperation_id:
@@ -387,7 +388,8 @@ def open_account(
         raise ValidationError(
             _(
                 "%(who)s n'a pas d'adhésion valable : prenez l'adhésion, ou inscrivez la "
-                "personne à l'Accorderie, avant d'ouvrir son compte TIC-TAC."
+                "personne auprès d'une association de la coopération, avant d'ouvrir son "
+                "compte TIC-TAC."
             )
             % {"who": person}
         )

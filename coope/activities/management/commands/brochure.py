@@ -19,7 +19,9 @@ class Command(BaseCommand):
     help = "Écrit la plaquette annuelle (PDF) : les activités régulières de l'année, par maison."
 
     def add_arguments(self, parser):
-        parser.add_argument("--cooperation", required=True, help="identifiant, ex. romans")
+        parser.add_argument(
+            "--cooperation", required=True, help="identifiant de la coopération (son slug)"
+        )
         parser.add_argument("--year", required=True, type=int, help="année, ex. 2018")
         parser.add_argument("--pdf", required=True, type=Path, help="fichier PDF à écrire")
 

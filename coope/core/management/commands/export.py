@@ -26,13 +26,15 @@ class Command(BaseCommand):
             help="people (personnes), households (foyers), memberships (adhesions) "
             "ou visits (passages)",
         )
-        parser.add_argument("--cooperation", required=True, help="identifiant, ex. romans")
+        parser.add_argument(
+            "--cooperation", required=True, help="identifiant de la coopération (son slug)"
+        )
         parser.add_argument("--format", dest="fmt", choices=FORMATS, default="xlsx")
         parser.add_argument(
             "-o",
             "--output",
             type=Path,
-            help="fichier à écrire (par défaut : personnes-romans-AAAA-MM-JJ.xlsx)",
+            help="fichier à écrire (par défaut : personnes-IDENTIFIANT-AAAA-MM-JJ.xlsx)",
         )
         parser.add_argument(
             "--sensitive",

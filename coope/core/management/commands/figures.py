@@ -32,7 +32,9 @@ class Command(BaseCommand):
     help = "Affiche les chiffres clés d'une coopération pour une période."
 
     def add_arguments(self, parser):
-        parser.add_argument("--cooperation", required=True, help="identifiant, ex. romans")
+        parser.add_argument(
+            "--cooperation", required=True, help="identifiant de la coopération (son slug)"
+        )
         parser.add_argument(
             "--from", dest="start", required=True, type=parse_date, help="AAAA-MM-JJ"
         )

@@ -31,7 +31,9 @@ class Command(BaseCommand):
             + " (ou son nom français, voir docs/imports.md)",
         )
         parser.add_argument("file", type=Path, help="fichier .csv, .xlsx ou .ods")
-        parser.add_argument("--cooperation", required=True, help="identifiant, ex. romans")
+        parser.add_argument(
+            "--cooperation", required=True, help="identifiant de la coopération (son slug)"
+        )
         parser.add_argument(
             "--only-good-rows",
             action="store_true",
