@@ -2,33 +2,53 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 from django_scopes import scope
 
+from coope.core import plugins
 from coope.core.management.commands.figures import get_cooperation
+from coope.core.models import Cooperation
 from coope.reports import exports
-from coope.reports.demo import build_report_demo
 from coope.reports.models import Report
 from coope.reports.rendering import load_report
-from coope.reports.services import start_next_report
+from coope.reports.services import create_report_from_template, start_next_report
+
+
+def first_report_structure() -> dict[str, Any]:
+    """A cooperation's first report: the default section of every app that declares one (its key
+    figures, no text), for the staff to complete in the browser. Nothing of another cooperation."""
+    sections = [section for _label, section in plugins.report_sections()]
+    if not sections:
+        sections = [{"title": _("Chiffres clés"), "figures": [], "texts": []}]
+    return {"title": _("Rapport d'activités {year}"), "sections": sections}
+
+
+def first_report(cooperation: Cooperation, year: int) -> Report:
+    return create_report_from_template(
+        actor=None, cooperation=cooperation, template=first_report_structure(), year=year
+    )
 
 
 class Command(BaseCommand):
     help = (
         "Rend le rapport d'activités d'une année (le crée d'après celui de l'année d'avant, "
-        "ou d'après le modèle de la démo, s'il n'existe pas)."
+        "ou avec une section par programme pour un premier rapport, s'il n'existe pas)."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("--cooperation", required=True, help="identifiant, ex. romans")
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--cooperation", required=True, help="identifiant de la coopération (son slug)"
+        )
         parser.add_argument("--year", required=True, type=int, help="ex. 2018")
         parser.add_argument("--pdf", type=Path, help="fichier PDF à écrire")
         parser.add_argument("--json", type=Path, help="fichier JSON des chiffres à écrire")
         parser.add_argument("--xlsx", type=Path, help="tableur Excel des chiffres à écrire")
         parser.add_argument("--ods", type=Path, help="tableur LibreOffice des chiffres à écrire")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         cooperation = get_cooperation(options["cooperation"])
         year = options["year"]
         outputs = [name for name in ("pdf", "json", "xlsx", "ods") if options[name]]
@@ -49,8 +69,11 @@ class Command(BaseCommand):
                     report = start_next_report(actor=None, report=before, year=year)
                     self.stdout.write(f"Rapport {year} préparé d'après « {before.title} ».")
                 else:
-                    report = build_report_demo(cooperation, year=year)
-                    self.stdout.write(f"Rapport {year} créé d'après le modèle de la démo.")
+                    report = first_report(cooperation, year)
+                    self.stdout.write(
+                        f"Premier rapport {year} créé : une section par programme, "
+                        "à compléter dans le navigateur."
+                    )
             report = load_report(report.pk)
             if options["pdf"]:
                 options["pdf"].write_bytes(exports.report_pdf(report))
