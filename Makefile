@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 /usr/bin/python3; do \
 	if $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo $$p; break; fi; done)
 
-.PHONY: run test install chromium lint bench clean
+.PHONY: run test install chromium lint imports bench clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Coopé needs Python 3.12 or newer (none found)."; exit 1; }
@@ -33,14 +33,21 @@ chromium:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
 		echo "chromium is not installed: browser tests will fail (apt-get install chromium)."
 
-test: install chromium
-	$(BIN)/ruff check coope bench
+# The checks run before the tests, so a lint, format or typing error fails `make test` and CI.
+test: lint chromium
 	$(BIN)/coope makemigrations --check --dry-run >/dev/null
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint:
+# ruff (lint and format), mypy (strict for coope.lib and coope.core.plugins) and the import
+# contracts (coope.lib imports no app, the core no programme app): see pyproject.toml.
+lint: install
 	$(BIN)/ruff check coope bench
 	$(BIN)/ruff format --check coope bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+imports: install
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python bench/search.py
