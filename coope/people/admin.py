@@ -21,6 +21,10 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def has_view_permission(self, request, obj=None):
+        parent = self.admin_site.get_model_admin(self.parent_model)
+        return parent.has_view_permission(request, obj)
+
     def has_add_permission(self, request, obj=None):
         return False
 

@@ -99,6 +99,8 @@ def export_person_data(*, actor, person: Person, file_format: str = "json") -> d
                 "code_postal": household.postcode,
                 "commune": household.city,
                 "lien": _choice(link.link, link.get_link_display()),
+                "dans_le_foyer_depuis": _date(link.valid_from),
+                "a_quitte_le_foyer_le": _date(link.valid_until),
                 "quotients_familiaux": [
                     {
                         "valeur_euros": q.value,
@@ -178,6 +180,14 @@ def export_person_data(*, actor, person: Person, file_format: str = "json") -> d
             "commune": person.city,
             "quartier": person.neighbourhood,
             "maison_de_rattachement": person.home_house.name if person.home_house_id else None,
+            "maisons_de_rattachement_successives": [
+                {
+                    "maison": s.house.name if s.house_id else None,
+                    "du": _date(s.valid_from),
+                    "au": _date(s.valid_until),
+                }
+                for s in person.home_house_spells.select_related("house").order_by("pk")
+            ],
             "categorie_socio_professionnelle": _choice(
                 person.occupation, person.get_occupation_display()
             ),
