@@ -1,4 +1,7 @@
-"""Sessions, registrations with a waiting list, attendance and headcounts."""
+"""Sessions, registrations with a waiting list, attendance and headcounts.
+
+Every row written here is counted by a key figure: each write leaves an audit entry (a deletion
+too, with the values it removed), in bulk for bulk writes."""
 
 import datetime
 
@@ -22,22 +25,6 @@ def _same_cooperation(*objects) -> None:
         raise ValidationError(_("Cette personne appartient à une autre coopération."))
 
 
-ACTIVITY_FIELDS = [
-    "title",
-    "kind",
-    "house_id",
-    "project_group_id",
-    "theme",
-    "audience",
-    "price_kind",
-    "price_cents",
-    "price_minutes",
-    "capacity",
-    "public",
-    "regular",
-]
-
-
 @transaction.atomic
 def create_activity(*, actor, cooperation, **fields) -> Activity:
     activity = Activity(cooperation=cooperation, **fields)
@@ -52,7 +39,7 @@ def create_activity(*, actor, cooperation, **fields) -> Activity:
         actor=actor,
         action="create",
         instance=activity,
-        changes=audit.snapshot(activity, ACTIVITY_FIELDS),
+        changes=audit.snapshot(activity),
     )
     return activity
 
@@ -87,7 +74,9 @@ def schedule_sessions(
         )
         for week in range(weeks)
     ]
-    return Session.objects.bulk_create(sessions)
+    sessions = Session.objects.bulk_create(sessions)
+    audit.record_many(actor=actor, action=audit.CREATE, instances=sessions)
+    return sessions
 
 
 @transaction.atomic
@@ -107,10 +96,30 @@ def register(*, actor, session: Session, person) -> Registration:
         if capacity is None or taken < capacity
         else RegistrationStatus.WAITING
     )
-    if existing is not None:
-        Registration.objects.filter(pk=existing.pk).delete()  # back in line, at the end
-    return Registration.objects.create(
+    if existing is not None:  # back in line, at the end
+        audit.record_deletion(actor=actor, objects=existing)
+        Registration.objects.filter(pk=existing.pk).delete()
+    registration = Registration.objects.create(
         cooperation_id=session.cooperation_id, session=session, person=person, status=status
+    )
+    audit.record(
+        actor=actor,
+        action=audit.CREATE,
+        instance=registration,
+        changes=audit.snapshot(registration),
+    )
+    return registration
+
+
+def _set_status(*, actor, registration: Registration, status: str) -> None:
+    before = registration.status
+    registration.status = status
+    registration.save(update_fields=["status"])
+    audit.record(
+        actor=actor,
+        action=audit.UPDATE,
+        instance=registration,
+        changes={"status": [before, status]},
     )
 
 
@@ -120,8 +129,8 @@ def cancel_registration(*, actor, registration: Registration) -> Registration | 
     session = Session.objects.select_for_update().get(pk=registration.session_id)
     registration.refresh_from_db()
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
-    registration.status = RegistrationStatus.CANCELLED
-    registration.save(update_fields=["status"])
+    if registration.status != RegistrationStatus.CANCELLED:
+        _set_status(actor=actor, registration=registration, status=RegistrationStatus.CANCELLED)
     if not was_confirmed:
         return None
     first_waiting = (
@@ -130,8 +139,7 @@ def cancel_registration(*, actor, registration: Registration) -> Registration | 
         .first()
     )
     if first_waiting is not None:
-        first_waiting.status = RegistrationStatus.CONFIRMED
-        first_waiting.save(update_fields=["status"])
+        _set_status(actor=actor, registration=first_waiting, status=RegistrationStatus.CONFIRMED)
     return first_waiting
 
 
@@ -139,15 +147,18 @@ def cancel_registration(*, actor, registration: Registration) -> Registration | 
 def record_attendance(
     *, actor, session: Session, person, present: bool = True
 ) -> Attendance | None:
-    """Tick (or untick) a person; a double tick records one attendance. Walk-ins are flagged."""
+    """Tick (or untick) a person; a double tick records one attendance. Walk-ins are flagged.
+    Unticking deletes the attendance, and the audit log keeps what it was."""
     _same_cooperation(session, person)
     if not present:
-        Attendance.objects.filter(session=session, person=person).delete()
+        ticked = list(Attendance.objects.select_for_update().filter(session=session, person=person))
+        audit.record_deletion(actor=actor, objects=ticked)
+        Attendance.objects.filter(pk__in=[a.pk for a in ticked]).delete()
         return None
     walk_in = not Registration.objects.filter(
         session=session, person=person, status=RegistrationStatus.CONFIRMED
     ).exists()
-    attendance, _created = Attendance.objects.get_or_create(
+    attendance, created = Attendance.objects.get_or_create(
         cooperation_id=session.cooperation_id,
         session=session,
         person=person,
@@ -156,6 +167,13 @@ def record_attendance(
             "recorded_by": actor if actor and actor.is_authenticated else None,
         },
     )
+    if created:
+        audit.record(
+            actor=actor,
+            action=audit.CREATE,
+            instance=attendance,
+            changes=audit.snapshot(attendance),
+        )
     return attendance
 
 
@@ -164,11 +182,15 @@ def record_headcount(*, actor, session: Session, counts: dict[str, int]) -> list
     """People counted without names, by age band ("" for all ages); replaces earlier counts."""
     if any(value < 0 for value in counts.values()):
         raise ValidationError(_("Un comptage ne peut pas être négatif."))
-    Headcount.objects.filter(session=session).delete()
-    return Headcount.objects.bulk_create(
+    earlier = list(Headcount.objects.select_for_update().filter(session=session))
+    audit.record_deletion(actor=actor, objects=earlier)
+    Headcount.objects.filter(pk__in=[h.pk for h in earlier]).delete()
+    headcounts = Headcount.objects.bulk_create(
         Headcount(
             cooperation_id=session.cooperation_id, session=session, age_band=band, count=value
         )
         for band, value in counts.items()
         if value
     )
+    audit.record_many(actor=actor, action=audit.CREATE, instances=headcounts)
+    return headcounts

@@ -31,7 +31,7 @@ from coope.cannery.models import (
     SterilisationRecord,
     StockLevel,
 )
-from coope.core.audit import record
+from coope.core.audit import CREATE, UPDATE, record, record_many, snapshot
 
 VAN_NAME = "Camion de la conserverie"
 SHOP_NAME = "Boutique"  # a cooperation names its own shop (the demo's: see cannery/demo.py)
@@ -233,12 +233,22 @@ def record_batch(
         best_before=made_on + datetime.timedelta(days=recipe.shelf_life_days),
         soup_centilitres=soup_centilitres,
     )
-    BatchInput.objects.bulk_create(
+    batch_inputs = BatchInput.objects.bulk_create(
         BatchInput(cooperation=cooperation, batch=batch, collection_id=pk, grams=grams)
         for pk, grams in wanted.items()
     )
+    record_many(actor=actor, action=CREATE, instances=batch_inputs)
     for pk, grams in wanted.items():
         Collection.objects.filter(pk=pk).update(remaining_grams=F("remaining_grams") - grams)
+    record_many(
+        actor=actor,
+        action=UPDATE,
+        instances=[locked[pk] for pk in wanted],
+        changes=lambda c: {
+            "remaining_grams": [c.remaining_grams, c.remaining_grams - wanted[c.pk]],
+            "batch": batch.pk,
+        },
+    )
     location = location or next(
         loc for loc in ensure_locations(cooperation=cooperation) if loc.kind == LocationKind.VAN
     )
@@ -250,6 +260,7 @@ def record_batch(
             jar_size_ml=size,
             jars_made=jars,
         )
+        record(actor=actor, action=CREATE, instance=lot, changes=snapshot(lot))
         _move(
             actor=actor,
             lot=lot,
@@ -602,6 +613,12 @@ def sell_jars_for_time(
         memo=_("Conserverie : %(n)s bocal(aux), lot %(l)s") % {"n": jars, "l": lot.code},
     )
     movement.save(update_fields=["transfer"])
+    record(
+        actor=actor,
+        action=UPDATE,
+        instance=movement,
+        changes={"transfer_id": [None, movement.transfer_id]},
+    )
     return movement
 
 

@@ -375,4 +375,5 @@ def record_visit(
     )
     visit.full_clean(exclude=["cooperation", "recorded_by"])
     visit.save()
+    audit.record(actor=actor, action=audit.CREATE, instance=visit, changes=audit.snapshot(visit))
     return visit

@@ -1,4 +1,6 @@
-"""Recording volunteer time, one person at a time or for a whole team."""
+"""Recording volunteer time, one person at a time or for a whole team, and trainings followed.
+
+Both are counted by key figures: every write leaves an audit entry."""
 
 import datetime
 
@@ -6,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from coope.volunteering.models import VolunteerHours
+from coope.core import audit
+from coope.volunteering.models import Training, VolunteerHours
 
 
 @transaction.atomic
@@ -34,7 +37,7 @@ def record_volunteer_hours(
         raise ValidationError(
             _("Ces bénévoles ou ce programme appartiennent à une autre coopération.")
         )
-    return VolunteerHours.objects.bulk_create(
+    rows = VolunteerHours.objects.bulk_create(
         VolunteerHours(
             cooperation_id=p.cooperation_id,
             person=p,
@@ -48,3 +51,23 @@ def record_volunteer_hours(
         )
         for p in people
     )
+    audit.record_many(actor=actor, action=audit.CREATE, instances=rows)
+    return rows
+
+
+@transaction.atomic
+def record_training(*, actor, person, title: str, date: datetime.date, **fields) -> Training:
+    """A training followed by a volunteer (`fields`: its programme, its project group)."""
+    training = Training(
+        cooperation_id=person.cooperation_id, person=person, title=title, date=date, **fields
+    )
+    training.full_clean(exclude=["cooperation"])
+    if training.project_group is not None and (
+        training.project_group.cooperation_id != person.cooperation_id
+    ):
+        raise ValidationError(_("Ce programme appartient à une autre coopération."))
+    training.save()
+    audit.record(
+        actor=actor, action=audit.CREATE, instance=training, changes=audit.snapshot(training)
+    )
+    return training
