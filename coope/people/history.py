@@ -20,7 +20,7 @@ def links_during(period: Period, prefix: str = "") -> Q:
     return overlapping(period.start, period.end, prefix)
 
 
-def home_house_during(period: Period, person_field: str = "pk"):
+def home_house_during(period: Period, person_field: str = "pk") -> Coalesce:
     """A database expression: the id of the home house of the person of each row during the
     period (None when they had none).
 

@@ -130,10 +130,7 @@ def change_home_house(
         if latest.valid_until is None and latest.house_id == new_house_id:
             return latest
         changed = latest.valid_from if latest.valid_until is None else latest.valid_until
-        too_early = changed is not None and (
-            on < changed if latest.valid_until is None else on <= changed
-        )
-        if too_early:
+        if changed is not None and (on < changed if latest.valid_until is None else on <= changed):
             raise ValidationError(
                 _(
                     "La maison de rattachement de %(p)s a déjà changé le %(d)s : indiquez une "
