@@ -27,7 +27,7 @@ from coope.people.models import Person
 
 ALL = {"association", "house", "programme"}
 SESSION_FIELDS = ("activity", "starts_at", "house", "commune")
-ATTENDANCE_FIELDS = ("session", "walk_in")
+ATTENDANCE_FIELDS = ("person", "session", "walk_in")
 HEADCOUNT_FIELDS = ("session", "age_band", "count")
 
 

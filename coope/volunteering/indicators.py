@@ -12,8 +12,8 @@ from coope.people.indicators import home_house_during
 from coope.volunteering.models import Training, VolunteerHours, VolunteeringKind
 
 ALL = {"association", "house", "programme"}
-HOUR_FIELDS = ("date", "kind", "project_group", "programme", "session", "duration_minutes")
-TRAINING_FIELDS = ("title", "date", "programme")
+HOUR_FIELDS = ("person", "date", "kind", "project_group", "programme", "session", "duration_minutes")
+TRAINING_FIELDS = ("person", "title", "date", "programme")
 
 
 def _of_volunteers_from(queryset: QuerySet, scope: Scope) -> QuerySet:

@@ -237,7 +237,7 @@ def test_a_team_records_its_volunteer_hours_at_once(world, client_as, session):
             ("Ben", 90),
         ]
         assert compute_figures(world.coop, Period.year(2018), keys=["volunteering.hours"]) == {
-            "volunteering.hours": 3.0
+            "volunteering.hours": 180  # minutes
         }
 
 

@@ -30,28 +30,23 @@ def test_the_demo_season_gives_the_reports_cannery_figures(capsys):
     } == {
         "cannery.workshops": 71,
         "cannery.participants": 700,
-        "cannery.volunteer_hours": 1600,
+        "cannery.volunteer_hours": 1600 * 60,  # minutes
         "cannery.volunteers_trained": 19,
         "cannery.villages": 26,
-        "cannery.collected_weight": 1900,
-        "cannery.soup_volume": 100,
+        "cannery.collected_weight": 1900 * 1000,  # grams
+        "cannery.soup_volume": 100 * 100,  # centilitres
         "cannery.jars": 844,
     }
+    # The 700 participants are two figures added, as the label says.
+    assert figures["cannery.named_participants"] == 140
+    assert figures["cannery.counted_participants"] == 560
     assert 25 <= figures["cannery.producers"] <= 35
     destinations = figures["cannery.jars_by_destination"]
-    assert all(
-        destinations[label] > 0
-        for label in (
-            "Donnés sur place",
-            "Vendus en euros",
-            "Rendus aux producteurs",
-            "Vendus en monnaie-temps",
-        )
-    )
-    # Sold in time currency through TIC-TAC, one hour a jar.
-    assert figures["cannery.time_sales"] == destinations["Vendus en monnaie-temps"] > 0
+    assert all(destinations[code] > 0 for code in ("given", "sold_euros", "returned", "sold_time"))
+    # Sold in time currency through TIC-TAC, one hour (60 minutes) a jar.
+    assert figures["cannery.time_sales"] == 60 * destinations["sold_time"] > 0
     assert sum(destinations.values()) < 844  # some jars are still in stock
-    assert 0 < figures["cannery.transformed_weight"] < 1900
+    assert 0 < figures["cannery.transformed_weight"] < 1_900_000
     # The year's figures the other issues fixed are kept.
     call_command(
         "figures", "--cooperation", "romans", "--from", "2018-01-01", "--to", "2018-12-31", "--json"

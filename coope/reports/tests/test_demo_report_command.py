@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django_scopes import scope
 
 from coope.core.models import Cooperation
-from coope.lib.indicators import registry
+from coope.lib.indicators import as_json, registry
 from coope.lib.periods import Period
 from coope.reports.demo import DEMO_REPORT
 from coope.reports.models import Report
@@ -75,7 +75,12 @@ def test_the_demo_2018_report_as_pdf_json_and_spreadsheet(tmp_path, capsys):
                             for k in ("start", "end")
                         )
                     )
-                    assert figure["value"] == known[key](cooperation, period), key
+                    value = known[key](cooperation, period)
+                    if isinstance(value, dict):
+                        parts = {part["code"]: part["value"] for part in figure["value"]}
+                        assert parts == value, key
+                    else:
+                        assert figure["value"] == as_json(value), key
     assert xlsx.read_bytes().startswith(b"PK")
     # Run again: the same report is reused; next year starts from it.
     call_command("report", "--cooperation", "romans", "--year", "2018", "--json", str(data))

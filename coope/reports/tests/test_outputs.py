@@ -2,11 +2,13 @@
 
 import datetime
 import io
+import re
+from fractions import Fraction
 
 import pypdf
 import pytest
 
-from coope.lib.indicators import compute_figures, registry
+from coope.lib.indicators import Unit, compute_figures, registry
 from coope.lib.periods import Period
 from coope.lib.spreadsheets import read_spreadsheet
 from coope.people.models import Person
@@ -45,9 +47,9 @@ def test_the_pdf_has_each_section_on_its_page_with_its_figures_and_texts(report)
         ("2", "séances"),
         ("3", "usagers"),
         ("2", "adhérents"),
-        ("3,5", "heures de bénévolat"),
+        ("3,5\s*h", "heures de bénévolat"),  # 210 minutes, shown in hours
     ):
-        assert f"{value}{label}" in whole.replace("\n", "")
+        assert re.search(f"{value}{label}", whole.replace("\n", "")), label
     assert "un an avant : 1" in whole  # 2017: one session
     assert "3présences aux ateliers" in bikes.replace("\n", "")
     assert "Quatre associations." in whole and "SOLIDARITÉ : on répare ensemble." in bikes
@@ -92,15 +94,20 @@ def test_the_json_gives_each_figure_its_key_period_and_scope(report):
     assert sessions == {
         "key": "activities.sessions",
         "label": "séances",
-        "unit": "séances",
+        "unit": "sessions",
+        "display_unit": "séances",
         "value": 2,
+        "shown": "2",
         "previous_year": 1,
         "period": {"start": "2018-01-01", "end": "2018-12-31", "label": "2018"},
         "scope": {"kind": "cooperation", "name": w.coop.name},
     }
     participants = whole["figures"][1]
     assert participants["by_house"] == {w.house_a.name: 2, w.house_b.name: 1}
-    assert whole["figures"][5]["value"] == {w.house_a.name: 1, w.house_b.name: 1}
+    assert whole["figures"][5]["value"] == [
+        {"code": str(w.house_a.pk), "label": w.house_a.name, "value": 1, "shown": "1"},
+        {"code": str(w.house_b.pk), "label": w.house_b.name, "value": 1, "shown": "1"},
+    ]
     [attendances] = bikes["figures"]
     assert (attendances["value"], attendances["previous_year"]) == (3, 1)
     assert attendances["period"]["start"] == "2017-07-01"
@@ -132,9 +139,13 @@ def test_charts_compare_with_the_year_before_and_draw_houses_in_their_colours(re
 
 def test_numbers_and_text_read_as_french_readers_write_them():
     assert number(1350) == "1\u202f350"
-    assert number(820.0) == "820"
-    assert number(3.5) == "3,5"
-    assert number(984000, "centimes") == "9\u202f840\u00a0€"
+    assert number(820) == "820"
+    assert number(210, Unit.MINUTES) == "3,5\u00a0h"  # values are exact, shown in hours
+    assert number(96_000, Unit.MINUTES) == "1\u202f600\u00a0h"
+    assert number(1_900_000, Unit.GRAMS) == "1\u202f900\u00a0kg"
+    assert number(984000, Unit.CENTS) == "9\u202f840\u00a0€"
+    assert number(1234, Unit.CENTS) == "12,34\u00a0€"
+    assert number(Fraction(100, 3), Unit.PERCENT) == "33,3\u00a0%"
     assert text_parts("Un\ndeux.\n\n- a\n  suite\n- b\nFin") == [
         ("p", "Un deux."),
         ("ul", ["a suite", "b Fin"]),

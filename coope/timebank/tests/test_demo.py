@@ -30,10 +30,10 @@ def test_demo_has_a_year_of_time_currency_and_passes_the_checks(capsys):
     assert figures["timebank.new_members"] == 300
     assert len(figures["timebank.hours_by_category"]) == 9
     assert set(figures["timebank.hours_paid_by_programme"]) == {
-        "Adhésions",
-        "Covoiturage",
-        "Flotte de vélos",
-        "La P'tite Coopé (boutique)",
+        "membership_fee",
+        "carpool",
+        "bikes",
+        "shop",
     }
     assert sum(figures["timebank.balance_spread"].values()) == 300
     with scopes_disabled():

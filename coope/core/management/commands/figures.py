@@ -57,14 +57,8 @@ class Command(BaseCommand):
                 raise CommandError(error.args[0]) from error
             rows = shown_figures(Scope(cooperation, period), figures)
         if options["json"]:
-            data = {
-                row.indicator.key: {
-                    "value": as_json(row.value),
-                    "unit": str(row.indicator.unit),
-                    "shown": row.shown or dict(row.parts),
-                }
-                for row in rows
-            }
+            # Exact values in each figure's base unit (see its unit in the registry).
+            data = {row.indicator.key: as_json(row.value) for row in rows}
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"{cooperation.name} — {period}")
