@@ -1,13 +1,12 @@
 """Importing the coordinator's weighing spreadsheet: one row per collection (docs/imports.md,
 « Collectes de la conserverie »).
 
-The rules are the foundation's (coope/people/importing.py): every bad row reported with its
+The rules are the framework's (coope/imports/): every bad row reported with its
 row, column and reason, nothing half-written. Writes go through coope/cannery/services.py. A
 producer not yet in Coopé is created when the row gives its commune (so that a typo in a known
 farm's name is reported rather than creating a second farm).
 
-Registration: this module adds its importer to `coope.people.importing.KINDS` when loaded; the
-bottom of coope/people/importing.py loads it.
+The importer is declared in coope/cannery/apps.py (`import_kinds`) and found by discovery.
 """
 
 import re
@@ -18,9 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from coope.cannery import services
 from coope.cannery.models import Acquisition, Producer, Quality, Tour
-from coope.people.importing import (
-    KIND_ALIASES,
-    KINDS,
+from coope.imports import (
     Column,
     Importer,
     Problems,
@@ -86,6 +83,7 @@ def parse_kilos(value) -> int | None:
 
 class CollectionImporter(Importer):
     kind = "collections"
+    other_names = ("collectes",)
     label = gettext_lazy("Collectes de la conserverie (pesées)")
     columns = (
         Column("date", required=True, aliases=("date_collecte", "jour")),
@@ -217,7 +215,3 @@ class CollectionImporter(Importer):
             self._producers[words_of(name)] = producer
             self.counts["producers"] += 1
         self.counts["collections"] += 1
-
-
-KINDS[CollectionImporter.kind] = CollectionImporter
-KIND_ALIASES["collectes"] = CollectionImporter.kind

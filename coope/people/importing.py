@@ -1,32 +1,33 @@
 """Importing people, households and memberships from a spreadsheet (see docs/imports.md).
 
-`run_import` checks every row, writes the good ones through the services (so the audit log
-records them), and reports every bad row with its number as the user sees it in the
-spreadsheet, its column and a reason a receptionist can act on. Everything happens in one
-transaction: when some rows are bad and the user did not choose to import only the good
-rows, or for a dry run (the preview), the transaction is rolled back and nothing stays.
-
-The preview is a dry run of the real import, so it finds every problem the import would find
-(a fee rule missing, a membership already taken...), not only the spelling ones.
+The framework (columns, cell parsers, the report, `run_import`) is coope/imports/; these
+importers are declared in coope/people/apps.py (`import_kinds`) and found by discovery.
 """
 
 import datetime
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coope.core.models import House
-from coope.lib.spreadsheets import Cell, Row, Sheet
-from coope.lib.text import normalize
+from coope.imports import (
+    Column,
+    Importer,
+    Problems,
+    as_text,
+    choices_table,
+    name_columns,
+    parse_choice,
+    parse_date,
+    parse_euros,
+    parse_whole_number,
+    take_cell,
+    words_of,
+)
+from coope.lib.spreadsheets import Cell
 from coope.membership.models import Membership, MembershipPeriod, PaymentMethod
 from coope.membership.services import period_on, take_membership
 from coope.people import services
@@ -35,152 +36,9 @@ from coope.people.models import (
     Household,
     Link,
     Occupation,
-    Person,
     QuotientSource,
     Sex,
 )
-
-PREVIEW_ROWS = 10
-PROGRESS_EVERY = 500
-
-
-# -- the report --------------------------------------------------------------------------------
-
-
-@dataclass
-class RowError:
-    row: int  # as in the spreadsheet: the header is row 1
-    column: str  # the column title as written in the file, or "" for the whole row
-    letter: str  # the column letter (A, B...) when known
-    message: str
-
-
-@dataclass
-class ImportReport:
-    kind: str
-    total_rows: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)  # label -> number (created, added...)
-    preview_headers: list[str] = field(default_factory=list)
-    preview_rows: list[tuple[int, list[str]]] = field(default_factory=list)
-    written: bool = False
-    dry_run: bool = False
-    file_error: bool = False  # the columns themselves are wrong: no row can be imported
-
-    @property
-    def bad_rows(self) -> set[int]:
-        return {error.row for error in self.errors}
-
-    @property
-    def bad_row_count(self) -> int:
-        return self.total_rows if self.file_error else len(self.bad_rows)
-
-    @property
-    def good_row_count(self) -> int:
-        return self.total_rows - self.bad_row_count
-
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.errors)
-
-
-class Problems(Exception):  # noqa: N818 (a row's problems, not a failure of the program)
-    """The problems of one row: a list of (column key, message)."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        super().__init__(problems)
-        self.problems = problems
-
-
-# -- reading cells -----------------------------------------------------------------------------
-
-
-def key_of(text: str) -> str:
-    """'Date de naissance' -> 'date_de_naissance'; 'N° de carte' -> 'n_de_carte'."""
-    return re.sub(r"[^a-z0-9]+", "_", normalize(str(text))).strip("_")
-
-
-def words_of(text: str) -> str:
-    """A choice as typed, compared without accents, case or punctuation."""
-    return re.sub(r"[^a-z0-9]+", " ", normalize(str(text))).strip()
-
-
-def as_text(value: Cell) -> str:
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    return str(value or "").strip()
-
-
-_DATE_PATTERNS = [
-    (re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$"), ("d", "m", "y")),
-    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), ("y", "m", "d")),
-]
-
-
-def parse_date(value: Cell) -> datetime.date | None:
-    """A real date cell, or JJ/MM/AAAA, or AAAA-MM-JJ; raises ValueError with the reason."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = as_text(value)
-    if not text:
-        return None
-    text = re.sub(r"\s+\d{1,2}:\d{2}(:\d{2})?$", "", text)  # "04/05/1980 00:00"
-    for pattern, order in _DATE_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            parts = dict(zip(order, (int(g) for g in match.groups()), strict=True))
-            try:
-                return datetime.date(parts["y"], parts["m"], parts["d"])
-            except ValueError:
-                break
-    raise ValueError(
-        _("« %(v)s » n'est pas une date : écrivez-la JJ/MM/AAAA, ex. 04/05/1980.") % {"v": text}
-    )
-
-
-def parse_whole_number(value: Cell) -> int | None:
-    text = re.sub(r"[\s€]", "", as_text(value)).replace("EUR", "")
-    if not text:
-        return None
-    if re.fullmatch(r"\d+([.,]0+)?", text):
-        return int(re.split(r"[.,]", text)[0])
-    raise ValueError(
-        _("« %(v)s » n'est pas un nombre entier d'euros, ex. 850.") % {"v": as_text(value)}
-    )
-
-
-def parse_euros(value: Cell) -> int | None:
-    """'12', '12,50', '12.5 €' -> cents."""
-    text = re.sub(r"[\s€]", "", as_text(value)).replace("EUR", "").replace(",", ".")
-    if not text:
-        return None
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        amount = None
-    if amount is None or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(
-            _("« %(v)s » n'est pas un montant en euros, ex. 12 ou 12,50.") % {"v": as_text(value)}
-        )
-    return int(amount * 100)
-
-
-def choices_table(choices, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Every way of writing a choice (its code, its label, synonyms) -> its code."""
-    table = {}
-    for value, label in choices:
-        if value:
-            table[words_of(value)] = value
-            table[words_of(label)] = value
-    for synonym, value in (extra or {}).items():
-        table[words_of(synonym)] = value
-    return table
-
 
 SEXES = choices_table(
     Sex.choices,
@@ -245,144 +103,9 @@ OCCUPATIONS = choices_table(
 )
 
 
-def parse_choice(value: Cell, table: dict[str, str], accepted: str) -> str | None:
-    text = as_text(value)
-    if not text:
-        return None
-    try:
-        return table[words_of(text)]
-    except KeyError:
-        raise ValueError(
-            _("« %(v)s » n'est pas reconnu : écrivez %(accepted)s.")
-            % {"v": text, "accepted": accepted}
-        ) from None
-
-
-# -- the importers -----------------------------------------------------------------------------
-
-
-def take_cell(values: dict[str, Cell], key: str, parse, problems: list[tuple[str, str]]):
-    """The cell `key` parsed, or None with its problem noted as (column, message)."""
-    try:
-        return parse(values.get(key, ""))
-    except ValueError as error:
-        problems.append((key, str(error)))
-        return None
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    required: bool = False
-    aliases: tuple[str, ...] = ()
-    sensitive: bool = False  # needs people.view_sensitive (notes, family quotient)
-
-
-class Importer:
-    kind = ""
-    label: Any = ""
-    columns: tuple[Column, ...] = ()
-    # model field -> column key, to place a service's ValidationError in the right column
-    field_columns: dict[str, str] = {}
-    count_labels: dict[str, Any] = {}
-
-    def __init__(self, *, actor, cooperation):
-        self.actor = actor
-        self.cooperation = cooperation
-        self.counts = dict.fromkeys(self.count_labels, 0)
-        self._houses: dict[str, House] | None = None
-        self._households: dict[str, list[int]] | None = None
-
-    # columns
-
-    @classmethod
-    def aliases(cls) -> dict[str, str]:
-        table = {}
-        for column in cls.columns:
-            for alias in (column.key, *column.aliases):
-                table[key_of(alias)] = column.key
-        return table
-
-    def check_columns(self, keys: set[str]) -> list[str]:
-        """Problems with the set of columns as a whole (beyond the required ones)."""
-        return []
-
-    # the row
-
-    def import_row(self, number: int, values: dict[str, Cell]) -> None:
-        raise NotImplementedError
-
-    # helpers
-
-    def houses(self) -> dict[str, House]:
-        if self._houses is None:
-            self._houses = {}
-            for house in House.objects.filter(cooperation=self.cooperation).order_by("name"):
-                self._houses.setdefault(words_of(house.short_name), house)
-                self._houses[words_of(house.name)] = house
-        return self._houses
-
-    def find_house(self, value: Cell) -> House | None:
-        text = as_text(value)
-        if not text:
-            return None
-        house = self.houses().get(words_of(text))
-        if house is None:
-            known = sorted({f"{h.name} ({h.short_name})" for h in self.houses().values()})
-            raise ValueError(
-                _(
-                    "Maison « %(v)s » inconnue. Écrivez le nom ou le nom court d'une maison : "
-                    "%(known)s."
-                )
-                % {"v": text, "known": ", ".join(known) or _("aucune")}
-            )
-        return house
-
-    def find_person(self, first: str, last: str, birth: datetime.date | None) -> Person:
-        queryset = Person.objects.filter(
-            search_name=normalize(f"{first} {last}"), anonymised_at__isnull=True
-        )
-        people = list(queryset[:20])
-        if birth is not None:
-            people = [p for p in people if p.birth_date == birth] or [
-                p for p in people if p.birth_date is None
-            ]
-        name = f"{first} {last}"
-        if not people:
-            raise ValueError(
-                _(
-                    "Personne introuvable dans Coopé : « %(n)s »%(b)s. Vérifiez l'orthographe "
-                    "ou importez-la d'abord (import « personnes »)."
-                )
-                % {"n": name, "b": f" ({birth:%d/%m/%Y})" if birth else ""}
-            )
-        if len(people) > 1:
-            raise ValueError(
-                _(
-                    "Plusieurs personnes s'appellent « %(n)s » : ajoutez la date de naissance "
-                    "(colonne date_naissance) pour dire laquelle."
-                )
-                % {"n": name}
-            )
-        return people[0]
-
-    def existing_households(self) -> dict[str, list[int]]:
-        """Households already in Coopé, by name (accents, case and punctuation ignored)."""
-        if self._households is None:
-            self._households = {}
-            for pk, name in Household.objects.filter(cooperation=self.cooperation).values_list(
-                "pk", "name"
-            ):
-                self._households.setdefault(words_of(name), []).append(pk)
-        return self._households
-
-    def can(self, permission: str, association=None) -> bool:
-        """An operator at the command line (no actor) may do everything."""
-        return self.actor is None or self.actor.has_coope_perm(permission, association)
-
-
 class PersonImporter(Importer):
     kind = "people"
+    other_names = ("personnes",)
     label = gettext_lazy("Personnes")
     columns = (
         Column("prenom", required=True, aliases=("prénom", "first_name")),
@@ -504,23 +227,16 @@ def clean_phone(text: str) -> str:
     return "0" + text if re.fullmatch(r"[1-9]\d{8}", text) else text
 
 
-def _person_columns(*, required: bool = False) -> tuple[Column, ...]:
-    return (
-        Column("prenom", required=required, aliases=("prénom", "first_name")),
-        Column("nom", required=required, aliases=("nom_de_famille", "last_name")),
-        Column("date_naissance", aliases=("date_de_naissance", "naissance", "ne_le", "nee_le")),
-    )
-
-
 class HouseholdImporter(Importer):
     """One row per member: the household (created the first time its name appears), the
     person (who must exist), the link, and optionally the household's family quotient."""
 
     kind = "households"
+    other_names = ("foyers",)
     label = gettext_lazy("Foyers")
     columns = (
         Column("foyer", required=True, aliases=("nom_du_foyer", "famille")),
-        *_person_columns(required=True),
+        *name_columns(required=True),
         Column("lien", aliases=("lien_dans_le_foyer",)),
         Column(
             "quotient", sensitive=True, aliases=("quotient_familial", "qf", "quotient_familial_eur")
@@ -700,10 +416,11 @@ class MembershipImporter(Importer):
     """One row per membership, of a person (prenom, nom) or of a household (foyer)."""
 
     kind = "memberships"
+    other_names = ("adhesions",)
     label = gettext_lazy("Adhésions")
     columns = (
         Column("carte", aliases=("numero_de_carte", "n_de_carte", "numero_carte", "no_de_carte")),
-        *_person_columns(),
+        *name_columns(),
         Column("foyer", aliases=("nom_du_foyer", "famille")),
         Column("maison", required=True, aliases=("prise_a", "maison_d_adhesion")),
         Column("periode", aliases=("periode_d_adhesion", "annee")),
@@ -925,185 +642,3 @@ class MembershipImporter(Importer):
         if card:
             self.cards[card] = number
         self.counts["memberships"] += 1
-
-
-KINDS: dict[str, type[Importer]] = {
-    importer.kind: importer for importer in (PersonImporter, HouseholdImporter, MembershipImporter)
-}
-# The French names people type at the command line or see in URLs.
-KIND_ALIASES = {"personnes": "people", "foyers": "households", "adhesions": "memberships"}
-import coope.activities.importing  # noqa: E402,F401,I001  adds "attendance" and "volunteer_hours"
-import coope.cannery.importing  # noqa: E402,F401,I001  adds "collections"
-
-
-# -- running an import -------------------------------------------------------------------------
-
-
-def _as_sheet(rows: Sheet | Iterable[Row] | Iterable[dict]) -> Sheet:
-    if isinstance(rows, Sheet):
-        return rows
-    items = list(rows)
-    converted = [
-        item if isinstance(item, Row) else Row(number=index, values=dict(item))
-        for index, item in enumerate(items, start=2)
-    ]
-    headers: list[str] = []
-    for row in converted:
-        headers.extend(h for h in row.values if h not in headers)
-    return Sheet(format="", headers=headers, rows=converted)
-
-
-def _map_columns(importer: Importer, sheet: Sheet, report: ImportReport) -> dict[str, str] | None:
-    """Column key -> header as written in the file; None when the columns make the file unusable."""
-    aliases = importer.aliases()
-    mapping: dict[str, str] = {}
-    problems = []
-    for header in sheet.headers:
-        key = aliases.get(key_of(header))
-        if key is None:
-            report.warnings.append(
-                _("La colonne « %(h)s » n'est pas connue pour cet import : elle est ignorée.")
-                % {"h": header}
-            )
-        elif key in mapping:
-            problems.append(
-                RowError(
-                    sheet.header_row,
-                    header,
-                    sheet.letters.get(header, ""),
-                    _(
-                        "Les colonnes « %(a)s » et « %(b)s » disent la même chose : gardez-en une seule."
-                    )
-                    % {"a": mapping[key], "b": header},
-                )
-            )
-        else:
-            mapping[key] = header
-    for letter in sheet.unnamed_columns:
-        report.warnings.append(
-            _("La colonne %(l)s n'a pas de titre : elle est ignorée.") % {"l": letter}
-        )
-    for column in importer.columns:
-        if column.required and column.key not in mapping:
-            problems.append(
-                RowError(
-                    sheet.header_row,
-                    column.key,
-                    "",
-                    _(
-                        "Colonne obligatoire « %(c)s » absente : ajoutez-la en ligne %(r)s (titres des colonnes)."
-                    )
-                    % {"c": column.key, "r": sheet.header_row},
-                )
-            )
-        if column.sensitive and column.key in mapping and not importer.can("people.view_sensitive"):
-            problems.append(
-                RowError(
-                    sheet.header_row,
-                    mapping[column.key],
-                    sheet.letters.get(mapping[column.key], ""),
-                    _(
-                        "Vous n'avez pas le droit de saisir cette colonne (données sensibles) : retirez-la du fichier."
-                    ),
-                )
-            )
-    problems += [
-        RowError(sheet.header_row, "", "", message)
-        for message in importer.check_columns(set(mapping))
-    ]
-    if problems:
-        report.errors.extend(problems)
-        report.file_error = True
-        return None
-    return mapping
-
-
-def _preview(sheet: Sheet, size: int) -> list[tuple[int, list[str]]]:
-    return [
-        (row.number, [as_text(row.get(header)) for header in sheet.headers])
-        for row in sheet.rows[:size]
-    ]
-
-
-def run_import(
-    kind: str,
-    rows: Sheet | Iterable[Row] | Iterable[dict],
-    *,
-    actor,
-    cooperation,
-    only_good_rows: bool = False,
-    dry_run: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-    preview_size: int = PREVIEW_ROWS,
-) -> ImportReport:
-    """Check and import the rows; see the module docstring for what is written when."""
-    kind = KIND_ALIASES.get(kind, kind)
-    importer = KINDS[kind](actor=actor, cooperation=cooperation)
-    sheet = _as_sheet(rows)
-    report = ImportReport(
-        kind=kind,
-        total_rows=len(sheet.rows),
-        dry_run=dry_run,
-        preview_headers=list(sheet.headers),
-        preview_rows=_preview(sheet, preview_size),
-    )
-    mapping = _map_columns(importer, sheet, report)
-    if mapping is None:
-        report.counts = {str(label): 0 for label in importer.count_labels.values()}
-        return report
-
-    def place(key: str) -> tuple[str, str]:
-        header = mapping.get(key, key)
-        return header, sheet.letters.get(header, "")
-
-    order = {
-        header: index for index, header in enumerate(sheet.headers)
-    }  # a row's errors, left to right
-
-    with transaction.atomic():
-        for done, row in enumerate(sheet.rows, start=1):
-            values = {key: row.get(header) for key, header in mapping.items()}
-            try:
-                with transaction.atomic():
-                    importer.import_row(row.number, values)
-            except Problems as error:
-                problems = error.problems
-            except ValidationError as error:
-                problems = _validation_problems(importer, error)
-            except IntegrityError:
-                problems = [
-                    (
-                        "",
-                        _(
-                            "Cette ligne contredit une donnée déjà enregistrée (doublon ?) : vérifiez-la."
-                        ),
-                    )
-                ]
-            else:
-                problems = []
-            row_errors = [
-                RowError(row.number, *place(key), message)
-                if key
-                else RowError(row.number, "", "", message)
-                for key, message in problems
-            ]
-            report.errors.extend(sorted(row_errors, key=lambda e: order.get(e.column, len(order))))
-            if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(sheet.rows)):
-                progress(done, len(sheet.rows))
-        report.written = not dry_run and (only_good_rows or not report.errors)
-        if not report.written:
-            transaction.set_rollback(True)
-    report.counts = {
-        str(label): importer.counts[name] for name, label in importer.count_labels.items()
-    }
-    return report
-
-
-def _validation_problems(importer: Importer, error: ValidationError) -> list[tuple[str, str]]:
-    if hasattr(error, "error_dict"):
-        return [
-            (importer.field_columns.get(name, ""), message)
-            for name, messages in error.message_dict.items()
-            for message in messages
-        ]
-    return [("", message) for message in error.messages]

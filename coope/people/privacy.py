@@ -8,6 +8,7 @@ of the activity report gives the same numbers before and after.
 import datetime
 import json
 import re
+from importlib import import_module
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,9 +16,11 @@ from django.db.models import Q, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from unidecode import unidecode
 
 from coope.core import audit
 from coope.core.models import AuditEntry
+from coope.lib.text import normalize
 from coope.membership.models import Membership
 from coope.people.models import FamilyQuotient, Household, HouseholdMember, Person
 from coope.people.services import current_consents
@@ -42,6 +45,85 @@ IDENTITY_KEYS = {*PERSON_IDENTITY_FIELDS, "comment"}
 PERSON_MODEL = Person._meta.label_lower
 HOUSEHOLD_MODEL = Household._meta.label_lower
 MEMBERSHIP_MODEL = Membership._meta.label_lower
+
+
+# -- the other apps' handlers --------------------------------------------------------------------
+
+
+def personal_data_handlers() -> list:
+    """The `personal_data` modules the apps declare (`coope = CoopeApp(personal_data=...)`), in
+    the order of INSTALLED_APPS. Each has `export_person(person) -> dict` (sections of the
+    export, by key) and `anonymise_person(*, actor, person, old_label, new_label)`, and may name
+    its sections and columns in French in `LABELS` (for the PDF)."""
+    from coope.core.plugins import declarations
+
+    return [import_module(d.personal_data) for _label, d in declarations() if d.personal_data]
+
+
+def names_of(person) -> list[str]:
+    """The ways a text may name the person, normalised (no accents, lower case), longest first:
+    full name both ways, then first name and last name (two letters at least)."""
+    first, last = normalize(person.first_name), normalize(person.last_name)
+    names = {f"{first} {last}".strip(), f"{last} {first}".strip(), first, last}
+    return sorted((n for n in names if len(n) >= 2), key=len, reverse=True)
+
+
+def _normalised_with_positions(text: str) -> tuple[str, list[int]]:
+    """`text` without accents, in lower case, and for each of its characters the index of the
+    character of `text` it comes from ("Œ" gives "oe": two characters from one)."""
+    chars: list[str] = []
+    origins: list[int] = []
+    for index, char in enumerate(text):
+        plain = unidecode(char).lower() if ord(char) > 127 else char.lower()
+        chars.append(plain)
+        origins.extend([index] * len(plain))
+    return "".join(chars), origins
+
+
+def scrub_name(text: str, names: list[str], new_label: str) -> str:
+    """`text` with every mention of the names (from `names_of`) replaced by `new_label`, accents
+    and case ignored, whole words only: "Élodie", "ELODIE DUPONT", "dupont élodie"."""
+    if not text or not names:
+        return text
+    plain, origins = _normalised_with_positions(text)
+    pattern = re.compile(
+        r"(?<![\w])(?:"
+        + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names)
+        + r")(?![\w])"
+    )
+    pieces, last_end = [], 0
+    for match in pattern.finditer(plain):
+        start = origins[match.start()]
+        end = origins[match.end() - 1] + 1
+        if start < last_end:
+            continue
+        pieces.append(text[last_end:start])
+        pieces.append(new_label)
+        last_end = end
+    if not pieces:
+        return text
+    pieces.append(text[last_end:])
+    return "".join(pieces)
+
+
+def scrub_records(records, fields: list[str], names: list[str], new_label: str) -> int:
+    """Scrub the names from the text `fields` of `records` (model instances of one model), save
+    those that changed in one query; returns how many changed."""
+    changed = []
+    for record in records:
+        dirty = False
+        for field in fields:
+            value = getattr(record, field)
+            if isinstance(value, str) and value:
+                scrubbed = scrub_name(value, names, new_label)
+                if scrubbed != value:
+                    setattr(record, field, scrubbed[: record._meta.get_field(field).max_length])
+                    dirty = True
+        if dirty:
+            changed.append(record)
+    if changed:
+        type(changed[0]).objects.bulk_update(changed, fields)
+    return len(changed)
 
 
 # -- what we hold about a person -------------------------------------------------------------------
@@ -199,10 +281,43 @@ def export_person_data(*, actor, person: Person, file_format: str = "json") -> d
         "consentements": consents,
         "adhesions": memberships,
         "passages_a_l_accueil": visits,
-        "journal": entries,
     }
+    # What the other apps hold (activities, volunteering, TIC-TAC, cannery...), by their handlers.
+    for handler in personal_data_handlers():
+        data.update(handler.export_person(person))
+    data["journal"] = entries
     audit.record(actor=actor, action="export", instance=person, changes={"format": file_format})
     return data
+
+
+def export_sections(data: dict) -> list[dict]:
+    """The other apps' parts of an export, for the PDF: a French title, column titles and rows."""
+    sections = []
+    for handler in personal_data_handlers():
+        labels = getattr(handler, "LABELS", {})
+        for key in getattr(handler, "SECTIONS", ()):
+            rows = data.get(key) or []
+            columns = list(rows[0]) if rows else []
+            sections.append(
+                {
+                    "title": str(labels.get(key, key)),
+                    "columns": [str(labels.get(c, c.replace("_", " "))) for c in columns],
+                    "rows": [[_cell(row.get(c)) for c in columns] for row in rows],
+                }
+            )
+    return sections
+
+
+def _cell(value) -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if isinstance(value, dict) and "libelle" in value:
+        return str(value["libelle"])
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 # -- anonymisation ---------------------------------------------------------------------------------
@@ -296,6 +411,13 @@ def anonymise_person(*, actor, person: Person) -> Person:
         )
     secrets = _secrets(person, PERSON_IDENTITY_FIELDS)
     old_label = str(person)
+    # The other apps scrub the name from the free texts of their records about the person while
+    # the person still carries it (`names_of`); the figures they count stay as they are.
+    new_label = f"{ANONYMOUS_FIRST_NAME} #{person.pk}"
+    for handler in personal_data_handlers():
+        handler.anonymise_person(
+            actor=actor, person=person, old_label=old_label, new_label=new_label
+        )
     # Listed before anything is written, so that the "anonymise" entry below stays as written.
     entries = list(audit_entries_about(person))
 

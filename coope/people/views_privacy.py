@@ -29,6 +29,7 @@ ACTIONS = {
     "remove_member": gettext_lazy("Retrait d'un membre du foyer"),
     "record_quotient": gettext_lazy("Quotient familial"),
     "take_membership": gettext_lazy("Adhésion"),
+    "import": gettext_lazy("Import d'un fichier"),
 }
 MODELS = {
     privacy.PERSON_MODEL: gettext_lazy("Personne"),
@@ -50,6 +51,7 @@ KEYS = {
     "erased": gettext_lazy("champs effacés"),
     "households_erased": gettext_lazy("foyers effacés (n°)"),
     "audit_entries_cleaned": gettext_lazy("entrées du journal nettoyées"),
+    "via": gettext_lazy("étape"),
 }
 # Values stored as codes in entries whose key is not a field of the audited model.
 CHOICES = {
@@ -122,7 +124,12 @@ def export_pdf(request, pk):
         {**entry, "modifications": json.dumps(entry["modifications"], ensure_ascii=False)}
         for entry in data["journal"]
     ]
-    pdf = render_pdf("privacy/export_pdf.html", {"data": data, "journal": journal}, request=request)
+    sections = privacy.export_sections(data)  # what the other apps hold, with French headings
+    pdf = render_pdf(
+        "privacy/export_pdf.html",
+        {"data": data, "journal": journal, "sections": sections},
+        request=request,
+    )
     return pdf_response(pdf, f"donnees-personnelles-{person.pk}.pdf", inline=False)
 
 
@@ -154,16 +161,18 @@ def anonymise(request, pk):
 def _describe(entry, *, show_sensitive: bool) -> list[tuple[str, str]]:
     """The changes of an audit entry as (what, value) lines, sensitive values hidden if need be."""
     changes = entry.changes if isinstance(entry.changes, dict) else {"": entry.changes}
+    # An import's entry keeps the step of the service that wrote the row (coope.imports).
+    step = changes.get("via", entry.action) if entry.action == "import" else entry.action
     lines = []
     for key, value in changes.items():
-        sensitive = key in Person.SENSITIVE_FIELDS or (
-            entry.action == "record_quotient" and key == "value"
-        )
+        sensitive = key in Person.SENSITIVE_FIELDS or (step == "record_quotient" and key == "value")
         field = _field(entry.model, key)
-        choices = CHOICES.get((entry.action, key)) or (field.choices if field else None)
-        if sensitive and not show_sensitive:
+        choices = CHOICES.get((step, key)) or (field.choices if field else None)
+        if key == "via":
+            text = str(ACTIONS.get(value, value))
+        elif sensitive and not show_sensitive:
             text = str(HIDDEN)
-        elif isinstance(value, list) and len(value) == 2 and entry.action == "update":
+        elif isinstance(value, list) and len(value) == 2 and step == "update":
             text = f"{_display(value[0], choices)} → {_display(value[1], choices)}"
         else:
             text = _display(value, choices)

@@ -2,14 +2,13 @@
 
 One row per person and date: the time given, activity or governance volunteering (kept apart, as
 SENACS asks), the programme (project group) and, optionally, the session it was given at. The
-rules are the foundation's (coope/people/importing.py); the writes go through
+rules are the framework's (coope/imports/); the writes go through
 `coope.volunteering.services.record_volunteer_hours`.
 
 A row equal to an earlier row of the file, or to hours already in Coopé (same person, date, kind,
 programme, session and time), is counted once: importing the same file twice adds nothing.
 
-This module adds its importer to `coope.people.importing.KINDS` when it is loaded; the bottom of
-coope/activities/importing.py loads it (see there why).
+The importer is declared in coope/volunteering/apps.py (`import_kinds`) and found by discovery.
 """
 
 import re
@@ -18,28 +17,24 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coope.activities.importing import (
-    ActivityRows,
-    activity_columns,
-    check_past,
-    parse_time,
-    person_columns,
-)
+from coope.activities.lookups import ActivityRows, activity_columns
 from coope.core.models import ProjectGroup
-from coope.lib.spreadsheets import Cell
-from coope.people.importing import (
-    KIND_ALIASES,
-    KINDS,
+from coope.imports import (
     Column,
     Importer,
     Problems,
     as_text,
+    check_past,
     choices_table,
+    note_written,
     parse_choice,
     parse_date,
+    parse_time,
+    person_columns,
     take_cell,
     words_of,
 )
+from coope.lib.spreadsheets import Cell
 from coope.volunteering.models import VolunteerHours, VolunteeringKind
 from coope.volunteering.services import record_volunteer_hours
 
@@ -101,6 +96,7 @@ def parse_minutes(value: Cell) -> int | None:
 
 class VolunteerHoursImporter(Importer):
     kind = "volunteer_hours"
+    other_names = ("heures_benevolat", "benevolat")
     label = gettext_lazy("Heures de bénévolat")
     columns = (
         *person_columns(),
@@ -216,7 +212,7 @@ class VolunteerHoursImporter(Importer):
             duration_minutes=minutes,
         ).exists()
         if not already:
-            record_volunteer_hours(
+            written = record_volunteer_hours(
                 actor=self.actor,
                 people=[person],
                 date=day,
@@ -226,6 +222,7 @@ class VolunteerHoursImporter(Importer):
                 session=session,
                 comment=as_text(values.get("precision"))[:200],
             )
+            note_written(*written)  # bulk-created: no signal tells the import's audit
         # Counted only once every write of the row went through.
         self.seen[key] = number
         if already:
@@ -233,8 +230,3 @@ class VolunteerHoursImporter(Importer):
         else:
             self.counts["entries"] += 1
             self.counts["minutes"] += minutes
-
-
-KINDS[VolunteerHoursImporter.kind] = VolunteerHoursImporter
-KIND_ALIASES["heures_benevolat"] = VolunteerHoursImporter.kind
-KIND_ALIASES["benevolat"] = VolunteerHoursImporter.kind

@@ -3,8 +3,8 @@
 import pytest
 
 from coope.cannery.models import Collection, Producer, Tour
+from coope.imports import run_import
 from coope.lib.spreadsheets import read_spreadsheet
-from coope.people.importing import run_import
 
 pytestmark = pytest.mark.django_db
 

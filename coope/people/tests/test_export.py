@@ -13,10 +13,10 @@ from odf.opendocument import load
 from odf.table import Table, TableCell, TableRow
 from openpyxl import load_workbook
 
+from coope.imports import run_import
 from coope.lib.spreadsheets import read_spreadsheet
 from coope.membership.services import take_membership
 from coope.people.exporting import export_file, export_for_user, export_table
-from coope.people.importing import run_import
 from coope.people.models import Person
 from coope.people.services import create_household, create_person, record_quotient, record_visit
 

@@ -8,10 +8,10 @@ from django.core.management import CommandError, call_command
 from django_scopes import scope
 
 from coope.core.models import AuditEntry
+from coope.imports import kinds, run_import
 from coope.lib.spreadsheets import SpreadsheetError, read_spreadsheet
 from coope.membership.models import Membership
 from coope.membership.services import take_membership
-from coope.people.importing import KINDS, run_import
 from coope.people.models import FamilyQuotient, Household, Person
 from coope.people.services import create_household, create_person
 from coope.people.tests.spreadsheet_files import csv_bytes, ods_bytes, xlsx_bytes
@@ -198,7 +198,9 @@ def test_only_the_good_rows_are_written_when_asked(world):
     assert list(people(world)) == [("Élodie", "Dupont")]
     with scope(cooperation=world.coop.pk):
         entry = AuditEntry.objects.get(model="people.person")
-    assert entry.actor == world.alice and entry.action == "create"
+    # The import audits each record it writes: action "import", the service's step kept as "via".
+    assert entry.actor == world.alice and entry.action == "import"
+    assert entry.changes["via"] == "create" and entry.changes["first_name"] == "Élodie"
 
 
 def test_a_dry_run_counts_but_writes_nothing(world):
@@ -353,8 +355,10 @@ def test_households_are_created_with_their_members_and_quotient(world, family):
             "caf",
         )
         assert quotient.recorded_by == world.alice
-        assert AuditEntry.objects.filter(action="record_quotient").count() == 1
-        assert AuditEntry.objects.filter(action="add_member").count() == 4
+        assert (
+            AuditEntry.objects.filter(action="import", changes__via="record_quotient").count() == 1
+        )
+        assert AuditEntry.objects.filter(action="import", changes__via="add_member").count() == 4
 
 
 def test_household_rows_with_unknown_people_or_quotient_mistakes(world, family):
@@ -473,9 +477,11 @@ def test_memberships_with_the_fee_from_the_rules_or_the_file_and_a_card_number(w
             datetime.date(2018, 12, 31),
         )
         assert dupont.card_number == "ROM-2018-00043"  # after the imported card
-        assert AuditEntry.objects.filter(action="take_membership").count() == 2
+        assert (
+            AuditEntry.objects.filter(action="import", changes__via="take_membership").count() == 2
+        )
         assert set(
-            AuditEntry.objects.filter(action="take_membership").values_list(
+            AuditEntry.objects.filter(action="import", changes__via="take_membership").values_list(
                 "changes__card_number", flat=True
             )
         ) == {"ROM-2018-00042", "ROM-2018-00043"}
@@ -585,6 +591,6 @@ def test_the_other_cooperation_is_untouched_by_an_import(world):
 
 def test_the_documentation_describes_every_column():
     docs = DOCS.read_text(encoding="utf-8")
-    for kind, importer in KINDS.items():
+    for kind, importer in kinds().items():
         for column in importer.columns:
             assert f"`{column.key}`" in docs, (kind, column.key)

@@ -147,7 +147,8 @@ def test_a_utf8_csv_with_hours_in_every_writing_and_a_double_row_counted_once(te
         ("Karim", "2018-03-05", "activity", 90, "Alimentation", team.session.pk, "accueil"),
     ]
     after = figures(w)
-    assert after["volunteering.hours"] == before["volunteering.hours"] + 5.0
+    # Values are exact, in minutes (units apply at display).
+    assert after["volunteering.hours"] == before["volunteering.hours"] + 300
     assert (
         after["volunteering.activity_volunteers"] == before["volunteering.activity_volunteers"] + 1
     )
@@ -193,7 +194,7 @@ def test_a_latin1_csv_an_xlsx_and_an_ods(team):
         ("Karim", "2018-04-02", "activity", 180, "", None, ""),
         ("Karim", "2018-05-07", "activity", 150, "", None, ""),
     ]
-    assert figures(w)["volunteering.hours"] == 7.0
+    assert figures(w)["volunteering.hours"] == 7 * 60
 
 
 def test_bad_rows_say_which_row_which_column_and_why_and_nothing_is_written(team):
@@ -251,7 +252,7 @@ def test_only_the_good_rows_are_written_when_asked(team):
         ("Awa", "2018-03-20", "governance", 45),
         ("Karim", "2018-03-05", "activity", 90),
     ]
-    assert figures(w)["volunteering.hours"] == 2.2  # 135 minutes, rounded to a tenth
+    assert figures(w)["volunteering.hours"] == 135  # minutes, exact
 
 
 def test_reception_may_not_import_volunteer_hours_the_director_may(team):

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from coope.core.management.commands.figures import get_cooperation
+from coope.imports import kind_aliases, kinds, run_import
 from coope.lib.spreadsheets import SpreadsheetError, read_spreadsheet
-from coope.people.importing import KIND_ALIASES, KINDS, run_import
 
 
 class Command(BaseCommand):
@@ -23,11 +23,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
+        found = kinds()
         parser.add_argument(
             "kind",
-            choices=[*KINDS, *KIND_ALIASES],
+            choices=[*found, *kind_aliases()],
             help="le type de lignes : "
-            + ", ".join(KINDS)
+            + ", ".join(found)
             + " (ou son nom français, voir docs/imports.md)",
         )
         parser.add_argument("file", type=Path, help="fichier .csv, .xlsx ou .ods")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coope.people import views_data
+from coope.imports import views as views_data
 
 app_name = "data"
 urlpatterns = [

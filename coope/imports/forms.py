@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coope.people.importing import KINDS
+from coope.imports.registry import kinds
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 ACCEPTED_EXTENSIONS = (".csv", ".txt", ".xlsx", ".ods", ".xls")
@@ -13,7 +13,7 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Que contient le fichier ?"),
         widget=forms.RadioSelect,
-        choices=[(kind, importer.label) for kind, importer in KINDS.items()],
+        choices=(),
     )
     file = forms.FileField(
         label=_("Fichier"),
@@ -23,6 +23,10 @@ class ImportForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_EXTENSIONS[:-1])}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind, importer.label) for kind, importer in kinds().items()]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

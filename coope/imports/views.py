@@ -21,10 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coope.core.views import require_perm
+from coope.imports.forms import ImportForm
+from coope.imports.framework import ImportReport
+from coope.imports.registry import find_kind, kinds
+from coope.imports.running import run_import
 from coope.lib.spreadsheets import CONTENT_TYPES, FORMATS, SpreadsheetError, read_spreadsheet
 from coope.people import exporting
-from coope.people.forms_data import ImportForm
-from coope.people.importing import KINDS, ImportReport, run_import
 
 SESSION_KEY = "coope_imports"
 RESULT_KEY = "coope_import_result"
@@ -134,7 +136,7 @@ def upload(request):
             }
             request.session[SESSION_KEY] = pending
             return redirect("data:import_preview", token=token)
-    columns = [(importer.label, importer.columns) for importer in KINDS.values()]
+    columns = [(importer.label, importer.columns) for importer in kinds().values()]
     return render(request, "data/import.html", {"form": form, "columns": columns})
 
 
@@ -170,7 +172,7 @@ def preview(request, token):
             "entry": entry,
             "sheet": sheet,
             "report": report,
-            "label": KINDS[report.kind].label,
+            "label": find_kind(report.kind).label,
             "error_rows": [
                 (e.row, e.column, e.letter, e.message) for e in report.errors[:MAX_ERRORS_SHOWN]
             ],
@@ -209,7 +211,7 @@ def confirm(request, token):
 
 def _summary(report: ImportReport, entry: dict) -> dict:
     return {
-        "label": str(KINDS[report.kind].label),
+        "label": str(find_kind(report.kind).label),
         "filename": entry["filename"],
         "counts": list(report.counts.items()),
         "total": report.total_rows,

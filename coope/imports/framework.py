@@ -1,0 +1,256 @@
+"""The pieces every importer is made of: the report, a row's problems, the columns, and the
+`Importer` base class with the look-ups most kinds need (a house, a person, a household)."""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from coope.core.models import House
+from coope.imports.cells import as_text, key_of, parse_date, take_cell, words_of
+from coope.lib.spreadsheets import Cell
+from coope.lib.text import normalize
+from coope.membership.models import Membership
+from coope.people.models import Household, Person
+
+# -- the report --------------------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    row: int  # as in the spreadsheet: the header is row 1
+    column: str  # the column title as written in the file, or "" for the whole row
+    letter: str  # the column letter (A, B...) when known
+    message: str
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    total_rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # label -> number (created, added...)
+    preview_headers: list[str] = field(default_factory=list)
+    preview_rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    written: bool = False
+    dry_run: bool = False
+    file_error: bool = False  # the columns themselves are wrong: no row can be imported
+
+    @property
+    def bad_rows(self) -> set[int]:
+        return {error.row for error in self.errors}
+
+    @property
+    def bad_row_count(self) -> int:
+        return self.total_rows if self.file_error else len(self.bad_rows)
+
+    @property
+    def good_row_count(self) -> int:
+        return self.total_rows - self.bad_row_count
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors)
+
+
+class Problems(Exception):  # noqa: N818 (a row's problems, not a failure of the program)
+    """The problems of one row: a list of (column key, message)."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    sensitive: bool = False  # needs people.view_sensitive (notes, family quotient)
+
+
+class Importer:
+    """One kind of rows. A subclass declares its columns and writes one row in `import_row`,
+    through the services; it is found by discovery once its dotted path is listed in its app's
+    `coope = CoopeApp(import_kinds=...)` (see coope/imports/__init__.py)."""
+
+    kind = ""
+    # The French names typed at the command line (`coope import presences ...`).
+    other_names: tuple[str, ...] = ()
+    label: Any = ""
+    columns: tuple[Column, ...] = ()
+    # model field -> column key, to place a service's ValidationError in the right column
+    field_columns: dict[str, str] = {}
+    count_labels: dict[str, Any] = {}
+
+    def __init__(self, *, actor, cooperation):
+        self.actor = actor
+        self.cooperation = cooperation
+        self.counts = dict.fromkeys(self.count_labels, 0)
+        self._houses: dict[str, House] | None = None
+        self._households: dict[str, list[int]] | None = None
+
+    # columns
+
+    @classmethod
+    def aliases(cls) -> dict[str, str]:
+        table = {}
+        for column in cls.columns:
+            for alias in (column.key, *column.aliases):
+                table[key_of(alias)] = column.key
+        return table
+
+    def check_columns(self, keys: set[str]) -> list[str]:
+        """Problems with the set of columns as a whole (beyond the required ones)."""
+        return []
+
+    # the row
+
+    def import_row(self, number: int, values: dict[str, Cell]) -> None:
+        raise NotImplementedError
+
+    # helpers
+
+    def houses(self) -> dict[str, House]:
+        if self._houses is None:
+            self._houses = {}
+            for house in House.objects.filter(cooperation=self.cooperation).order_by("name"):
+                self._houses.setdefault(words_of(house.short_name), house)
+                self._houses[words_of(house.name)] = house
+        return self._houses
+
+    def find_house(self, value: Cell) -> House | None:
+        text = as_text(value)
+        if not text:
+            return None
+        house = self.houses().get(words_of(text))
+        if house is None:
+            known = sorted({f"{h.name} ({h.short_name})" for h in self.houses().values()})
+            raise ValueError(
+                _(
+                    "Maison « %(v)s » inconnue. Écrivez le nom ou le nom court d'une maison : "
+                    "%(known)s."
+                )
+                % {"v": text, "known": ", ".join(known) or _("aucune")}
+            )
+        return house
+
+    def find_person(self, first: str, last: str, birth: datetime.date | None) -> Person:
+        queryset = Person.objects.filter(
+            search_name=normalize(f"{first} {last}"), anonymised_at__isnull=True
+        )
+        people = list(queryset[:20])
+        if birth is not None:
+            people = [p for p in people if p.birth_date == birth] or [
+                p for p in people if p.birth_date is None
+            ]
+        name = f"{first} {last}"
+        if not people:
+            raise ValueError(
+                _(
+                    "Personne introuvable dans Coopé : « %(n)s »%(b)s. Vérifiez l'orthographe "
+                    "ou importez-la d'abord (import « personnes »)."
+                )
+                % {"n": name, "b": f" ({birth:%d/%m/%Y})" if birth else ""}
+            )
+        if len(people) > 1:
+            raise ValueError(
+                _(
+                    "Plusieurs personnes s'appellent « %(n)s » : ajoutez la date de naissance "
+                    "(colonne date_naissance) pour dire laquelle."
+                )
+                % {"n": name}
+            )
+        return people[0]
+
+    def existing_households(self) -> dict[str, list[int]]:
+        """Households already in Coopé, by name (accents, case and punctuation ignored)."""
+        if self._households is None:
+            self._households = {}
+            for pk, name in Household.objects.filter(cooperation=self.cooperation).values_list(
+                "pk", "name"
+            ):
+                self._households.setdefault(words_of(name), []).append(pk)
+        return self._households
+
+    def can(self, permission: str, association=None) -> bool:
+        """An operator at the command line (no actor) may do everything."""
+        return self.actor is None or self.actor.has_coope_perm(permission, association)
+
+
+def name_columns(*, required: bool = False) -> tuple[Column, ...]:
+    """First and last name, and the birth date that tells two namesakes apart."""
+    return (
+        Column("prenom", required=required, aliases=("prénom", "first_name")),
+        Column("nom", required=required, aliases=("nom_de_famille", "last_name")),
+        Column("date_naissance", aliases=("date_de_naissance", "naissance", "ne_le", "nee_le")),
+    )
+
+
+def person_columns() -> tuple[Column, ...]:
+    """First and last name, and birth date or card number to tell two namesakes apart."""
+    return (
+        *name_columns(required=True),
+        Column("carte", aliases=("numero_de_carte", "n_de_carte", "numero_carte", "no_de_carte")),
+    )
+
+
+def person_of_row(importer: Importer, values, problems) -> Person | None:
+    """The person a row of `person_columns()` names: by card number when given, else by name
+    (and birth date). Problems are appended as (column, message)."""
+    first, last = as_text(values.get("prenom")), as_text(values.get("nom"))
+    birth = take_cell(values, "date_naissance", parse_date, problems)
+    card = as_text(values.get("carte")).upper().replace(" ", "")
+    if not first or not last:
+        problems.append(
+            ("prenom" if not first else "nom", _("Le prénom et le nom sont obligatoires."))
+        )
+        return None
+    if card:
+        return _person_by_card(card, first, last, problems)
+    if any(key == "date_naissance" for key, _message in problems):
+        return None
+    try:
+        return importer.find_person(first, last, birth)
+    except ValueError as error:
+        problems.append(("nom", str(error)))
+        return None
+
+
+def _person_by_card(card: str, first: str, last: str, problems) -> Person | None:
+    membership = (
+        Membership.objects.filter(card_number=card).select_related("person", "household").first()
+    )
+    if membership is None:
+        problems.append(
+            (
+                "carte",
+                _(
+                    "Carte %(c)s inconnue dans Coopé : vérifiez le numéro, ou videz la colonne "
+                    "carte pour retrouver la personne par son nom."
+                )
+                % {"c": card},
+            )
+        )
+        return None
+    name = normalize(f"{first} {last}")
+    if membership.person_id is not None:
+        people = [membership.person] if membership.person.search_name == name else []
+    else:
+        people = list(
+            Person.objects.filter(
+                household_links__household=membership.household_id, search_name=name
+            )
+        )
+    if len(people) != 1:
+        problems.append(
+            (
+                "carte",
+                _("La carte %(c)s est celle de %(h)s, pas de « %(n)s » : corrigez l'un des deux.")
+                % {"c": card, "h": membership.holder, "n": f"{first} {last}"},
+            )
+        )
+        return None
+    return people[0]
