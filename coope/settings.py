@@ -45,6 +45,27 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+
+def coope_apps(package_dir: Path, extra: list[str]) -> list[str]:
+    """Coopé's apps, discovered: the core, then every package of `coope/` that has an `apps.py`
+    (people and membership first, the base every programme builds on; then by name), then the
+    dotted names of `extra`. Packages whose name starts with `tests_` are test-only apps,
+    installed only when named in `extra` (COOPE_EXTRA_APPS)."""
+    found = sorted(
+        path.parent.name
+        for path in package_dir.glob("*/apps.py")
+        if (path.parent / "__init__.py").exists()
+    )
+    first = ["core", "people", "membership"]
+    names = [name for name in first if name in found]
+    names += [n for n in found if n not in first and not n.startswith("tests_")]
+    discovered = [f"{package_dir.name}.{name}" for name in names]
+    return discovered + [app for app in extra if app not in discovered]
+
+
+# Space-separated dotted names of apps to install as well (pytest adds its test-only app).
+COOPE_EXTRA_APPS = env_str("COOPE_EXTRA_APPS").split()
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -53,14 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
-    "coope.core",
-    "coope.people",
-    "coope.membership",
-    "coope.activities",
-    "coope.volunteering",
-    "coope.timebank",
-    "coope.cannery",
-    "coope.reports",
+    *coope_apps(BASE_DIR / "coope", COOPE_EXTRA_APPS),
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,10 @@
+from django.urls import reverse
+
 from coope.core.permissions import PERMISSIONS
+from coope.core.plugins import nav_entries
+
+# Menu entries from this order on come after the page's own links (`{% block extra_nav %}`).
+NAV_END = 1000
 
 
 class _Perms:
@@ -14,8 +20,29 @@ class _Perms:
         return self.user.has_coope_perm(permission)
 
 
+def menu(user) -> tuple[list[dict], list[dict]]:
+    """The declared menu entries the user may follow, as (before the page's links, after)."""
+    entries = [
+        {"label": entry.label, "url": reverse(entry.url_name), "order": entry.order}
+        for entry in nav_entries()
+        if entry.visible_to(user)
+    ]
+    return (
+        [e for e in entries if e["order"] < NAV_END],
+        [e for e in entries if e["order"] >= NAV_END],
+    )
+
+
 def coope(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or user.cooperation_id is None:
+    if user is None or not user.is_authenticated:
         return {"cooperation": None}
-    return {"cooperation": request.cooperation, "perms_coope": _Perms(user)}
+    nav, nav_end = menu(user)
+    if user.cooperation_id is None:
+        return {"cooperation": None, "coope_nav": nav, "coope_nav_end": nav_end}
+    return {
+        "cooperation": request.cooperation,
+        "perms_coope": _Perms(user),
+        "coope_nav": nav,
+        "coope_nav_end": nav_end,
+    }

@@ -1,4 +1,12 @@
-"""What each role may see and do: the one place where it is written."""
+"""What each role may see and do.
+
+The roles and the core's own permissions are written here; every app declares its own in its
+`apps.py` (`coope = CoopeApp(permissions={...})`, see coope/core/plugins.py). `PERMISSIONS` is
+the merged table, read at first use: `PERMISSIONS[permission]`, `permission in PERMISSIONS`,
+`set(PERMISSIONS)` work as on a dict. The table is tested in coope/core/tests/test_permissions.py.
+"""
+
+from collections.abc import Iterator, Mapping
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -16,40 +24,57 @@ D, C, R, V, E = Role.DIRECTOR, Role.COORDINATOR, Role.RECEPTION, Role.VOLUNTEER,
 
 # permission -> the roles that hold it. A permission marked (association) is checked
 # against the association of the house concerned; the others hold cooperation-wide.
-PERMISSIONS: dict[str, frozenset[str]] = {
-    # People are shared by the whole cooperation: one card, every house.
-    "people.view": frozenset({D, C, R, V}),
-    "people.edit": frozenset({D, C, R}),
-    # Family quotient and notes: only those who compute fees or follow families.
-    "people.view_sensitive": frozenset({D, R}),
-    "people.export_personal_data": frozenset({D}),
-    "people.anonymise": frozenset({D}),
-    "membership.view": frozenset({D, C, R, V}),
-    "membership.take": frozenset({D, R}),  # (association) at a house of one's association
-    "reception.record_visit": frozenset({D, R, V}),  # (association)
-    "data.import": frozenset(
-        {D, C, R}
-    ),  # coordinators import attendance, volunteer hours, collections
+CORE_PERMISSIONS: dict[str, frozenset[str]] = {
+    # The data pages: coordinators import attendance, volunteer hours, collections.
+    "data.import": frozenset({D, C, R}),
     "data.export_lists": frozenset({D, C, E}),
     "figures.view": frozenset({D, C, E}),
     "audit.view": frozenset({D}),
-    # Activities, attendance and volunteering (association: the activity's house).
-    "activities.view": frozenset({D, C, R, V}),
-    "activities.manage": frozenset({D, C}),  # (association)
-    "activities.attendance": frozenset({D, C, R, V}),  # (association)
-    "volunteering.record": frozenset({D, C}),
-    # TIC-TAC, the time currency.
-    "timebank.view_accounts": frozenset({D, C, R}),
-    "timebank.manage": frozenset({D, C}),  # paper cheques, limits, reversals
-    # The mobile cannery.
-    "cannery.view": frozenset({D, C, V, E}),
-    "cannery.record": frozenset({D, C, V}),
-    "cannery.recall": frozenset({D, C}),
-    # Activity reports.
-    "reports.view": frozenset({D, C, E}),
-    "reports.edit": frozenset({D, C, E}),
     "admin.access": frozenset({D}),
 }
+
+
+class PermissionTable(Mapping[str, frozenset[str]]):
+    """The core's permissions and every app's declared ones, merged at first use."""
+
+    def __init__(self) -> None:
+        self._table: dict[str, frozenset[str]] | None = None
+
+    def table(self) -> dict[str, frozenset[str]]:
+        if self._table is None:
+            from django.core.exceptions import ImproperlyConfigured
+
+            from coope.core.plugins import declared_permissions
+
+            declared = declared_permissions()
+            twice = set(declared) & set(CORE_PERMISSIONS)
+            if twice:
+                raise ImproperlyConfigured(
+                    f"Permission(s) du cœur déclarée(s) aussi par une app : {', '.join(sorted(twice))}."
+                )
+            unknown = {role for roles in declared.values() for role in roles} - set(Role.values)
+            if unknown:
+                raise ImproperlyConfigured(
+                    f"Rôle(s) inconnu(s) déclaré(s) : {', '.join(sorted(unknown))}."
+                )
+            self._table = {**CORE_PERMISSIONS, **declared}
+        return self._table
+
+    def reset(self) -> None:
+        """Forget the merged table (tests that change the installed apps)."""
+        self._table = None
+
+    def __getitem__(self, permission: str) -> frozenset[str]:
+        return self.table()[permission]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.table())
+
+    def __len__(self) -> int:
+        return len(self.table())
+
+
+PERMISSIONS = PermissionTable()
 
 
 def user_has_perm(user, permission: str, association=None) -> bool:

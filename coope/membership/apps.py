@@ -1,8 +1,36 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from coope.core.plugins import CoopeApp, NavEntry
+
+D, C, R, V = "director", "coordinator", "reception", "volunteer"
+
+
+def report_section() -> dict:
+    return {
+        "title": str(_("Adhésions")),
+        "figures": [
+            ("membership.members", str(_("adhérents")), False),
+            ("membership.households", str(_("foyers adhérents")), False),
+            ("membership.members_by_house", str(_("adhérents par maison d'adhésion")), False),
+        ],
+        "texts": [],
+    }
+
 
 class MembershipConfig(AppConfig):
     name = "coope.membership"
     label = "membership"
     verbose_name = _("Adhésions")
+    coope = CoopeApp(
+        urls=(("adhesions/", "coope.membership.urls"),),
+        permissions={
+            "membership.view": frozenset({D, C, R, V}),
+            "membership.take": frozenset({D, R}),  # (association) at a house of one's association
+        },
+        nav=(
+            NavEntry(_("Vérifier une carte"), "membership:check_card", "membership.view", order=20),
+            NavEntry(_("À renouveler"), "membership:renewals", "membership.view", order=21),
+        ),
+        report_section="coope.membership.apps.report_section",
+    )

@@ -36,9 +36,9 @@ from coope.timebank.services import _content_hash
 ACCOUNTS = 300
 EXCHANGES = 1400
 PAYMENTS = {
-    AccountKind.SHOP: (260, "Pots de la conserverie", [30, 45, 60]),
-    AccountKind.BIKES: (90, "Prêt de vélo", [60, 120, 180]),
-    AccountKind.CARPOOL: (70, "Covoiturage Evadobus", [30, 60]),
+    "shop": (260, "Pots de la conserverie", [30, 45, 60]),
+    "bikes": (90, "Prêt de vélo", [60, 120, 180]),
+    "carpool": (70, "Covoiturage Evadobus", [30, 60]),
 }
 TASKS = 120
 FEES_IN_TIME = 15
@@ -103,6 +103,12 @@ class _Book:
         return transfer
 
 
+def build(builder) -> None:
+    """`coope demo` (the timebank's declaration): the full demo year only."""
+    if builder.full:
+        build_timebank_demo(builder, members=builder.members)
+
+
 def build_timebank_demo(builder, *, members) -> None:
     """Accounts, exchanges, payments and a few reversals for the demo cooperation.
 
@@ -125,9 +131,9 @@ def build_timebank_demo(builder, *, members) -> None:
         (first, AccountKind.ISSUANCE),
         (first, AccountKind.CHEST),
         (accorderie, AccountKind.ASSOCIATION),
-        (first, AccountKind.SHOP),
-        (first, AccountKind.BIKES),
-        (first, AccountKind.CARPOOL),
+        (first, "shop"),
+        (first, "bikes"),
+        (first, "carpool"),
     ]
     accounts = [
         Account(cooperation=cooperation, kind=kind, association=association, opened_at=START)

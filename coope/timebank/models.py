@@ -7,6 +7,8 @@ on PostgreSQL triggers refuse it too (migration 0002). A correction is a reversa
 whose entries negate the original's, linked by `Transfer.reverses`.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -23,26 +25,52 @@ from coope.people.models import Person
 
 
 class AccountKind(models.TextChoices):
+    """The kinds of account the time currency itself needs. The programmes that may be paid in
+    hours (the shop, the bike fleet, carpools...) add theirs: the `payees` of their declaration
+    (coope/core/plugins.py), so an account's `kind` is one of `account_kind_choices()`."""
+
     MEMBER = "member", _("Membre")
     ISSUANCE = "issuance", _("Émission")
     CHEST = "chest", _("Caisse commune")
     ASSOCIATION = "association", _("Compte de l'association")
-    SHOP = "shop", _("La P'tite Coopé (boutique)")
-    BIKES = "bikes", _("Flotte de vélos")
-    CARPOOL = "carpool", _("Covoiturage")
+
+
+def payee_choices() -> list[tuple[str, Any]]:
+    """(code, label) of the programme accounts that may be paid in hours, as declared."""
+    from coope.core.plugins import payees
+
+    return payees()
+
+
+def account_kind_choices() -> list[tuple[str, Any]]:
+    """Every kind of account: the time currency's own, then the declared programme payees.
+
+    Given to the model fields as a callable, so an app that declares a payee needs no migration."""
+    return [*AccountKind.choices, *payee_choices()]
+
+
+def account_kind_label(kind: str) -> str:
+    """The label of a kind of account (its code when no installed app declares it any more)."""
+    return str(dict(account_kind_choices()).get(kind, kind))
+
+
+class _DefaultLimits(dict):
+    """Limits by kind; a programme payee may not go below zero and has no upper limit."""
+
+    def __missing__(self, kind: str) -> tuple[int | None, int | None]:
+        return (0, None)
 
 
 # Limits when the cooperation has set none for a category: (lower, upper), None = no limit.
 # The issuance account only issues (its balance is minus every minute in circulation).
-DEFAULT_LIMITS: dict[str, tuple[int | None, int | None]] = {
-    AccountKind.MEMBER: (-20 * 60, 100 * 60),
-    AccountKind.ISSUANCE: (None, 0),
-    AccountKind.CHEST: (0, None),
-    AccountKind.ASSOCIATION: (None, None),
-    AccountKind.SHOP: (0, None),
-    AccountKind.BIKES: (0, None),
-    AccountKind.CARPOOL: (0, None),
-}
+DEFAULT_LIMITS: dict[str, tuple[int | None, int | None]] = _DefaultLimits(
+    {
+        AccountKind.MEMBER: (-20 * 60, 100 * 60),
+        AccountKind.ISSUANCE: (None, 0),
+        AccountKind.CHEST: (0, None),
+        AccountKind.ASSOCIATION: (None, None),
+    }
+)
 
 
 class TimebankRules(models.Model):
@@ -93,7 +121,7 @@ class CategoryLimit(models.Model):
     """Lower and upper balance limits for one category of account (empty: no limit)."""
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("catégorie de compte"), max_length=20, choices=AccountKind.choices)
+    kind = models.CharField(_("catégorie de compte"), max_length=20, choices=account_kind_choices)
     min_balance_minutes = models.IntegerField(_("solde minimum (minutes)"), null=True, blank=True)
     max_balance_minutes = models.IntegerField(_("solde maximum (minutes)"), null=True, blank=True)
 
@@ -199,7 +227,7 @@ class Account(models.Model):
     """A time account: a member's (one per person), or a system account of an association."""
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("catégorie"), max_length=20, choices=AccountKind.choices)
+    kind = models.CharField(_("catégorie"), max_length=20, choices=account_kind_choices)
     person = models.OneToOneField(
         Person,
         on_delete=models.PROTECT,

@@ -50,10 +50,15 @@ from coope.timebank.models import (
     TimebankRules,
     Transfer,
     TransferKind,
+    account_kind_choices,
     format_minutes,
+    payee_choices,
 )
 
-PAYEE_KINDS = (AccountKind.SHOP, AccountKind.BIKES, AccountKind.CARPOOL, AccountKind.ASSOCIATION)
+
+def payee_kinds() -> set[str]:
+    """The accounts that may be paid in time: the association's, and every declared payee."""
+    return {AccountKind.ASSOCIATION, *(code for code, _label in payee_choices())}
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -111,7 +116,7 @@ def account_of(holder) -> Account:
 
 def system_account(association: Association, kind: str) -> Account:
     """The association's system account of that kind, created on first use."""
-    if kind not in AccountKind.values or kind == AccountKind.MEMBER:
+    if kind not in dict(account_kind_choices()) or kind == AccountKind.MEMBER:
         raise ValidationError(
             _("« %(kind)s » n'est pas un compte de l'association.") % {"kind": kind}
         )
@@ -566,7 +571,7 @@ def transfer_time(
 
 
 def _payee(payee_kind: str, association: Association) -> Account:
-    if payee_kind not in PAYEE_KINDS:
+    if payee_kind not in payee_kinds():
         raise ValidationError(
             _("On ne paie pas en temps un compte « %(kind)s ».") % {"kind": payee_kind}
         )

@@ -1,7 +1,14 @@
-"""Builds the demo cooperations: deterministic synthetic people and memberships.
+"""Builds the demo cooperations: deterministic synthetic people and memberships, then every
+app's declared demo (`coope = CoopeApp(demo=..., demo_order=...)`), called with the builder.
 
 Bulk writes on purpose: the demo is a data load, not front-desk work, so it bypasses the
 services (and their audit entries) to load in seconds.
+
+What a declared `build(builder)` may read: `builder.full` (True for the Romans year, False for
+the small second cooperation), `cooperation`, `associations`, `houses`, `periods` (by year),
+`groups` (project groups by slug), `members` (the 2018 members, persons and households'
+people), `spec`, `random` (the shared generator: use your own to keep the others' data
+stable) and `new_person()`.
 """
 
 import datetime
@@ -10,8 +17,6 @@ import random
 from django.db import transaction
 from django_scopes import scope
 
-from coope.activities.models import Activity, Attendance, Session
-from coope.cannery.demo import build_cannery_demo
 from coope.core.demo import data
 from coope.core.models import (
     Agreement,
@@ -22,6 +27,7 @@ from coope.core.models import (
     StaffRole,
     User,
 )
+from coope.core.plugins import demo_builders
 from coope.lib.text import normalize
 from coope.membership.models import FeeRule, Membership, MembershipPeriod, PaymentMethod
 from coope.people.models import (
@@ -36,9 +42,6 @@ from coope.people.models import (
     Sex,
     VisitReason,
 )
-from coope.reports.demo import build_report_demo
-from coope.timebank.demo import build_timebank_demo
-from coope.volunteering.models import VolunteerHours
 
 FEES = [  # kind, QF min, QF max, euros
     ("individual", None, 300, 0),
@@ -51,8 +54,11 @@ FEES = [  # kind, QF min, QF max, euros
 
 
 class DemoBuilder:
-    def __init__(self, spec: dict, seed: int):
+    def __init__(self, spec: dict, seed: int, *, full: bool = True):
         self.spec = spec
+        self.full = full
+        self.members: list[Person] = []
+        self.groups: dict[str, ProjectGroup] = {}
         self.random = random.Random(seed)
         self.card_counters: dict[int, int] = {}
 
@@ -331,7 +337,7 @@ class DemoBuilder:
                 self.membership(p26, person=person, house=person.home_house, fee_cents=1000)
             )
         Membership.objects.bulk_create(memberships)
-        build_timebank_demo(self, members=members_2018 + [p for _, ms, _ in households for p in ms])
+        self.members = members_2018 + [p for _, ms, _ in households for p in ms]
 
         visits = []
         people_for_visits = members_2018 + only_2017
@@ -361,127 +367,10 @@ class DemoBuilder:
             for kind in ("newsletter", "photos")
         ]
         Consent.objects.bulk_create(consents)
-        self.build_activities_2018(
-            members=members_2018 + [p for _, ms, _ in households for p in ms]
-        )
-
-    def build_activities_2018(self, members: list[Person]) -> None:
-        """2018 activities: 352 public sessions, private board meetings, attendance that brings
-        the usagers to 3500, and the 80 board and project volunteers."""
-        spec, r = self.spec, self.random
-        groups = {
+        self.groups = {
             slug: ProjectGroup.objects.create(cooperation=self.cooperation, name=name, slug=slug)
             for slug, name in data.PROJECT_GROUPS
         }
-        activities = []
-        for house in self.houses:
-            for title, kind, theme, group in data.REGULAR_ACTIVITIES:
-                activities.append(
-                    Activity(
-                        cooperation=self.cooperation,
-                        house=house,
-                        title=title,
-                        kind=kind,
-                        theme=theme,
-                        project_group=groups[group],
-                        capacity=15,
-                        regular=True,
-                    )
-                )
-        boards = [
-            Activity(
-                cooperation=self.cooperation,
-                house=house,
-                title="Conseil d'administration",
-                kind="meeting",
-                public=False,
-            )
-            for house in self.houses
-        ]
-        Activity.objects.bulk_create(activities + boards)
-        cannery_public_2018 = build_cannery_demo(self, groups=groups, people=members)
-        sessions = []
-        first_monday = datetime.datetime(2018, 1, 8, 14, tzinfo=datetime.UTC)
-        for index in range(spec["public_sessions_2018"] - cannery_public_2018):
-            activity = activities[index % len(activities)]
-            start = first_monday + datetime.timedelta(
-                days=(index * 7) // len(activities) * 7 % 350 + index % 5, hours=index % 3
-            )
-            sessions.append(
-                Session(
-                    cooperation=self.cooperation,
-                    activity=activity,
-                    starts_at=start,
-                    ends_at=start + datetime.timedelta(hours=2),
-                    house=activity.house,
-                )
-            )
-        for board in boards:
-            for month in range(1, 13, 2):
-                start = datetime.datetime(2018, month, 20, 18, tzinfo=datetime.UTC)
-                sessions.append(
-                    Session(
-                        cooperation=self.cooperation,
-                        activity=board,
-                        starts_at=start,
-                        ends_at=start + datetime.timedelta(hours=2),
-                        house=board.house,
-                        public=False,
-                    )
-                )
-        Session.objects.bulk_create(sessions)
-        public = [s for s in sessions if s.public]
-
-        # Participants: members, then new people until the year has its 3500 usagers.
-        from coope.lib.periods import Period
-        from coope.people.indicators import known_people
-
-        already = known_people(self.cooperation, Period.year(2018)).count()
-        newcomers = [self.new_person() for _ in range(spec["users_2018"] - already)]
-        Person.objects.bulk_create(newcomers)
-        attendances, seen = [], set()
-        for person in r.sample(members, len(members) // 2) + newcomers:
-            for session in r.sample(public, r.choice([1, 1, 2, 3])):
-                if (session.pk, person.pk) not in seen:
-                    seen.add((session.pk, person.pk))
-                    attendances.append(
-                        Attendance(cooperation=self.cooperation, session=session, person=person)
-                    )
-        Attendance.objects.bulk_create(attendances)
-
-        # Volunteers: 80 in boards and project groups, others in activities.
-        adults = [p for p in members if p.birth_date.year <= 2000]
-        governance = adults[: spec["governance_volunteers_2018"]]
-        activity_volunteers = adults[
-            spec["governance_volunteers_2018"] : spec["governance_volunteers_2018"] + 60
-        ]
-        hours = []
-        for index, person in enumerate(governance):
-            for month in range(1, 13, 3):
-                hours.append(
-                    VolunteerHours(
-                        cooperation=self.cooperation,
-                        person=person,
-                        kind="governance",
-                        date=datetime.date(2018, month, 20),
-                        duration_minutes=120,
-                        project_group=list(groups.values())[index % len(groups)],
-                    )
-                )
-        for person in activity_volunteers:
-            session = r.choice(public)
-            hours.append(
-                VolunteerHours(
-                    cooperation=self.cooperation,
-                    person=person,
-                    kind="activity",
-                    date=session.starts_at.date(),
-                    duration_minutes=180,
-                    session=session,
-                    project_group=session.activity.project_group,
-                )
-            )
-        VolunteerHours.objects.bulk_create(hours)
 
     def build_small(self) -> None:
         people = [self.new_person() for _ in range(self.spec["people"])]
@@ -500,7 +389,7 @@ def build_demo(stdout=None) -> list[tuple[str, str, str]]:
         if Cooperation.objects.filter(slug=spec["slug"]).exists():
             continue
         with transaction.atomic():
-            builder = DemoBuilder(spec, seed)
+            builder = DemoBuilder(spec, seed, full=not small)
             builder.build_structure()
             with scope(cooperation=builder.cooperation.pk):
                 if small:
@@ -509,7 +398,8 @@ def build_demo(stdout=None) -> list[tuple[str, str, str]]:
                 else:
                     created = builder.build_logins(data.LOGINS)
                     builder.build_romans()
-                    build_report_demo(builder.cooperation)
+                for _label, build in demo_builders():
+                    build(builder)
         if stdout:
             stdout.write(f"{spec['name']} créée.")
         logins.extend((spec["slug"], username, role) for username, role in created)

@@ -1,14 +1,19 @@
-"""What each role may see and do (coope/core/permissions.py), and tenant isolation."""
+"""What each role may see and do, and tenant isolation.
+
+The table read here is the merged one: the core's permissions (coope/core/permissions.py) and
+every installed app's declared ones (`coope = CoopeApp(permissions=...)` in its apps.py)."""
 
 import datetime
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 from django_scopes import scope
 from django_scopes.exceptions import ScopeError
 
 from coope.core.models import House
-from coope.core.permissions import PERMISSIONS, Role
+from coope.core.permissions import CORE_PERMISSIONS, PERMISSIONS, Role
+from coope.core.plugins import CoopeApp
 from coope.membership.services import take_membership
 from coope.people.models import Person
 from coope.people.services import create_household, create_person
@@ -16,6 +21,7 @@ from coope.people.services import create_household, create_person
 pytestmark = pytest.mark.django_db
 
 # The expected table, written out again on purpose: a change to the rules must be deliberate.
+# "tests_plugin.view" is the test-only programme's (installed by pytest, see pyproject.toml).
 EXPECTED = {
     Role.DIRECTOR: set(PERMISSIONS),
     Role.COORDINATOR: {
@@ -36,6 +42,7 @@ EXPECTED = {
         "cannery.recall",
         "reports.view",
         "reports.edit",
+        "tests_plugin.view",
     },
     Role.RECEPTION: {
         "people.view",
@@ -66,6 +73,22 @@ EXPECTED = {
         "reports.edit",
     },
 }
+
+
+def test_the_table_is_the_cores_and_every_apps_declared_permissions():
+    declared = {
+        permission
+        for config in apps.get_app_configs()
+        if isinstance(getattr(config, "coope", None), CoopeApp)
+        for permission in config.coope.permissions
+    }
+    assert set(PERMISSIONS) == set(CORE_PERMISSIONS) | declared
+    # Each app declares its own: the cannery's permissions come from the cannery's apps.py.
+    assert set(apps.get_app_config("cannery").coope.permissions) == {
+        "cannery.view",
+        "cannery.record",
+        "cannery.recall",
+    }
 
 
 @pytest.mark.parametrize("role", list(Role))
