@@ -47,7 +47,7 @@ def test_the_pdf_has_each_section_on_its_page_with_its_figures_and_texts(report)
         ("2", "séances"),
         ("3", "usagers"),
         ("2", "adhérents"),
-        ("3,5\s*h", "heures de bénévolat"),  # 210 minutes, shown in hours
+        (r"3,5\s*h", "heures de bénévolat"),  # 210 minutes, shown in hours
     ):
         assert re.search(f"{value}{label}", whole.replace("\n", "")), label
     assert "un an avant : 1" in whole  # 2017: one session
