@@ -22,7 +22,8 @@ from coope.lib.indicators import (
     Unit,
     indicator,
 )
-from coope.people.indicators import home_house_during, known_people
+from coope.people.history import home_house_during
+from coope.people.indicators import known_people
 from coope.people.models import Person
 
 ALL = {"association", "house", "programme"}

@@ -20,6 +20,7 @@ from coope.lib.indicators import (
 )
 from coope.lib.periods import Period, age_band_expression
 from coope.membership.models import Membership
+from coope.people.history import links_during
 from coope.people.models import Household, HouseholdMember, Person, Sex
 
 MEMBERSHIP_FIELDS = ("house", "valid_from", "valid_until", "payment_method", "fee_cents")
@@ -37,17 +38,9 @@ def memberships_in(scope: Scope) -> QuerySet[Membership]:
     return queryset
 
 
-def links_during(period: Period) -> QuerySet[HouseholdMember]:
-    """Household links in force at some point of the period."""
-    return HouseholdMember.objects.filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=period.end),
-        Q(valid_until__isnull=True) | Q(valid_until__gte=period.start),
-    )
-
-
 def covered_persons(memberships: QuerySet[Membership], period: Period) -> Q:
     """Persons covered by these memberships in the period: their own, or their household's."""
-    in_households = links_during(period).filter(
+    in_households = HouseholdMember.objects.filter(links_during(period)).filter(
         household__in=memberships.filter(household__isnull=False).values("household")
     )
     return Q(pk__in=memberships.filter(person__isnull=False).values("person")) | Q(

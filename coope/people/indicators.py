@@ -1,4 +1,7 @@
-"""Key figures of the people the cooperation knows and of its front desks."""
+"""Key figures of the people the cooperation knows and of its front desks.
+
+`home_house_during` (coope.people.history) is what every figure by house uses for people: the
+home house they had during the period, never today's."""
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -83,12 +86,3 @@ def by_age_band(scope: Scope) -> QuerySet[Person]:
         .annotate(age_band=age_band_expression(scope.period.end.year))
         .select_related("home_house")
     )
-
-
-def home_house_during(period, person_path: str = "pk"):  # noqa: ANN001, ANN201
-    """The id of the person's home house during the period, as an expression over rows that
-    reach the person by `person_path` ("pk" for Person rows, "person" for attendances)."""
-    from django.db.models import F
-
-    path = "home_house" if person_path == "pk" else f"{person_path}__home_house"
-    return F(path)

@@ -39,13 +39,17 @@ def _check_indicator(key: str) -> None:
 
 
 def _check_editable(report: Report) -> None:
-    if report.published_at is not None:
+    """Refuse any change to a published report (read from the database, not from a copy)."""
+    published_at = (
+        Report.objects.filter(pk=report.pk).values_list("published_at", flat=True).first()
+    )
+    if published_at is not None:
         raise ValidationError(
             _(
                 "Ce rapport a été publié le %(day)s : il ne change plus. Pour un autre texte ou "
                 "d'autres chiffres, préparez un nouveau rapport."
             )
-            % {"day": f"{timezone.localtime(report.published_at):%d/%m/%Y}"}
+            % {"day": f"{timezone.localtime(published_at):%d/%m/%Y}"}
         )
 
 

@@ -32,7 +32,7 @@ from coope.lib.indicators import (
     labels_of,
 )
 from coope.lib.periods import Period
-from coope.people.indicators import home_house_during
+from coope.people.history import home_house_during
 from coope.timebank.models import (
     Account,
     AccountKind,

@@ -8,11 +8,19 @@ from django.db.models import F, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from coope.lib.indicators import Distinct, Scope, Total, Unit, indicator
-from coope.people.indicators import home_house_during
+from coope.people.history import home_house_during
 from coope.volunteering.models import Training, VolunteerHours, VolunteeringKind
 
 ALL = {"association", "house", "programme"}
-HOUR_FIELDS = ("person", "date", "kind", "project_group", "programme", "session", "duration_minutes")
+HOUR_FIELDS = (
+    "person",
+    "date",
+    "kind",
+    "project_group",
+    "programme",
+    "session",
+    "duration_minutes",
+)
 TRAINING_FIELDS = ("person", "title", "date", "programme")
 
 

@@ -92,7 +92,7 @@ def test_figures_of_2018(figures_set, world):
     assert registry()["timebank.hours_paid_by_programme"].labels(Scope(c, year), paid) == {
         "membership_fee": "Adhésions",
         "bikes": "Flotte de vélos",
-        "shop": "La P'tite Coopé (boutique)",
+        "shop": "Boutique de la conserverie",
     }
     # Ana 13 h, Ben -0 h 30, Cléo 29 h.
     assert figure("timebank.balance_spread", c, year) == {"-10to0": 1, "10to20": 1, "20to50": 1}
