@@ -41,8 +41,8 @@ from django_scopes import scope  # noqa: E402
 from coope.activities import brochure  # noqa: E402
 from coope.activities.models import Registration, Session  # noqa: E402
 from coope.core.models import Cooperation  # noqa: E402
-from coope.lib.pdf import render_pdf  # noqa: E402
 from coope.imports import run_import  # noqa: E402
+from coope.lib.pdf import render_pdf  # noqa: E402
 from coope.people.models import Person  # noqa: E402
 
 
