@@ -291,7 +291,7 @@ def labels_of(model: type[Model], attribute: str = "name") -> Labeller:
 
     def labels(scope: Scope, codes: list[str]) -> dict[str, str]:
         ids = [int(code) for code in codes if code.isdigit()]
-        rows = model._default_manager.filter(pk__in=ids).values_list("pk", attribute)  # type: ignore[attr-defined]
+        rows = model._default_manager.filter(pk__in=ids).values_list("pk", attribute)
         return {str(pk): str(name) for pk, name in rows}
 
     return labels

@@ -59,10 +59,12 @@ def member_records(scope: Scope) -> QuerySet[Person]:
     return members_queryset(scope).select_related("home_house")
 
 
-MEMBERS = {"unit": Unit.PERSONS, "measure": Rows(), "dimensions": {"association", "house"}}
+HOUSES = {"association", "house"}
 
 
-@indicator("membership.members", _("Adhérents"), **MEMBERS)
+@indicator(
+    "membership.members", _("Adhérents"), unit=Unit.PERSONS, measure=Rows(), dimensions=HOUSES
+)
 def members(scope: Scope) -> QuerySet[Person]:
     return member_records(scope)
 
@@ -80,7 +82,13 @@ def households(scope: Scope) -> QuerySet[Household]:
     )
 
 
-@indicator("membership.new_members", _("Nouveaux adhérents"), **MEMBERS)
+@indicator(
+    "membership.new_members",
+    _("Nouveaux adhérents"),
+    unit=Unit.PERSONS,
+    measure=Rows(),
+    dimensions=HOUSES,
+)
 def new_members(scope: Scope) -> QuerySet[Person]:
     """Members of the period whom no membership covered before the period began."""
     earlier = Membership.objects.filter(
@@ -110,7 +118,9 @@ def fees(scope: Scope) -> QuerySet[Membership]:
     "membership.members_by_house",
     _("Adhérents par maison d'adhésion"),
     breakdown=Breakdown(over_houses=True),
-    **MEMBERS,
+    unit=Unit.PERSONS,
+    measure=Rows(),
+    dimensions=HOUSES,
 )
 def members_by_house(scope: Scope) -> QuerySet[Person]:
     return member_records(scope)
@@ -120,7 +130,9 @@ def members_by_house(scope: Scope) -> QuerySet[Person]:
     "membership.members_by_age_band",
     _("Adhérents par tranche d'âge"),
     breakdown=Breakdown("age_band"),
-    **MEMBERS,
+    unit=Unit.PERSONS,
+    measure=Rows(),
+    dimensions=HOUSES,
 )
 def members_by_age_band(scope: Scope) -> QuerySet[Person]:
     return member_records(scope).annotate(age_band=age_band_expression(scope.period.end.year))
@@ -130,7 +142,9 @@ def members_by_age_band(scope: Scope) -> QuerySet[Person]:
     "membership.members_by_neighbourhood",
     _("Adhérents par quartier"),
     breakdown=Breakdown("neighbourhood"),
-    **MEMBERS,
+    unit=Unit.PERSONS,
+    measure=Rows(),
+    dimensions=HOUSES,
 )
 def members_by_neighbourhood(scope: Scope) -> QuerySet[Person]:
     return member_records(scope)
@@ -140,7 +154,9 @@ def members_by_neighbourhood(scope: Scope) -> QuerySet[Person]:
     "membership.members_by_sex",
     _("Adhérents par sexe"),
     breakdown=Breakdown("sex", labels=choice_labels(Sex.choices)),
-    **MEMBERS,
+    unit=Unit.PERSONS,
+    measure=Rows(),
+    dimensions=HOUSES,
 )
 def members_by_sex(scope: Scope) -> QuerySet[Person]:
     return member_records(scope)

@@ -66,7 +66,7 @@ class ReportForm(PeriodForm):
 
 class SectionForm(PeriodForm):
     title = forms.CharField(label=_("Titre de la section"), max_length=200)
-    house = forms.ModelChoiceField(
+    house: forms.ModelChoiceField[House] = forms.ModelChoiceField(
         label=_("Chiffres de"),
         queryset=House.objects.none(),
         required=False,

@@ -27,14 +27,17 @@ MONTHS = [
 ]
 
 
-def shift_year(day: datetime.date | None, years: int) -> datetime.date | None:
+def shift_date(day: datetime.date, years: int) -> datetime.date:
     """The same day `years` later (28 February for a 29 February that does not exist)."""
-    if day is None:
-        return None
     try:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+def shift_year(day: datetime.date | None, years: int) -> datetime.date | None:
+    """`shift_date` for a date that may be empty (a section without a period of its own)."""
+    return None if day is None else shift_date(day, years)
 
 
 def period_label(period: Period) -> str:

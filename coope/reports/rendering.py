@@ -21,13 +21,13 @@ from coope.lib.indicators import (
 )
 from coope.lib.periods import Period
 from coope.reports import charts
-from coope.reports.models import Report, Section, SectionFigure, TextBlock, period_label, shift_year
+from coope.reports.models import Report, Section, SectionFigure, TextBlock, period_label, shift_date
 
 DEFAULT_COLOURS = ["#1f5f99", "#E4572E", "#17BEBB", "#76B041", "#6A4C93", "#F3A712"]
 
 
 def shift_years(period: Period, years: int) -> Period:
-    return Period(shift_year(period.start, years), shift_year(period.end, years))
+    return Period(shift_date(period.start, years), shift_date(period.end, years))
 
 
 def number(value: FigureValue | float, unit: Unit | None = None) -> str:
@@ -389,7 +389,7 @@ def _cell(value: FigureValue, unit: Unit) -> float | None:
 
 def figures_rows(sections: list[SectionView]) -> list[list[Any]]:
     """One row per figure (per part for a breakdown, per house for a detail by house)."""
-    rows = []
+    rows: list[list[Any]] = []
     for view in sections:
         for f in view.figures:
             if f.missing:

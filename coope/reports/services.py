@@ -17,6 +17,7 @@ from coope.reports.models import (
     SectionFigure,
     TextBlock,
     TextKind,
+    shift_date,
     shift_year,
 )
 
@@ -132,7 +133,7 @@ def start_next_report(*, actor, report: Report, year: int) -> Report:
     if Report.objects.filter(
         cooperation=report.cooperation,
         made_from=report,
-        period_start=shift_year(report.period_start, years),
+        period_start=shift_date(report.period_start, years),
     ).exists():
         raise ValidationError(
             _("Le rapport %(year)s a déjà été préparé à partir de celui-ci.") % {"year": year}
@@ -144,8 +145,8 @@ def start_next_report(*, actor, report: Report, year: int) -> Report:
         cooperation=report.cooperation,
         title=title,
         made_from=report,
-        period_start=shift_year(report.period_start, years),
-        period_end=shift_year(report.period_end, years),
+        period_start=shift_date(report.period_start, years),
+        period_end=shift_date(report.period_end, years),
     )
     sections = list(report.sections.prefetch_related("figures", "texts"))
     copies = Section.objects.bulk_create(
@@ -250,8 +251,10 @@ def create_report_from_template(*, actor, cooperation, template: dict, year: int
         )
     Section.objects.bulk_create(sections)
     for section, section_figures, section_texts in zip(sections, figures, texts, strict=True):
-        for item in (*section_figures, *section_texts):
-            item.section = section
+        for figure in section_figures:
+            figure.section = section
+        for text in section_texts:
+            text.section = section
     SectionFigure.objects.bulk_create([f for fs in figures for f in fs])
     TextBlock.objects.bulk_create([t for ts in texts for t in ts])
     return report

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -341,7 +342,7 @@ def _mover(model, service, argument: str):
     return view
 
 
-def _remover(model, service, argument: str, message: str):
+def _remover(model, service, argument: str, message: str | Promise):
     """A POST view that takes a figure or a text out of its section."""
 
     @require_POST

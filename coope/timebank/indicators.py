@@ -86,15 +86,13 @@ def exchange_transfers(scope: Scope) -> QuerySet[Transfer]:
     return _by_home_house(queryset, scope, "exchange__provider__person")
 
 
-EXCHANGES = {"dimensions": HOUSES, "public_fields": TRANSFER_FIELDS}
-
-
 @indicator(
     "timebank.hours_exchanged",
     _("Heures échangées (TIC-TAC)"),
     unit=Unit.MINUTES,
     measure=Total("amount_minutes"),
-    **EXCHANGES,
+    dimensions=HOUSES,
+    public_fields=TRANSFER_FIELDS,
 )
 def hours_exchanged(scope: Scope) -> QuerySet[Transfer]:
     return exchange_transfers(scope)
@@ -106,7 +104,8 @@ def hours_exchanged(scope: Scope) -> QuerySet[Transfer]:
     unit=Unit.MINUTES,
     measure=Total("amount_minutes"),
     breakdown=Breakdown("category", labels=labels_of(Category)),
-    **EXCHANGES,
+    dimensions=HOUSES,
+    public_fields=TRANSFER_FIELDS,
 )
 def hours_by_category(scope: Scope) -> QuerySet[Transfer]:
     return exchange_transfers(scope)
@@ -118,7 +117,8 @@ def hours_by_category(scope: Scope) -> QuerySet[Transfer]:
     unit=Unit.MINUTES,
     measure=Total("amount_minutes"),
     breakdown=Breakdown("provider_house", labels=labels_of(House)),
-    **EXCHANGES,
+    dimensions=HOUSES,
+    public_fields=TRANSFER_FIELDS,
 )
 def hours_by_house(scope: Scope) -> QuerySet[Transfer]:
     return exchange_transfers(scope).annotate(
@@ -131,7 +131,8 @@ def hours_by_house(scope: Scope) -> QuerySet[Transfer]:
     _("Échanges de services"),
     unit=Unit.EXCHANGES,
     measure=Rows(),
-    **EXCHANGES,
+    dimensions=HOUSES,
+    public_fields=TRANSFER_FIELDS,
 )
 def exchanges(scope: Scope) -> QuerySet[Transfer]:
     return exchange_transfers(scope)
