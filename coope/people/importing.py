@@ -18,6 +18,7 @@ from coope.imports import (
     Importer,
     Problems,
     as_text,
+    check_past,
     choices_table,
     name_columns,
     parse_choice,
@@ -229,7 +230,13 @@ def clean_phone(text: str) -> str:
 
 class HouseholdImporter(Importer):
     """One row per member: the household (created the first time its name appears), the
-    person (who must exist), the link, and optionally the household's family quotient."""
+    person (who must exist), the link, and optionally the household's family quotient.
+
+    A file tells the past: a member is in the household since the date of the « date_entree »
+    column, or, without it, since before Coopé knew (never « since the day of the import », which
+    would leave them out of the past years' figures). A « date_sortie » closes the link on that
+    day: a former member stays in the household's past. A person who left and came back has one
+    row per stay."""
 
     kind = "households"
     other_names = ("foyers",)
@@ -238,6 +245,29 @@ class HouseholdImporter(Importer):
         Column("foyer", required=True, aliases=("nom_du_foyer", "famille")),
         *name_columns(required=True),
         Column("lien", aliases=("lien_dans_le_foyer",)),
+        Column(
+            "date_entree",
+            aliases=(
+                "dans_le_foyer_depuis",
+                "date_d_entree",
+                "entree",
+                "entree_dans_le_foyer",
+                "membre_depuis",
+                "membre_du_foyer_depuis",
+            ),
+        ),
+        Column(
+            "date_sortie",
+            aliases=(
+                "a_quitte_le_foyer_le",
+                "date_de_sortie",
+                "sortie",
+                "sortie_du_foyer",
+                "a_quitte_le",
+                "depart",
+                "date_de_depart",
+            ),
+        ),
         Column(
             "quotient", sensitive=True, aliases=("quotient_familial", "qf", "quotient_familial_eur")
         ),
@@ -280,7 +310,8 @@ class HouseholdImporter(Importer):
         super().__init__(**kwargs)
         self.in_file: dict[str, Household] = {}
         self.quotients: dict[str, tuple[int, datetime.date, str, int]] = {}
-        self.members: dict[tuple[str, int], int] = {}
+        # (household, person) -> (row, the day they left in that row; None: still there)
+        self.members: dict[tuple[str, int], tuple[int, datetime.date | None]] = {}
 
     def import_row(self, number, values):
         problems: list[tuple[str, str]] = []
@@ -303,6 +334,18 @@ class HouseholdImporter(Importer):
         link = take(
             "lien", lambda v: parse_choice(v, LINKS, _("responsable, conjoint, enfant ou autre"))
         )
+        since = take("date_entree", parse_date)
+        left = take("date_sortie", parse_date)
+        check_past(since, "date_entree", problems)
+        check_past(left, "date_sortie", problems)
+        if since is not None and left is not None and left < since:
+            problems.append(
+                (
+                    "date_sortie",
+                    _("La date de sortie (%(l)s) précède la date d'entrée (%(s)s).")
+                    % {"l": f"{left:%d/%m/%Y}", "s": f"{since:%d/%m/%Y}"},
+                )
+            )
         value = take("quotient", parse_whole_number)
         valid_from = take("date_quotient", parse_date)
         source = take(
@@ -363,13 +406,11 @@ class HouseholdImporter(Importer):
                         % {"n": earlier[3]},
                     )
                 )
-        if person is not None and (key, person.pk) in self.members:
-            problems.append(
-                (
-                    "nom",
-                    _("Déjà dans ce foyer à la ligne %(n)s.") % {"n": self.members[key, person.pk]},
-                )
-            )
+        earlier_row, earlier_left = (
+            self.members.get((key, person.pk), (0, None)) if person else (0, None)
+        )
+        if earlier_row and earlier_left is None:
+            problems.append(("nom", _("Déjà dans ce foyer à la ligne %(n)s.") % {"n": earlier_row}))
         if problems:
             raise Problems(problems)
 
@@ -383,10 +424,42 @@ class HouseholdImporter(Importer):
                 postcode=clean_postcode(as_text(values.get("code_postal"))),
                 city=as_text(values.get("commune")),
             )
-        already = household.links.filter(person=person).exists()
-        services.add_to_household(
-            actor=self.actor, household=household, person=person, link=link or Link.OTHER
-        )
+        already = household.links.filter(person=person).current().exists()
+        try:
+            member = services.add_to_household(
+                actor=self.actor,
+                household=household,
+                person=person,
+                link=link or Link.OTHER,
+                valid_from=since,
+            )
+        except ValidationError as error:
+            raise Problems([("date_entree", m) for m in error.messages]) from error
+        if already and since is not None and member.valid_from != since:
+            known = (
+                _("depuis le %(d)s") % {"d": f"{member.valid_from:%d/%m/%Y}"}
+                if member.valid_from
+                else _("depuis avant que Coopé ne le sache")
+            )
+            raise Problems(
+                [
+                    (
+                        "date_entree",
+                        _(
+                            "%(p)s est déjà dans ce foyer (%(k)s) : videz la date d'entrée ou "
+                            "retirez cette ligne du fichier."
+                        )
+                        % {"p": person, "k": known},
+                    )
+                ]
+            )
+        if left is not None:
+            try:
+                services.remove_from_household(
+                    actor=self.actor, household=household, person=person, on=left
+                )
+            except ValidationError as error:
+                raise Problems([("date_sortie", m) for m in error.messages]) from error
         recorded = False
         if (
             has_quotient
@@ -404,7 +477,7 @@ class HouseholdImporter(Importer):
             recorded = True
         # Remember only once every write of the row went through.
         self.in_file[key] = household
-        self.members[key, person.pk] = number
+        self.members[key, person.pk] = (number, left)
         if has_quotient:
             self.quotients.setdefault(key, (value, valid_from, source, number))
         self.counts["households"] += created
