@@ -1,5 +1,7 @@
 """Forms of the activity pages: they validate, the services write."""
 
+from __future__ import annotations
+
 import datetime
 from decimal import Decimal
 
@@ -32,7 +34,7 @@ class SessionPlanForm(forms.Form):
             "1 : une seule séance ; 10 : la même séance chaque semaine pendant 10 semaines."
         ),
     )
-    place_house = forms.ModelChoiceField(
+    place_house: forms.ModelChoiceField[House] = forms.ModelChoiceField(
         label=_("Lieu : une maison"),
         queryset=House.objects.none(),
         required=False,
@@ -69,8 +71,10 @@ class SessionPlanForm(forms.Form):
 
 class ActivityForm(forms.ModelForm):
     # Declared here: a scoped manager cannot be queried when the form class is built.
-    house = forms.ModelChoiceField(label=_("Maison"), queryset=House.objects.none(), required=False)
-    project_group = forms.ModelChoiceField(
+    house: forms.ModelChoiceField[House] = forms.ModelChoiceField(
+        label=_("Maison"), queryset=House.objects.none(), required=False
+    )
+    project_group: forms.ModelChoiceField[ProjectGroup] = forms.ModelChoiceField(
         label=_("Programme (groupe projet)"), queryset=ProjectGroup.objects.none(), required=False
     )
     price_euros = forms.DecimalField(
@@ -158,7 +162,7 @@ class WalkInForm(forms.Form):
 
     first_name = forms.CharField(label=_("Prénom"), max_length=100)
     last_name = forms.CharField(label=_("Nom"), max_length=100)
-    home_house = forms.ModelChoiceField(
+    home_house: forms.ModelChoiceField[House] = forms.ModelChoiceField(
         label=_("Maison de rattachement"), queryset=House.objects.none(), required=False
     )
 
@@ -177,11 +181,11 @@ class VolunteerHoursForm(forms.Form):
         widget=forms.RadioSelect,
         initial=VolunteeringKind.ACTIVITY,
     )
-    project_group = forms.ModelChoiceField(
+    project_group: forms.ModelChoiceField[ProjectGroup] = forms.ModelChoiceField(
         label=_("Programme"), queryset=ProjectGroup.objects.none(), required=False
     )
     comment = forms.CharField(label=_("Précision"), max_length=200, required=False)
-    people = forms.ModelMultipleChoiceField(
+    people: forms.ModelMultipleChoiceField[Person] = forms.ModelMultipleChoiceField(
         label=_("Bénévoles"),
         queryset=Person.objects.none(),
         error_messages={"required": _("Cochez au moins un·e bénévole.")},

@@ -151,6 +151,16 @@ PRODUCE = {
 }
 
 
+def _scaled(weights: list[int], total: int) -> list[int]:
+    """The weights scaled, each in proportion, so that they add up to `total`: the grams left by
+    rounding go one each to the first collections, so no collection balances the others."""
+    whole = sum(weights)
+    scaled = [weight * total // whole for weight in weights]
+    for index in range(total - sum(scaled)):
+        scaled[index] += 1
+    return scaled
+
+
 def _spread(total: int, parts: int) -> list[int]:
     """`total` split in `parts` whole numbers that differ by at most one."""
     return [total // parts + (1 if index < total % parts else 0) for index in range(parts)]
@@ -274,9 +284,7 @@ def build_cannery_demo(builder, *, groups, people) -> int:
     Tour.objects.bulk_create(tours)
     recipes = _recipes(cooperation)
     plan = [RECIPES[index % len(RECIPES)][0] for index in range(WORKSHOPS)]
-    weights = [r.randint(6_000, 20_000) for _ in range(2 * WORKSHOPS)]
-    weights[-1] += COLLECTED_GRAMS - sum(weights)
-    assert weights[-1] > 0
+    weights = _scaled([r.randint(6_000, 20_000) for _ in range(2 * WORKSHOPS)], COLLECTED_GRAMS)
     collections = []
     for index, grams in enumerate(weights):
         session = sessions[index // 2]

@@ -1,6 +1,9 @@
 """Forms of the cannery's phone screens. Querysets are set per request (they are scoped)."""
 
+from __future__ import annotations
+
 from decimal import Decimal
+from typing import TypedDict
 
 from django import forms
 from django.utils import timezone
@@ -9,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from coope.activities.models import Session
 from coope.cannery.models import Acquisition, Collection, Location, Producer, Quality, Recipe, Tour
 
-KILOS = {"min_value": Decimal("0.001"), "max_digits": 9, "decimal_places": 3}
+
+class Precision(TypedDict):
+    min_value: Decimal
+    max_digits: int
+    decimal_places: int
+
+
+KILOS = Precision(min_value=Decimal("0.001"), max_digits=9, decimal_places=3)
 
 
 class Quantity(forms.DecimalField):
@@ -35,7 +45,9 @@ def cents(euros: Decimal | None) -> int:
 
 
 class CollectionForm(forms.Form):
-    producer = forms.ModelChoiceField(Producer.objects.none(), label=_("Producteur"))
+    producer: forms.ModelChoiceField[Producer] = forms.ModelChoiceField(
+        Producer.objects.none(), label=_("Producteur")
+    )
     date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -55,10 +67,12 @@ class CollectionForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Quality.SURPLUS,
     )
-    session = forms.ModelChoiceField(
+    session: forms.ModelChoiceField[Session] = forms.ModelChoiceField(
         Session.objects.none(), label=_("Pendant l'atelier"), required=False
     )
-    tour = forms.ModelChoiceField(Tour.objects.none(), label=_("Tournée"), required=False)
+    tour: forms.ModelChoiceField[Tour] = forms.ModelChoiceField(
+        Tour.objects.none(), label=_("Tournée"), required=False
+    )
 
     def __init__(self, *args, workshops, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,8 +87,12 @@ class BatchForm(forms.Form):
 
     INPUT_ROWS = 3
 
-    session = forms.ModelChoiceField(Session.objects.none(), label=_("Atelier"))
-    recipe = forms.ModelChoiceField(Recipe.objects.none(), label=_("Recette"))
+    session: forms.ModelChoiceField[Session] = forms.ModelChoiceField(
+        Session.objects.none(), label=_("Atelier")
+    )
+    recipe: forms.ModelChoiceField[Recipe] = forms.ModelChoiceField(
+        Recipe.objects.none(), label=_("Recette")
+    )
     soup_litres = Quantity(label=_("Soupe (litres)"), required=False, min_value=0, decimal_places=2)
     duration_minutes = forms.IntegerField(
         label=_("Stérilisation : durée (minutes)"), min_value=1, required=False
@@ -170,11 +188,15 @@ class MovementForm(forms.Form):
     ]
 
     jars = forms.IntegerField(label=_("Nombre de bocaux"), min_value=1)
-    location = forms.ModelChoiceField(Location.objects.none(), label=_("Depuis"))
-    to_location = forms.ModelChoiceField(Location.objects.none(), label=_("Vers"), required=False)
+    location: forms.ModelChoiceField[Location] = forms.ModelChoiceField(
+        Location.objects.none(), label=_("Depuis")
+    )
+    to_location: forms.ModelChoiceField[Location] = forms.ModelChoiceField(
+        Location.objects.none(), label=_("Vers"), required=False
+    )
     price_euros = Quantity(label=_("Prix total (€)"), required=False, min_value=0, decimal_places=2)
     buyer = forms.CharField(label=_("Acheteur·se"), max_length=200, required=False)
-    session = forms.ModelChoiceField(
+    session: forms.ModelChoiceField[Session] = forms.ModelChoiceField(
         Session.objects.none(), label=_("Pendant l'atelier"), required=False
     )
     payer = forms.CharField(
@@ -184,7 +206,7 @@ class MovementForm(forms.Form):
         widget=forms.HiddenInput, required=False
     )  # chosen among namesakes
     minutes = forms.IntegerField(label=_("Prix (minutes de TIC-TAC)"), min_value=1, required=False)
-    producer = forms.ModelChoiceField(
+    producer: forms.ModelChoiceField[Producer] = forms.ModelChoiceField(
         Producer.objects.none(), label=_("Producteur"), required=False
     )
     note = forms.CharField(label=_("Précision"), max_length=200, required=False)

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -8,10 +10,10 @@ from coope.people.forms import DateInput
 
 
 class TakeMembershipForm(forms.Form):
-    house = forms.ModelChoiceField(
+    house: forms.ModelChoiceField[House] = forms.ModelChoiceField(
         label=_("Maison où l'adhésion est prise"), queryset=House.objects.none(), empty_label=None
     )
-    period = forms.ModelChoiceField(
+    period: forms.ModelChoiceField[MembershipPeriod] = forms.ModelChoiceField(
         label=_("Période"), queryset=MembershipPeriod.objects.none(), empty_label=None
     )
     valid_from = forms.DateField(label=_("Valable à partir du"), widget=DateInput())

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +27,7 @@ def not_in_the_future(day):
 
 class PersonForm(forms.ModelForm):
     # Querysets of tenant models are set per request: a class-level one would query unscoped.
-    home_house = forms.ModelChoiceField(
+    home_house: forms.ModelChoiceField[House] = forms.ModelChoiceField(
         label=_("maison de rattachement"), queryset=House.objects.none(), required=False
     )
     home_house_since = forms.DateField(
@@ -68,7 +72,9 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args, show_sensitive: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["home_house"].queryset = House.objects.all()
+        cast(
+            forms.ModelChoiceField[House], self.fields["home_house"]
+        ).queryset = House.objects.all()
         if self.instance.pk is None:
             # A new person has had their home house since always: no date to ask.
             del self.fields["home_house_since"]
@@ -83,7 +89,9 @@ class HouseholdForm(forms.ModelForm):
 
 
 class AddMemberForm(forms.Form):
-    person = forms.ModelChoiceField(queryset=Person.objects.none(), widget=forms.HiddenInput)
+    person: forms.ModelChoiceField[Person] = forms.ModelChoiceField(
+        queryset=Person.objects.none(), widget=forms.HiddenInput
+    )
     link = forms.ChoiceField(label=_("Lien"), choices=Link.choices)
     valid_from = forms.DateField(
         label=_("Dans le foyer depuis le"),
@@ -115,7 +123,9 @@ class QuotientForm(forms.Form):
 
 
 class VisitForm(forms.ModelForm):
-    house = forms.ModelChoiceField(label=_("maison"), queryset=House.objects.none())
+    house: forms.ModelChoiceField[House] = forms.ModelChoiceField(
+        label=_("maison"), queryset=House.objects.none()
+    )
 
     class Meta:
         model = ReceptionVisit

@@ -1,5 +1,7 @@
 """Forms of the report pages: they validate, the services write."""
 
+from __future__ import annotations
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 

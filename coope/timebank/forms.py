@@ -1,5 +1,7 @@
 """Forms of TIC-TAC pages: they only validate; the services write."""
 
+from __future__ import annotations
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,7 +49,9 @@ class AccountChoiceField(forms.ModelChoiceField):
 
 
 class _ServiceForm(forms.Form):
-    category = forms.ModelChoiceField(label=_("Catégorie"), queryset=Category.objects.none())
+    category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
+        label=_("Catégorie"), queryset=Category.objects.none()
+    )
     description = forms.CharField(label=_("Description du service"), max_length=300)
     duration = HoursField(label=_("Durée (heures)"), help_text=_("ex. 1 h 30, 2 ou 0,5"))
     performed_on = forms.DateField(
@@ -105,7 +109,9 @@ class ListingForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("J'offre ou je demande ?"), choices=ListingKind.choices, widget=forms.RadioSelect
     )
-    category = forms.ModelChoiceField(label=_("Catégorie"), queryset=Category.objects.none())
+    category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
+        label=_("Catégorie"), queryset=Category.objects.none()
+    )
     description = forms.CharField(label=_("Description"), max_length=300)
 
     def __init__(self, *args, **kwargs):
