@@ -12,7 +12,7 @@ from coope.imports.cells import as_text, key_of, parse_date, take_cell, words_of
 from coope.lib.spreadsheets import Cell
 from coope.lib.text import normalize
 from coope.membership.models import Membership
-from coope.people.models import Household, Person
+from coope.people.models import Household, Person, overlapping
 
 # -- the report --------------------------------------------------------------------------------
 
@@ -239,10 +239,13 @@ def _person_by_card(card: str, first: str, last: str, problems) -> Person | None
     if membership.person_id is not None:
         people = [membership.person] if membership.person.search_name == name else []
     else:
+        # The household's members while the card was valid: a former member is not covered.
         people = list(
             Person.objects.filter(
-                household_links__household=membership.household_id, search_name=name
-            )
+                overlapping(membership.valid_from, membership.valid_until, "household_links__"),
+                household_links__household=membership.household_id,
+                search_name=name,
+            ).distinct()
         )
     if len(people) != 1:
         problems.append(

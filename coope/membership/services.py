@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from coope.core import audit
 from coope.core.models import Cooperation
 from coope.membership.models import FeeRule, MemberKind, Membership, MembershipPeriod, PaymentMethod
+from coope.people.models import HouseholdMember
 from coope.people.services import quotient_of
 
 
@@ -91,8 +92,15 @@ def take_membership(
         period=period, person=person, household=household
     ).valid_on(valid_from)
     if person is not None and not existing.exists():
-        # A person already covered by their household's card needs no card of their own.
-        existing = Membership.objects.filter(household__links__person=person).valid_on(valid_from)
+        # A person already covered by their household's card needs no card of their own: the
+        # card of a household they are in on the first day of this membership.
+        existing = Membership.objects.filter(
+            Exists(
+                HouseholdMember.objects.on(valid_from).filter(
+                    household=OuterRef("household"), person=person
+                )
+            )
+        ).valid_on(valid_from)
     if existing.exists():
         raise ValidationError(
             _("%(holder)s a déjà une adhésion valable (carte %(card)s).")
@@ -165,7 +173,13 @@ def _pay_membership_in_time(*, actor, membership: Membership, holder) -> None:
 
     payer = holder
     if membership.household_id is not None:
-        referent = holder.links.filter(link=Link.REFERENT).select_related("person").first()
+        # The referent of today, not a former one who left the household.
+        referent = (
+            holder.links.on(timezone.localdate())
+            .filter(link=Link.REFERENT)
+            .select_related("person")
+            .first()
+        )
         if referent is None:
             raise ValidationError(
                 _("Pour payer en TIC-TAC, le foyer doit avoir un·e responsable avec un compte.")

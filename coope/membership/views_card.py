@@ -2,11 +2,12 @@
 
 import segno
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from coope.core.views import require_perm
 from coope.lib.pdf import pdf_response, render_pdf
 from coope.membership.models import Membership
-from coope.people.models import Person
+from coope.people.models import HouseholdMember, Person
 
 
 def qr_data_uri(text: str) -> str:
@@ -29,10 +30,15 @@ def card_pdf(request, pk):
     membership = _get_membership(pk)
     members = []
     if membership.household_id:
+        # The household as it is on the day the card speaks for: today while the card is valid,
+        # else its first or last day. A former member is not printed.
+        day = min(max(timezone.localdate(), membership.valid_from), membership.valid_until)
         members = list(
-            Person.objects.filter(household_links__household=membership.household_id).order_by(
-                "birth_date", "pk"
-            )
+            Person.objects.filter(
+                pk__in=HouseholdMember.objects.on(day)
+                .filter(household=membership.household_id)
+                .values("person")
+            ).order_by("birth_date", "pk")
         )
     pdf = render_pdf(
         "membership/card_pdf.html",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Case, F, Prefetch, When
 from django.utils.translation import gettext as _
 
 from coope.lib.spreadsheets import write_spreadsheet
@@ -91,8 +91,13 @@ def _households(cooperation, sensitive: bool) -> Iterator[list[Any]]:
         .prefetch_related(
             Prefetch(
                 "links",
+                # The current members first, then the former ones, each with their dates.
                 queryset=HouseholdMember.objects.select_related("person").order_by(
-                    "person__last_name", "person__first_name"
+                    Case(When(valid_until__isnull=True, then=0), default=1),
+                    "person__last_name",
+                    "person__first_name",
+                    F("valid_from").asc(nulls_first=True),
+                    "pk",
                 ),
             ),
             Prefetch("quotients", queryset=FamilyQuotient.objects.order_by("-valid_from", "-pk")),
@@ -115,6 +120,8 @@ def _households(cooperation, sensitive: bool) -> Iterator[list[Any]]:
                 person.last_name if person else "",
                 _date(person.birth_date) if person else "",
                 link.get_link_display() if link else "",
+                _date(link.valid_from) if link else "",
+                _date(link.valid_until) if link else "",
                 *address,
             ]
             yield [*row, *quotient] if sensitive else row
@@ -180,7 +187,17 @@ def _columns(kind: str, sensitive: bool) -> list[str]:
             [_("Notes")],
         ),
         "households": (
-            [_("Foyer"), *person, _("Lien"), _("Adresse"), _("Code postal"), _("Commune")],
+            [
+                _("Foyer"),
+                *person,
+                _("Lien"),
+                # The titles of the import's date_entree and date_sortie (docs/imports.md).
+                _("Dans le foyer depuis"),
+                _("A quitté le foyer le"),
+                _("Adresse"),
+                _("Code postal"),
+                _("Commune"),
+            ],
             [_("Quotient familial (€)"), _("QF valable à partir du"), _("Justificatif")],
         ),
         "memberships": (

@@ -29,13 +29,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coope.core import audit
 from coope.core.models import Association
-from coope.people.models import Person
+from coope.people.models import HouseholdMember, Person
 from coope.timebank.models import (
     DEFAULT_LIMITS,
     Account,
@@ -364,13 +364,14 @@ def warnings_for(legs: list[tuple[Account, int]]) -> list[str]:
 
 
 def _has_valid_membership(person, on: datetime.date) -> bool:
+    """Their own membership, or the card of a household they are in on that day (a former
+    member of the household is not covered by its card)."""
     from coope.membership.models import Membership
 
-    return (
-        Membership.objects.valid_on(on)
-        .filter(Q(person=person) | Q(household__links__person=person))
-        .exists()
+    in_household = HouseholdMember.objects.on(on).filter(
+        household=OuterRef("household"), person=person
     )
+    return Membership.objects.valid_on(on).filter(Q(person=person) | Exists(in_household)).exists()
 
 
 @transaction.atomic

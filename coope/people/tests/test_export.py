@@ -179,6 +179,8 @@ def test_households_to_ods_read_back_by_odfpy(data):
         "Nom",
         "Date de naissance",
         "Lien",
+        "Dans le foyer depuis",
+        "A quitté le foyer le",
         "Adresse",
         "Code postal",
         "Commune",
@@ -189,8 +191,8 @@ def test_households_to_ods_read_back_by_odfpy(data):
     [row] = rows[1:]
     assert row[0] == ("string", "Famille Dupont") and row[1] == ("string", "Élodie")
     assert row[3] == ("date", "1980-05-04") and row[4] == ("string", "Responsable du foyer")
-    assert row[8] == ("float", "650") and row[9] == ("date", "2018-01-15")
-    assert row[10] == ("string", "Attestation CAF")
+    assert row[10] == ("float", "650") and row[11] == ("date", "2018-01-15")
+    assert row[12] == ("string", "Attestation CAF")
 
 
 def test_memberships_and_visits_in_every_format(data):
