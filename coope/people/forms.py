@@ -73,7 +73,7 @@ class PersonForm(forms.ModelForm):
     def __init__(self, *args, show_sensitive: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         cast(
-            forms.ModelChoiceField[House], self.fields["home_house"]
+            "forms.ModelChoiceField[House]", self.fields["home_house"]
         ).queryset = House.objects.all()
         if self.instance.pk is None:
             # A new person has had their home house since always: no date to ask.
