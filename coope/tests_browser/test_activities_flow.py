@@ -116,12 +116,13 @@ def test_coordinator_plans_registers_ticks_counts_and_reads_the_figures(live_ser
     # The figures of the month.
     last_day = first_day + datetime.timedelta(weeks=4)
     page.goto(f"{live_server.url}/chiffres/?du={first_day.isoformat()}&au={last_day.isoformat()}")
-    assert page.locator("tr[data-key='activities.sessions'] strong").inner_text() == "4"
-    assert page.locator("tr[data-key='activities.attendances'] strong").inner_text() == "33"
-    assert (
-        page.locator("tr[data-key='activities.headcount_participants'] strong").inner_text() == "12"
-    )
-    assert page.locator("tr[data-key='volunteering.hours'] strong").inner_text() == "6,0"
+    def shown(key: str) -> str:
+        return page.locator(f"tr[data-key='{key}'] strong").inner_text().replace("\u00a0", " ")
+
+    assert shown("activities.sessions") == "4 séances"
+    assert shown("activities.attendances") == "33 présences"
+    assert shown("activities.headcount_participants") == "12 personnes"
+    assert shown("volunteering.hours") == "6 h"  # 360 minutes, shown in hours
 
     with scope(cooperation=world.coop.pk):
         activity = Activity.objects.get(title="Atelier cuisine")
