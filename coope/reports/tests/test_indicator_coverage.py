@@ -117,3 +117,23 @@ def test_indicators_of_people_membership_activities_and_volunteering_all_give_th
     assert [
         key for key, ind in registry().items() if key.startswith(apps) and ind.records is None
     ] == []
+
+
+def test_exact_parts_by_house_add_up_to_the_whole(year):
+    """Values are exact (minutes), rounded only at display: the houses' parts add up."""
+    w = year
+    hours = registry()["volunteering.hours"]
+    parts = [hours(w.coop, Y2018, house=h) for h in (w.house_a, w.house_b)]
+    assert parts == [90, 120] and sum(parts) == hours(w.coop, Y2018) == 210
+
+
+def test_two_houses_of_the_same_name_keep_their_own_part(year):
+    """Breakdowns are keyed by stable codes (here the house's id), labelled at display."""
+    w = year
+    w.house_b.name = w.house_a.name
+    w.house_b.save()
+    by_house = registry()["membership.members_by_house"]
+    value = by_house(w.coop, Y2018)
+    assert value == {str(w.house_a.pk): 1, str(w.house_b.pk): 1}
+    labels = by_house.labels(Scope(w.coop, Y2018), value)
+    assert list(labels.values()) == [w.house_a.name, w.house_a.name]
