@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from coope.activities.models import Activity, PriceKind, Session
-from coope.core.models import House
+from coope.core.models import Cooperation, House
 from coope.lib.pdf import render_pdf
 
 TEMPLATE = "activities/brochure.html"
@@ -46,7 +46,7 @@ class Section:
 
 @dataclass
 class Brochure:
-    cooperation: object
+    cooperation: Cooperation
     year: int
     houses: list[House]
     sections: list[Section]
@@ -156,7 +156,7 @@ def gather(cooperation, year: int) -> Brochure:
             places[activity_id].append(place)
     activities = Activity.objects.filter(pk__in=list(sessions)).select_related("project_group")
 
-    sections = {
+    sections: dict[int | None, Section] = {
         house.pk: Section(title=house.name, colour=house.colour, house=house) for house in houses
     }
     whole = Section(title=_("Dans toute la Coopération"), colour=COOPERATION_COLOUR)

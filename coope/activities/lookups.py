@@ -182,21 +182,21 @@ class ActivityRows:
             )
             return None, False
         usual = Session.objects.filter(activity=activity).order_by("-starts_at").first()
-        if start is None and usual is None:
-            problems.append(
-                (
-                    "heure",
-                    _(
-                        "La séance de « %(t)s » du %(d)s n'est pas dans Coopé : indiquez son heure "
-                        "de début (colonne heure) pour qu'elle soit créée."
-                    )
-                    % {"t": activity, "d": when},
-                )
-            )
-            return None, False
-        length = DEFAULT_SESSION_LENGTH if usual is None else usual.ends_at - usual.starts_at
         if start is None:
+            if usual is None:
+                problems.append(
+                    (
+                        "heure",
+                        _(
+                            "La séance de « %(t)s » du %(d)s n'est pas dans Coopé : indiquez son "
+                            "heure de début (colonne heure) pour qu'elle soit créée."
+                        )
+                        % {"t": activity, "d": when},
+                    )
+                )
+                return None, False
             start = timezone.localtime(usual.starts_at).time()
+        length = DEFAULT_SESSION_LENGTH if usual is None else usual.ends_at - usual.starts_at
         starts_at = timezone.make_aware(datetime.datetime.combine(day, start))
         if end is not None:
             length = timezone.make_aware(datetime.datetime.combine(day, end)) - starts_at

@@ -65,7 +65,7 @@ def parse_kilos(value) -> int | None:
     text = as_text(value).lower().replace(" ", "").replace(",", ".")
     if not text:
         return None
-    unit = 1
+    unit = Decimal(1)
     if text.endswith("kg"):
         text = text[:-2]
     elif re.fullmatch(r"[\d.]+g", text):

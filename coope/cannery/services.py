@@ -370,7 +370,7 @@ def _move(
             StockLevel.objects.select_for_update().filter(lot=lot, location=from_location).first()
         )
         available = level.jars if level is not None else 0
-        if jars > available:
+        if level is None or jars > available:
             raise ValidationError(
                 _(
                     "Il n'y a que %(n)s bocal(aux) du lot %(l)s à %(p)s : impossible d'en sortir %(j)s."

@@ -1,5 +1,7 @@
 """The Django admin, kept for directors: scoped to their cooperation and audited."""
 
+from typing import ClassVar
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
@@ -34,7 +36,7 @@ class DirectorAdmin(admin.ModelAdmin):
     is the signed-in director's, and the form checks the unique constraints that include it (a
     name already used in the cooperation is a form error, not an error page)."""
 
-    exclude = ("cooperation",)
+    exclude: ClassVar[tuple[str, ...]] = ("cooperation",)
 
     def has_module_permission(self, request):
         return may_administer(request)

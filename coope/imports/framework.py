@@ -236,7 +236,7 @@ def _person_by_card(card: str, first: str, last: str, problems) -> Person | None
         )
         return None
     name = normalize(f"{first} {last}")
-    if membership.person_id is not None:
+    if membership.person is not None:
         people = [membership.person] if membership.person.search_name == name else []
     else:
         # The household's members while the card was valid: a former member is not covered.

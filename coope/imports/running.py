@@ -20,6 +20,7 @@ the journal rather than 50,000. The entries of a refused row are dropped with th
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -126,7 +127,7 @@ class _Journal:
 # -- running an import ---------------------------------------------------------------------------
 
 
-def _as_sheet(rows: Sheet | Iterable[Row] | Iterable[dict]) -> Sheet:
+def _as_sheet(rows: Sheet | Iterable[Row | dict[str, Any]]) -> Sheet:
     if isinstance(rows, Sheet):
         return rows
     items = list(rows)
@@ -214,7 +215,7 @@ def _preview(sheet: Sheet, size: int) -> list[tuple[int, list[str]]]:
 
 def run_import(
     kind: str,
-    rows: Sheet | Iterable[Row] | Iterable[dict],
+    rows: Sheet | Iterable[Row | dict[str, Any]],
     *,
     actor,
     cooperation,

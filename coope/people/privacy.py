@@ -210,7 +210,7 @@ def export_person_data(*, actor, person: Person, file_format: str = "json") -> d
         {
             "numero_de_carte": m.card_number,
             "type": "individuelle" if m.person_id else "familiale",
-            "foyer": m.household.name if m.household_id else None,
+            "foyer": m.household.name if m.household else None,
             "periode": m.period.name,
             "prise_a": m.house.name,
             "valable_du": _date(m.valid_from),
@@ -261,10 +261,10 @@ def export_person_data(*, actor, person: Person, file_format: str = "json") -> d
             "code_postal": person.postcode,
             "commune": person.city,
             "quartier": person.neighbourhood,
-            "maison_de_rattachement": person.home_house.name if person.home_house_id else None,
+            "maison_de_rattachement": person.home_house.name if person.home_house else None,
             "maisons_de_rattachement_successives": [
                 {
-                    "maison": s.house.name if s.house_id else None,
+                    "maison": s.house.name if s.house else None,
                     "du": _date(s.valid_from),
                     "au": _date(s.valid_until),
                 }

@@ -159,7 +159,9 @@ def build_timebank_demo(builder, *, members) -> None:
     members_ix = list(opened)
 
     # Every movement of the year, in time order: start credits, exchanges, payments, tasks.
-    events = [(day, "start", i) for i, day in opened.items()]
+    events: list[tuple[datetime.datetime, str, int | None]] = [
+        (day, "start", i) for i, day in opened.items()
+    ]
     for _n in range(EXCHANGES):
         events.append(
             (
@@ -234,7 +236,7 @@ def build_timebank_demo(builder, *, members) -> None:
         ).order_by("pk")[:FEES_IN_TIME]
     }
     for i in members_ix:
-        membership = fee_members.get(accounts[i].person.pk)
+        membership = fee_members.get(accounts[i].person_id)
         if membership is not None:
             day = max(
                 opened[i],
@@ -275,7 +277,7 @@ def _write(cooperation, accounts, book) -> None:
         account.balance_minutes = book.balances.get(index, 0)
     Account.objects.bulk_create(accounts)
     exchange_type = ContentType.objects.get_for_model(Exchange)
-    exchanges = []
+    exchanges: list[Exchange] = []
     for t in book.transfers:
         if t["kind"] == TransferKind.EXCHANGE:
             t["exchange"] = Exchange(

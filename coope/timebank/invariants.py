@@ -249,7 +249,7 @@ def reversals_linked() -> Iterable[str]:
             )
     # Per account, a reversal and its original must cancel out exactly.
     pair = Coalesce(F("transfer__reverses_id"), F("transfer_id"))
-    unbalanced = (
+    unbalanced = list(
         Entry.objects.filter(
             Q(transfer__kind=TransferKind.REVERSAL) | Q(transfer__reversed_by__isnull=False)
         )
@@ -258,7 +258,6 @@ def reversals_linked() -> Iterable[str]:
         .exclude(total=0)
         .order_by("pair_id", "account_ref")
     )
-    unbalanced = list(unbalanced)
     total += len(unbalanced)
     for row in unbalanced[:LIMIT]:
         problems.append(

@@ -314,8 +314,10 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError(APPEND_ONLY_MESSAGE)
 
-    update.queryset_only = True
-    delete.queryset_only = True
+    # Django leaves a method marked queryset_only out of the manager (as it does QuerySet.delete);
+    # a function's attributes live in its __dict__, which the type checker lets us write.
+    update.__dict__["queryset_only"] = True
+    delete.__dict__["queryset_only"] = True
 
 
 class AppendOnlyModel(models.Model):
@@ -433,6 +435,9 @@ class Entry(AppendOnlyModel):
     transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="entries")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
     amount_minutes = models.IntegerField(_("minutes"))
+    # Not a column: the account on the other side, set on the rows of a statement
+    # (coope.timebank.views.statement).
+    other: Account | None
 
     objects = ScopedManager(
         cooperation="cooperation", _manager_class=models.Manager.from_queryset(AppendOnlyQuerySet)

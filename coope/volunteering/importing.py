@@ -146,9 +146,9 @@ class VolunteerHoursImporter(Importer):
             return None
         if self._groups is None:
             self._groups = {}
-            for group in ProjectGroup.objects.filter(cooperation=self.cooperation):
-                self._groups[words_of(group.slug)] = group
-                self._groups[words_of(group.name)] = group
+            for known_group in ProjectGroup.objects.filter(cooperation=self.cooperation):
+                self._groups[words_of(known_group.slug)] = known_group
+                self._groups[words_of(known_group.name)] = known_group
         group = self._groups.get(words_of(text))
         if group is None:
             known = sorted({g.name for g in self._groups.values()})

@@ -37,7 +37,7 @@ def export_person(person) -> dict:
             {
                 "date": h.date.isoformat(),
                 "type": {"code": h.kind, "libelle": str(h.get_kind_display())},
-                "programme": h.project_group.name if h.project_group_id else None,
+                "programme": h.project_group.name if h.project_group else None,
                 "seance": str(h.session) if h.session_id else None,
                 "duree_minutes": h.duration_minutes,
                 "precision": h.comment,
@@ -48,7 +48,7 @@ def export_person(person) -> dict:
             {
                 "date": t.date.isoformat(),
                 "formation": t.title,
-                "programme": t.project_group.name if t.project_group_id else None,
+                "programme": t.project_group.name if t.project_group else None,
             }
             for t in trainings
         ],

@@ -22,8 +22,8 @@ PARIS = ZoneInfo("Europe/Paris")
 TWO_HOURS = datetime.timedelta(hours=2)
 
 
-def at(*args) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=PARIS)
+def at(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=PARIS)
 
 
 def make(

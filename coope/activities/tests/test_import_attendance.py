@@ -37,8 +37,8 @@ HEADER = [
 FIGURES = ["activities.attendances", "activities.sessions", "activities.named_participants"]
 
 
-def paris(*args) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=ZoneInfo("Europe/Paris"))
+def paris(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Europe/Paris"))
 
 
 class Place:

@@ -247,6 +247,7 @@ class DemoBuilder:
         Household.objects.bulk_create([h for h, _, _ in households])
         for household, members, _ in households:
             for index, person in enumerate(members):
+                assert person.birth_date is not None  # new_person gives everyone a birth date
                 link = (
                     Link.REFERENT
                     if index == 0
@@ -343,12 +344,12 @@ class DemoBuilder:
         people_for_visits = members_2018 + only_2017
         for _ in range(spec["reception_visits_2018"]):
             day = datetime.date(2018, 1, 1) + datetime.timedelta(days=r.randint(0, 364))
-            person = r.choice(people_for_visits) if r.random() < 0.7 else None
+            visitor = r.choice(people_for_visits) if r.random() < 0.7 else None
             visits.append(
                 ReceptionVisit(
                     cooperation=self.cooperation,
                     house=r.choice(self.houses),
-                    person=person,
+                    person=visitor,
                     date=day,
                     reason=r.choice(list(VisitReason.values)),
                 )
@@ -384,7 +385,7 @@ class DemoBuilder:
 
 def build_demo(stdout=None) -> list[tuple[str, str, str]]:
     """Create both demo cooperations (once); return the logins (cooperation, username, role)."""
-    logins = []
+    logins: list[tuple[str, str, str]] = []
     for spec, seed, small in ((data.ROMANS, 2018, False), (data.VALENCE, 26, True)):
         if Cooperation.objects.filter(slug=spec["slug"]).exists():
             continue
@@ -402,5 +403,5 @@ def build_demo(stdout=None) -> list[tuple[str, str, str]]:
                     build(builder)
         if stdout:
             stdout.write(f"{spec['name']} créée.")
-        logins.extend((spec["slug"], username, role) for username, role in created)
+        logins.extend((str(spec["slug"]), username, role) for username, role in created)
     return logins

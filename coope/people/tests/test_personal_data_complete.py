@@ -204,7 +204,7 @@ def _records_concerning(e) -> dict[type[models.Model], models.QuerySet]:
         if model is Person:
             condition |= Q(pk=e.elodie.pk)
         if condition:
-            found[model] = model.objects.filter(condition)
+            found[model] = model._default_manager.filter(condition)
     found[Session] = Session.objects.filter(pk=e.session.pk)
     found[Activity] = Activity.objects.filter(pk=e.activity.pk)
     found[Producer] = Producer.objects.filter(pk=e.farm.pk)

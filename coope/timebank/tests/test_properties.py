@@ -142,7 +142,7 @@ class Ledger(RuleBasedStateMachine):
         assert balances == self.expected
 
 
-COOPERATION = {}
+COOPERATION: dict[str, int] = {}
 
 
 @pytest.mark.django_db

@@ -79,11 +79,13 @@ class Command(BaseCommand):
         if report.errors:
             self.stdout.write(f"\n{report.bad_row_count} ligne(s) à corriger :")
             self.stdout.write(f"{'ligne':>6}  {'colonne':<24}  problème")
-            for error in report.errors:
+            for problem in report.errors:
                 column = (
-                    f"{error.column} ({error.letter})" if error.letter else (error.column or "—")
+                    f"{problem.column} ({problem.letter})"
+                    if problem.letter
+                    else (problem.column or "—")
                 )
-                self.stdout.write(f"{error.row:>6}  {column:<24}  {error.message}")
+                self.stdout.write(f"{problem.row:>6}  {column:<24}  {problem.message}")
             self.stdout.write("")
         for label, number in report.counts.items():
             self.stdout.write(
