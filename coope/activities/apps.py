@@ -37,4 +37,11 @@ class ActivitiesConfig(AppConfig):
         demo="coope.activities.demo.build",
         demo_order=30,
         report_section="coope.activities.apps.report_section",
+        figure_models=(
+            "activities.activity",
+            "activities.session",
+            "activities.registration",
+            "activities.attendance",
+            "activities.headcount",
+        ),
     )

@@ -40,4 +40,13 @@ class CanneryConfig(AppConfig):
         demo="coope.cannery.demo.build",
         demo_order=20,
         report_section="coope.cannery.apps.report_section",
+        figure_models=(
+            "cannery.cannery",
+            "cannery.producer",
+            "cannery.collection",
+            "cannery.batch",
+            "cannery.batchinput",
+            "cannery.lot",
+            "cannery.movement",
+        ),
     )

@@ -16,4 +16,6 @@ class CoreConfig(AppConfig):
             NavEntry(_("Données"), "data:index", ("data.import", "data.export_lists"), order=60),
             NavEntry(_("Administration"), "admin:index", "admin.access", order=1000),
         ),
+        # who and where: the figures' dimensions and their filters
+        figure_models=("core.association", "core.house", "core.projectgroup"),
     )

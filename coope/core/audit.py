@@ -1,9 +1,11 @@
 """The audit log: who changed what, when, and the values before and after.
 
-Every service that writes a row a key figure counts (the models of `FIGURE_MODELS`) writes an
-audit entry in the same transaction: `record` for one row, `record_many` for a bulk write (one
-`bulk_create` of entries), `record_deletion` before a deletion (it also records the rows the
-deletion cascades to). The admin does the same through `coope.core.admin.AuditedAdmin`.
+Every service that writes a row a key figure counts (the models of `figure_models()`, declared
+by each app) writes an audit entry in the same transaction: `record` for one row, `record_many`
+for a bulk write (one `bulk_create` of entries), `record_deletion` before a deletion (it also
+records the rows the deletion cascades to). The admin does the same through
+`coope.core.admin.AuditedAdmin`. A ledger's own rows are audited through their transfer
+(`LEDGER_ROWS`, `CACHED_FIELDS`).
 `coope/core/tests/test_audit_coverage.py` runs every write path and fails when a row is
 written without its entry.
 """
@@ -17,6 +19,7 @@ from decimal import Decimal
 from django.db import models, router
 from django.db.models.deletion import Collector
 
+from coope.core import plugins
 from coope.core.models import AuditEntry
 
 # The three operations on a row. An action is either one of them, or ends with one of them after
@@ -25,41 +28,34 @@ from coope.core.models import AuditEntry
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 _SYNONYMS = {"change": UPDATE}
 
-# The models whose rows a key figure counts or filters on ("app_label.model_name"). Every write of
-# one of them goes through a service or the admin and leaves an audit entry; the coverage test
-# also fails when a registered indicator counts rows of a model missing here.
-FIGURE_MODELS: tuple[str, ...] = (
-    # who and where
-    "core.association",
-    "core.house",
-    "core.projectgroup",
-    "people.person",
-    "people.household",
-    "people.householdmember",
-    "people.receptionvisit",
-    "membership.membership",
-    # activities and volunteering
-    "activities.activity",
-    "activities.session",
-    "activities.registration",
-    "activities.attendance",
-    "activities.headcount",
-    "volunteering.volunteerhours",
-    "volunteering.training",
-    # the cannery
-    "cannery.cannery",
-    "cannery.producer",
-    "cannery.collection",
-    "cannery.batch",
-    "cannery.batchinput",
-    "cannery.lot",
-    "cannery.movement",
-    # TIC-TAC (its ledger is written by its services only, and never changed)
-    "timebank.account",
-    "timebank.transfer",
-    "timebank.entry",
-    "timebank.exchange",
-)
+
+def figure_models() -> tuple[str, ...]:
+    """The models whose rows a key figure counts or filters on ("app_label.model_name"), as each
+    app declares its own (`CoopeApp(figure_models=...)` in its apps.py). Every write of one of
+    them goes through a service or the admin and leaves an audit entry; the coverage test also
+    fails when a registered indicator counts rows of a model no app declares."""
+    return plugins.figure_models()
+
+
+# A ledger is audited through its transfers. The time currency's `Entry` rows and the cached
+# balance of each `Account` (`balance_minutes`, the sum of its entries) are the ledger itself:
+# append-only (an entry is never changed or deleted: refused by the code, and by triggers on
+# PostgreSQL), written in the same step as their transfer, whose audit entry gives every leg
+# (`timebank.services._post`). So:
+# - a row of LEDGER_ROWS is covered by the audit entry of the row its field points to
+#   (an Entry by its Transfer's);
+# - a change of CACHED_FIELDS only is covered by the audit entry of a transfer that has, in the
+#   same step, an entry on that account (a cached balance update by the Transfer's).
+# Any other write of these models (opening, closing an account, its limit overrides) writes its
+# own audit entry.
+LEDGER_ROWS: dict[str, tuple[str, str]] = {
+    # ledger row -> (its field that points to the audited row, that row's model)
+    "timebank.entry": ("transfer_id", "timebank.transfer"),
+}
+CACHED_FIELDS: dict[str, tuple[frozenset[str], str, str]] = {
+    # model -> (the cached fields, the ledger rows that move them, their field naming the row)
+    "timebank.account": (frozenset({"balance_minutes"}), "timebank.entry", "account_id"),
+}
 
 
 def operation_of(action: str) -> str | None:
@@ -92,7 +88,8 @@ def diff(before: dict, after: dict) -> dict:
 
 def _entry(*, actor, action: str, instance: models.Model, changes: dict | None) -> AuditEntry:
     return AuditEntry(
-        cooperation_id=instance.cooperation_id,
+        # Every audited row is a tenant's; serializable_value gives its foreign key's id.
+        cooperation_id=instance.serializable_value("cooperation"),
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         model=instance._meta.label_lower,
@@ -130,12 +127,12 @@ def record(
     return entry
 
 
-def record_many(
+def record_many[M: models.Model](
     *,
     actor,
     action: str,
-    instances: Iterable[models.Model],
-    changes: Callable[[models.Model], dict] | None = snapshot,
+    instances: Iterable[M],
+    changes: Callable[[M], dict] | None = snapshot,
 ) -> list[AuditEntry]:
     """One entry per row of a bulk write, written in one query (`changes` gives each row's)."""
     entries = [

@@ -13,6 +13,7 @@
             demo="coope.cannery.demo.build",
             demo_order=20,
             report_section="coope.cannery.apps.report_section",
+            figure_models=("cannery.producer", "cannery.collection", "cannery.lot", ...),
         )
 
 Nothing shared lists the apps: `settings.py` installs every package of `coope/` that has an
@@ -90,6 +91,10 @@ class CoopeApp:
     # dotted path of a function returning the default report section of the app:
     # {"title": str, "figures": [(indicator key, label, by_house)], "texts": [(kind, title, body)]}.
     report_section: str | None = None
+    # labels ("app_label.model_name") of the app's own models whose rows a key figure counts or
+    # filters on: every write of one leaves an audit entry (coope.core.audit.figure_models, and
+    # the test that runs every write path, coope/core/tests/test_audit_coverage.py).
+    figure_models: tuple[str, ...] = ()
 
 
 def declarations() -> Iterator[tuple[str, CoopeApp]]:
@@ -163,6 +168,26 @@ def payees() -> list[tuple[str, Any]]:
                 )
             found[code] = name
     return list(found.items())
+
+
+def figure_models() -> tuple[str, ...]:
+    """Every declared figure model, in INSTALLED_APPS order. An app declares its own models only
+    (a label of another app, or one declared twice, is refused): whoever adds a model owns its
+    audit."""
+    found: dict[str, str] = {}
+    for label, declaration in declarations():
+        for model in declaration.figure_models:
+            if model.split(".", 1)[0] != label or model.count(".") != 1:
+                raise ImproperlyConfigured(
+                    f"{label} : « {model} » n'est pas un modèle de l'app ; une app ne déclare "
+                    f"que ses propres modèles (« {label}.nom_du_modele »)."
+                )
+            if model in found:
+                raise ImproperlyConfigured(
+                    f"{label} : le modèle « {model} » est déclaré deux fois."
+                )
+            found[model] = label
+    return tuple(found)
 
 
 def demo_builders() -> list[tuple[str, Callable[[Any], Any]]]:

@@ -33,4 +33,5 @@ class MembershipConfig(AppConfig):
             NavEntry(_("À renouveler"), "membership:renewals", "membership.view", order=21),
         ),
         report_section="coope.membership.apps.report_section",
+        figure_models=("membership.membership",),
     )

@@ -41,4 +41,11 @@ class PeopleConfig(AppConfig):
             "coope.people.importing.MembershipImporter",
         ),
         report_section="coope.people.apps.report_section",
+        figure_models=(
+            "people.person",
+            "people.household",
+            "people.householdmember",
+            "people.homehousespell",
+            "people.receptionvisit",
+        ),
     )

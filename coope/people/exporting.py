@@ -111,7 +111,7 @@ def _households(cooperation, sensitive: bool) -> Iterator[list[Any]]:
             else ["", "", ""]
         )
         address = [household.address, household.postcode, household.city]
-        links = list(household.links.all()) or [None]
+        links: list[HouseholdMember | None] = list(household.links.all()) or [None]
         for link in links:
             person = link.person if link else None
             row = [

@@ -109,6 +109,7 @@ def change_home_house(
     locked = Person.objects.select_for_update().get(pk=person.pk)
     old_house_id = locked.home_house_id
     new_house_id = house.pk if house is not None else None
+    written: list[tuple[str, HomeHouseSpell]] = []
     latest = (
         HomeHouseSpell.objects.filter(person=locked)
         .select_for_update()
@@ -118,13 +119,14 @@ def change_home_house(
     if latest is None:
         if old_house_id == new_house_id:
             return None
-        HomeHouseSpell.objects.create(
+        former = HomeHouseSpell.objects.create(
             cooperation_id=locked.cooperation_id,
             person=locked,
             house_id=old_house_id,
             valid_from=None,
             valid_until=on - datetime.timedelta(days=1),
         )
+        written.append((audit.CREATE, former))
         spell = None
     else:
         if latest.valid_until is None and latest.house_id == new_house_id:
@@ -143,9 +145,11 @@ def change_home_house(
             # Changed twice on the same day: the second change corrects the first.
             spell.house_id = new_house_id
             spell.save(update_fields=["house"])
+            written.append((audit.UPDATE, spell))
         elif latest.valid_until is None:
             latest.valid_until = on - datetime.timedelta(days=1)
             latest.save(update_fields=["valid_until"])
+            written.append((audit.UPDATE, latest))
     if spell is None:
         spell = HomeHouseSpell.objects.create(
             cooperation_id=locked.cooperation_id,
@@ -153,6 +157,7 @@ def change_home_house(
             house_id=new_house_id,
             valid_from=on,
         )
+        written.append((audit.CREATE, spell))
     locked.home_house_id = new_house_id
     locked.save(update_fields=["home_house"])
     person.home_house = house
@@ -162,6 +167,14 @@ def change_home_house(
         instance=locked,
         changes={"home_house_id": [old_house_id, new_house_id], "on": on.isoformat()},
     )
+    # The spells are rows the figures count: each has its own entry.
+    for operation, row in written:
+        audit.record(
+            actor=actor,
+            action=operation,
+            instance=row,
+            changes=audit.snapshot(row, ["person_id", "house_id", "valid_from", "valid_until"]),
+        )
     return spell
 
 
@@ -243,6 +256,10 @@ def add_to_household(
                 "valid_from": since.isoformat() if since else None,
             },
         )
+        # The link is a row a figure counts: it has its own entry (the household's tells the story).
+        audit.record(
+            actor=actor, action=audit.CREATE, instance=member, changes=audit.snapshot(member)
+        )
     return member
 
 
@@ -276,6 +293,12 @@ def remove_from_household(
         action="remove_member",
         instance=household,
         changes={"person": person.pk, "valid_until": on.isoformat()},
+    )
+    audit.record(
+        actor=actor,
+        action=audit.UPDATE,
+        instance=member,
+        changes={"valid_until": [None, on.isoformat()]},
     )
     return member
 

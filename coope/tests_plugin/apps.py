@@ -27,4 +27,5 @@ class TestsPluginConfig(AppConfig):
         demo="coope.tests_plugin.demo.build",
         demo_order=500,
         report_section="coope.tests_plugin.apps.report_section",
+        figure_models=("tests_plugin.trialvisit",),
     )

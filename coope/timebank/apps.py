@@ -39,6 +39,12 @@ class TimebankConfig(AppConfig):
         demo="coope.timebank.demo.build",
         demo_order=10,
         report_section="coope.timebank.apps.report_section",
+        figure_models=(
+            "timebank.account",
+            "timebank.transfer",
+            "timebank.entry",
+            "timebank.exchange",
+        ),
     )
 
     def ready(self):

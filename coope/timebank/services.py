@@ -114,8 +114,13 @@ def account_of(holder) -> Account:
     return account
 
 
-def system_account(association: Association, kind: str) -> Account:
-    """The association's system account of that kind, created on first use."""
+def system_account(association: Association | None, kind: str, *, actor=None) -> Account:
+    """The association's system account of that kind, created (and audited, for `actor`, the
+    person whose action needs it) on first use."""
+    if association is None:  # a cooperation that has no association yet
+        raise ValidationError(
+            _("La coopération n'a encore aucune association : créez-en une pour utiliser TIC-TAC.")
+        )
     if kind not in dict(account_kind_choices()) or kind == AccountKind.MEMBER:
         raise ValidationError(
             _("« %(kind)s » n'est pas un compte de l'association.") % {"kind": kind}
@@ -131,13 +136,20 @@ def system_account(association: Association, kind: str) -> Account:
                 )
         except IntegrityError:  # created meanwhile by a concurrent request
             account = Account.objects.get(association=association, kind=kind, person__isnull=True)
+        else:
+            audit.record(
+                actor=actor,
+                action="timebank_open_system_account",
+                instance=account,
+                changes={"association_id": association.pk, "kind": kind},
+            )
     return account
 
 
-def issuance_account(cooperation) -> Account:
+def issuance_account(cooperation, *, actor=None) -> Account:
     """The cooperation's issuance account: held by its first association."""
     association = Association.objects.filter(cooperation=cooperation).order_by("pk").first()
-    return system_account(association, AccountKind.ISSUANCE)
+    return system_account(association, AccountKind.ISSUANCE, actor=actor)
 
 
 # -- the ledger -------------------------------------------------------------------------------
@@ -419,7 +431,10 @@ def open_account(
         _post(
             actor=actor,
             kind=TransferKind.START_CREDIT,
-            legs=[(issuance_account(person.cooperation_id), -credit), (account, credit)],
+            legs=[
+                (issuance_account(person.cooperation_id, actor=actor), -credit),
+                (account, credit),
+            ],
             idempotency_key=f"start-credit:{account.pk}",
             memo=_("Crédit de départ"),
             created_at=opened_at,
@@ -507,6 +522,7 @@ def close_account(*, actor, account: Account, reason: str) -> Account:
         account.association
         or Association.objects.filter(cooperation_id=account.cooperation_id).order_by("pk").first(),
         AccountKind.CHEST,
+        actor=actor,
     )
     # The account and the chest locked together, in primary-key order like every transfer (no deadlock
     # with a payment between the same two accounts).
@@ -571,21 +587,21 @@ def transfer_time(
     )
 
 
-def _payee(payee_kind: str, association: Association) -> Account:
+def _payee(payee_kind: str, association: Association, *, actor=None) -> Account:
     if payee_kind not in payee_kinds():
         raise ValidationError(
             _("On ne paie pas en temps un compte « %(kind)s ».") % {"kind": payee_kind}
         )
-    return system_account(association, payee_kind)
+    return system_account(association, payee_kind, actor=actor)
 
 
-@transaction.atomic
 def _thing_label(item) -> str:
     """What a payment is for, by kind and number: never str(item), which may name a person, and
     the ledger's texts are never rewritten, not even when that person is anonymised."""
     return f"{item._meta.verbose_name} n°{item.pk}"
 
 
+@transaction.atomic
 def pay_in_time(
     *,
     actor,
@@ -612,7 +628,10 @@ def pay_in_time(
     return _post(
         actor=actor,
         kind=kind,
-        legs=[(payer_account, -minutes), (_payee(payee_kind, association), minutes)],
+        legs=[
+            (payer_account, -minutes),
+            (_payee(payee_kind, association, actor=actor), minutes),
+        ],
         idempotency_key=idempotency_key,
         memo=memo or _thing_label(item),
         item=item,
@@ -647,7 +666,7 @@ def hold_time(
     key = (idempotency_key or "").strip()
     if not key:
         raise ValidationError(_("Il manque la clé d'unicité de l'opération : rechargez la page."))
-    payee = _payee(payee_kind, association)
+    payee = _payee(payee_kind, association, actor=actor)
     content_type = ContentType.objects.get_for_model(item)
     existing = Hold.objects.filter(
         cooperation_id=account.cooperation_id, idempotency_key=key
@@ -705,6 +724,7 @@ def take_hold(*, actor, hold: Hold) -> Transfer:
     the same transfer."""
     current = Hold.objects.get(pk=hold.pk)
     if current.status == HoldStatus.TAKEN:
+        assert current.transfer is not None  # taking a hold writes its transfer in the same step
         return current.transfer
     hold = _locked_hold(hold)
     Hold.objects.filter(pk=hold.pk).update(
@@ -755,7 +775,7 @@ def _notify(transfer: Transfer, reversal: Transfer) -> None:
     people = [
         e.account.person
         for e in transfer.entries.select_related("account__person")
-        if e.account.person_id is not None
+        if e.account.person is not None
     ]
     Notice.objects.bulk_create(
         Notice(cooperation_id=transfer.cooperation_id, person=p, message=message) for p in people
@@ -826,7 +846,7 @@ def reverse_transfer(
         raise ValidationError(
             _("Le crédit de départ ne s'annule pas : fermez le compte si besoin.")
         )
-    owner = _OWNED_ELSEWHERE.get(_item_label(transfer))
+    owner = _OWNED_ELSEWHERE.get(_item_label(transfer) or "")
     if owner is not None or transfer.kind == TransferKind.MEMBERSHIP_FEE:
         raise ValidationError(owner or _OWNED_ELSEWHERE["membership.membership"])
     delay = rules_of(transfer.cooperation_id).reversal_delay_days

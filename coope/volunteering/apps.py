@@ -27,4 +27,8 @@ class VolunteeringConfig(AppConfig):
         import_kinds=("coope.volunteering.importing.VolunteerHoursImporter",),
         personal_data="coope.volunteering.personal_data",
         report_section="coope.volunteering.apps.report_section",
+        figure_models=(
+            "volunteering.volunteerhours",
+            "volunteering.training",
+        ),
     )

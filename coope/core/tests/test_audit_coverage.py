@@ -1,12 +1,15 @@
 """Every write of a row that a key figure counts leaves an audit entry.
 
-The test watches the counted models (`coope.core.audit.FIGURE_MODELS`) while it runs each write
-path: the services, the staff pages that write (roll call, headcount, volunteer hours, front-desk
+The test watches the counted models (`coope.core.audit.figure_models()`: each app declares its
+own in its apps.py, the test-only app too) while it runs each write path: the services, the staff pages that write (roll call, headcount, volunteer hours, front-desk
 visit) and the admin's add, change and delete of every counted model it offers. A row is
 written when a `post_save` or `post_delete` signal says so, or when its table differs before and
 after (bulk writes and `update()` send no signal). Each written row needs an audit entry written
 by the same path, for the same model and object, whose action is of the same kind (a deletion
-for a deletion). A new write path is one line of `SERVICE_PATHS`, `PAGE_PATHS` or `ADMIN_CASES`.
+for a deletion). A ledger's rows are the one rule apart, written in coope.core.audit: an Entry
+is covered by its Transfer's entry, a cached balance moved alone by the entry of a Transfer that
+has, in the same step, an entry on that account. A new write path is one line of
+`SERVICE_PATHS`, `PAGE_PATHS` or `ADMIN_CASES`.
 """
 
 import datetime
@@ -16,6 +19,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models.signals import post_delete, post_save
 from django.forms import MultiWidget
 from django_scopes import scopes_disabled
@@ -24,20 +28,20 @@ from coope.activities import services as activities
 from coope.activities.models import Activity, Attendance, Headcount, Registration, Session
 from coope.cannery import services as cannery
 from coope.cannery.tests.conftest import GOOD_STERILISATION, Kit
-from coope.core import audit
+from coope.core import audit, plugins
 from coope.core.models import AuditEntry, ProjectGroup
 from coope.lib.indicators import Scope, registry
 from coope.lib.periods import Period
 from coope.membership import services as membership
 from coope.people import services as people
 from coope.people.models import Household, Person
+from coope.tests_plugin import services as tests_plugin
+from coope.timebank import services as timebank
+from coope.timebank.models import Account, Category, Entry, Transfer
 from coope.volunteering import services as volunteering
 
 DAY = datetime.date(2018, 7, 12)
 START = datetime.datetime(2018, 7, 12, 14, tzinfo=datetime.UTC)
-
-# Apps that exist only for the tests (the plug-in proof): their figures count their own models.
-TEST_ONLY_APPS = {"tests_plugin"}
 
 
 # -- the counted models -------------------------------------------------------------------------
@@ -59,18 +63,36 @@ def test_every_model_a_figure_counts_is_a_figure_model(in_scope):
     missing = {
         model: keys
         for model, keys in indicator_models(in_scope.coop).items()
-        if model not in audit.FIGURE_MODELS and model.split(".")[0] not in TEST_ONLY_APPS
+        if model not in audit.figure_models()
     }
-    assert not missing, f"Add these models to coope.core.audit.FIGURE_MODELS: {missing}"
+    assert not missing, (
+        f"Declare these models in their app's CoopeApp(figure_models=...): {missing}"
+    )
 
 
-def test_figure_models_are_models():
-    for label in audit.FIGURE_MODELS:
+def test_figure_models_are_models_declared_by_their_app():
+    declared = audit.figure_models()
+    for label in declared:
         assert apps.get_model(label)._meta.label_lower == label
+    # The test-only app is counted like any programme: declared once, in its apps.py.
+    assert "tests_plugin.trialvisit" in declared
+    assert {"people.householdmember", "people.homehousespell", "timebank.entry"} <= set(declared)
+
+
+def test_an_app_declares_only_its_own_figure_models(monkeypatch):
+    def declaring(*models):
+        return lambda: iter([("cannery", plugins.CoopeApp(figure_models=models))])
+
+    monkeypatch.setattr(plugins, "declarations", declaring("cannery.lot", "people.person"))
+    with pytest.raises(ImproperlyConfigured, match="people.person"):
+        plugins.figure_models()
+    monkeypatch.setattr(plugins, "declarations", declaring("cannery.lot", "cannery.lot"))
+    with pytest.raises(ImproperlyConfigured, match="deux fois"):
+        plugins.figure_models()
 
 
 def counted_models(cooperation) -> list:
-    labels = set(audit.FIGURE_MODELS) | set(indicator_models(cooperation))
+    labels = set(audit.figure_models()) | set(indicator_models(cooperation))
     return [apps.get_model(label) for label in sorted(labels)]
 
 
@@ -137,21 +159,60 @@ class Watch:
         with scopes_disabled():
             return list(AuditEntry.objects.filter(pk__gt=self.last_entry or 0))
 
+    def _row(self, label: str, pk: str) -> dict | None:
+        return next((row for key, row in self.after[label].items() if str(key) == pk), None)
+
+    def _changed(self, label: str, pk: str) -> set[str]:
+        before = next((row for key, row in self.before[label].items() if str(key) == pk), None)
+        after = self._row(label, pk)
+        if before is None or after is None:
+            return set()
+        return {name for name in after if before[name] != after[name]}
+
     def unaudited(self) -> list[tuple[str, str, str]]:
         audited: dict[tuple[str, str], set] = {}
         for entry in self.entries():
             audited.setdefault((entry.model, entry.object_id), set()).add(
                 audit.operation_of(entry.action)
             )
-        accepted = {
+        accepted: dict[str, set[str | None]] = {
             audit.CREATE: {audit.CREATE, None},
             audit.UPDATE: {audit.UPDATE, None},
             audit.DELETE: {audit.DELETE},
         }
+        writes = self.writes()
+
+        def covered(model: str, pk: str, operation: str) -> bool:
+            if audited.get((model, pk), set()) & accepted[operation]:
+                return True
+            # The ledger's rule (coope.core.audit.LEDGER_ROWS): an entry, by its transfer's.
+            if operation == audit.CREATE and model in audit.LEDGER_ROWS:
+                field, owner = audit.LEDGER_ROWS[model]
+                row = self._row(model, pk)
+                return row is not None and bool(
+                    audited.get((owner, str(row[field])), set()) & accepted[audit.CREATE]
+                )
+            # A cached balance moved alone (CACHED_FIELDS): by the transfer of an entry written
+            # on that account in the same step.
+            if operation == audit.UPDATE and model in audit.CACHED_FIELDS:
+                fields, ledger, link = audit.CACHED_FIELDS[model]
+                changed = self._changed(model, pk)
+                return (
+                    bool(changed)
+                    and changed <= fields
+                    and any(
+                        str((self._row(ledger, entry_pk) or {}).get(link)) == pk
+                        and covered(ledger, entry_pk, audit.CREATE)
+                        for other, entry_pk, entry_operation in writes
+                        if other == ledger and entry_operation == audit.CREATE
+                    )
+                )
+            return False
+
         return sorted(
             (model, pk, operation)
-            for model, pk, operation in self.writes()
-            if not audited.get((model, pk), set()) & accepted[operation]
+            for model, pk, operation in writes
+            if not covered(model, pk, operation)
         )
 
 
@@ -218,6 +279,31 @@ class Bench:
     def unbatched_collection(self):
         return self.kit.collection(self.producer, grams=3000)
 
+    def accounts(self):
+        """Ana's and Ben's time accounts (and the issuance account), before the watch."""
+        return [
+            timebank.open_account(actor=None, person=person, registered_with=self.w.assoc_a)
+            for person in (self.ana, self.ben)
+        ]
+
+    def exchange_ready(self):
+        self.accounts()
+        return Category.objects.create(cooperation=self.w.coop, name="Jardinage")
+
+    def transferred(self):
+        self.accounts()
+        return timebank.transfer_time(
+            actor=None, payer=self.ana, payee=self.ben, minutes=45, idempotency_key="prepared"
+        )
+
+    def household(self):
+        return people.create_household(
+            actor=None,
+            cooperation=self.w.coop,
+            name="Famille Test",
+            members=[(self.ana, "referent")],
+        )
+
 
 @pytest.fixture
 def bench(in_scope, client):
@@ -263,6 +349,20 @@ SERVICE_PATHS = [
     Path("create_person", lambda b, _: people.create_person(actor=b.actor, cooperation=b.w.coop, first_name="Dora", last_name="Test")),
     Path("update_person", lambda b, _: people.update_person(actor=b.actor, person=b.ana, last_name="Nouveau")),
     Path("take_membership", lambda b, _: membership.take_membership(actor=b.actor, house=b.w.house_a, period=b.w.period, payment_method="cash", person=b.ana, fee_cents=500, valid_from=DAY)),
+    Path("create_household", lambda b, _: people.create_household(actor=b.actor, cooperation=b.w.coop, name="Famille Test", members=[(b.ana, "referent"), (b.ben, "partner")])),
+    Path("add_to_household", lambda b, h: people.add_to_household(actor=b.actor, household=h, person=b.ben, link="partner", valid_from=DAY), prepare=Bench.household),
+    Path("remove_from_household", lambda b, h: people.remove_from_household(actor=b.actor, household=h, person=b.ana, on=DAY), prepare=Bench.household),
+    Path("change_home_house", lambda b, _: people.change_home_house(actor=b.actor, person=b.ana, house=b.w.house_b, on=DAY)),
+    # TIC-TAC: accounts are audited; the ledger's entries and cached balances by their transfer
+    Path("open_account", lambda b, _: timebank.open_account(actor=b.actor, person=b.cleo, registered_with=b.w.assoc_a)),
+    Path("set_account_limits", lambda b, a: timebank.set_account_limits(actor=b.actor, account=a[0], min_balance_minutes=-600, max_balance_minutes=None, reason="Accord du comité"), prepare=Bench.accounts),
+    Path("close_account", lambda b, a: timebank.close_account(actor=b.actor, account=a[0], reason="Départ"), prepare=Bench.accounts),
+    Path("transfer_time", lambda b, _: timebank.transfer_time(actor=b.actor, payer=b.ana, payee=b.ben, minutes=90, idempotency_key="k1"), prepare=Bench.accounts),
+    Path("record_exchange_and_confirm", lambda b, c: timebank.confirm_exchange(actor=b.actor, exchange=timebank.record_exchange(actor=b.actor, provider=b.ben, receiver=b.ana, minutes=60, category=c, description="Taille de haie", performed_on=DAY, idempotency_key="e1")), prepare=Bench.exchange_ready),
+    Path("pay_in_time", lambda b, _: timebank.pay_in_time(actor=b.actor, payer=b.ana, payee_kind="association", association=b.w.assoc_a, minutes=60, item=b.lot, idempotency_key="p1"), prepare=Bench.accounts),
+    Path("reverse_transfer", lambda b, t: timebank.reverse_transfer(actor=b.actor, transfer=t, reason="Saisi deux fois"), prepare=Bench.transferred),
+    # the test-only programme: counted like any other
+    Path("record_trial_visit", lambda b, _: tests_plugin.record_trial_visit(actor=b.actor, cooperation=b.w.coop, person=b.ana, date=DAY)),
     # the cannery
     Path("create_producer", lambda b, _: cannery.create_producer(actor=b.actor, cooperation=b.w.coop, name="Ferme du Bois", commune="Peyrins")),
     Path("record_collection", lambda b, _: cannery.record_collection(actor=b.actor, producer=b.producer, date=DAY, produce="pêches", weight_grams=5000)),
@@ -334,7 +434,7 @@ def admin_form_data(response, **overrides) -> dict:
         for name, field in form.fields.items():
             value = form[name].value()
             if isinstance(field.widget, MultiWidget) and not isinstance(value, list):
-                for i, part in enumerate(field.widget.decompress(value)):
+                for i, part in enumerate(field.widget.decompress(value) or []):
                     data[f"{form.add_prefix(name)}_{i}"] = _value(field, part)
                 continue
             value = _value(field, value)
@@ -372,13 +472,14 @@ def admin_models_that_write(request_user) -> list[str]:
     """Counted models whose admin lets a director add, change or delete rows."""
     from django.test import RequestFactory
 
-    request = RequestFactory().get("/admin/")
+    # Any: the middleware adds the signed-in cooperation to the request, which its type lacks.
+    request: Any = RequestFactory().get("/admin/")
     request.user = request_user
     request.cooperation = request_user.cooperation
     return sorted(
         model._meta.label_lower
         for model, model_admin in admin.site._registry.items()
-        if model._meta.label_lower in audit.FIGURE_MODELS
+        if model._meta.label_lower in audit.figure_models()
         and (
             model_admin.has_add_permission(request)
             or model_admin.has_change_permission(request)
@@ -488,3 +589,26 @@ def test_a_deletion_needs_a_deletion_entry(bench):
         audit.record(actor=None, action=audit.UPDATE, instance=attendance)
         attendance.delete()
     assert watch.unaudited() == [("activities.attendance", pk, audit.DELETE)]
+
+
+def test_the_ledger_rule_covers_a_transfer_s_own_entries_and_balances_only(bench):
+    """An entry of a transfer without its audit entry, or a balance moved without an entry, is
+    caught: the ledger's rule is not a free pass for the time currency's rows."""
+    ana, ben = bench.accounts()
+    with Watch(counted_models(bench.w.coop)) as watch:
+        transfer = Transfer.objects.create(
+            cooperation=bench.w.coop, kind="transfer", amount_minutes=30, idempotency_key="raw"
+        )
+        Entry.objects.bulk_create(
+            [
+                Entry(cooperation=bench.w.coop, transfer=transfer, account=ana, amount_minutes=-30),
+                Entry(cooperation=bench.w.coop, transfer=transfer, account=ben, amount_minutes=30),
+            ]
+        )
+    assert {(model, op) for model, _pk, op in watch.unaudited()} == {
+        ("timebank.transfer", audit.CREATE),
+        ("timebank.entry", audit.CREATE),
+    }
+    with Watch(counted_models(bench.w.coop)) as watch:
+        Account.objects.filter(pk=ana.pk).update(balance_minutes=0)
+    assert watch.unaudited() == [("timebank.account", str(ana.pk), audit.UPDATE)]
