@@ -30,6 +30,9 @@ class PriceKind(models.TextChoices):
 class Activity(models.Model):
     """An activity of a house, or of the whole cooperation when `house` is empty."""
 
+    # Its name names no one: it may be shown to a role that may not see people.
+    names_no_one = True
+
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
     house = models.ForeignKey(
         House,
@@ -85,6 +88,9 @@ class Activity(models.Model):
 
 class Session(models.Model):
     """A dated occurrence of an activity, at a house or in a commune (the cannery visits villages)."""
+
+    # Its name names no one: it may be shown to a role that may not see people.
+    names_no_one = True
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="sessions")

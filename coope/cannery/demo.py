@@ -397,7 +397,7 @@ def _distribute(cooperation, lots: list[Lot], inputs) -> None:
     shop.name = "La P'tite Coopé"  # the Romans cooperation's shop
     shop.save(update_fields=["name"])
     houses = [loc for loc in locations if loc.kind == LocationKind.HOUSE]
-    producer_of = {}
+    producer_of: dict[int, Producer] = {}
     for batch, collection, _grams in inputs:
         producer_of.setdefault(batch.pk, collection.producer)
     movements: list[Movement] = []

@@ -169,6 +169,8 @@ class RecipeKind(models.TextChoices):
 
 
 class Recipe(models.Model):
+    # Its name names no one: it may be shown to a role that may not see people.
+    names_no_one = True
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
     code = models.CharField(_("code (dans le numéro de lot)"), max_length=8)
     name = models.CharField(_("produit"), max_length=200)
@@ -223,6 +225,9 @@ class RecipeIngredient(models.Model):
 class Batch(models.Model):
     """A production during a workshop: inputs taken from collections, lots of jars (one per jar
     size), soup, and the sterilisation record that allows its release."""
+
+    # Its name names no one: it may be shown to a role that may not see people.
+    names_no_one = True
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
     session = models.ForeignKey(
@@ -316,6 +321,9 @@ class SterilisationRecord(models.Model):
 class Lot(models.Model):
     """The jars of one size from one batch: its code is printed on the labels."""
 
+    # Its name names no one: it may be shown to a role that may not see people.
+    names_no_one = True
+
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="lots")
     code = models.CharField(_("numéro de lot"), max_length=50)
@@ -346,6 +354,8 @@ class LocationKind(models.TextChoices):
 
 
 class Location(models.Model):
+    # Its name names no one: it may be shown to a role that may not see people.
+    names_no_one = True
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("sorte"), max_length=5, choices=LocationKind.choices)
     name = models.CharField(_("nom"), max_length=200)

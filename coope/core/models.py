@@ -43,6 +43,8 @@ class Cooperation(models.Model):
 
 
 class Association(models.Model):
+    # Its name names no one: it may be shown to a role that may not see people.
+    names_no_one = True
     cooperation = models.ForeignKey(
         Cooperation, on_delete=models.PROTECT, related_name="associations"
     )
@@ -75,6 +77,9 @@ colour_validator = RegexValidator(
 
 class House(models.Model):
     """A site open to the public (maison de quartier), run by an association."""
+
+    # Its name names no one: it may be shown to a role that may not see people.
+    names_no_one = True
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="houses")
     association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="houses")
@@ -198,6 +203,9 @@ class AuditEntry(models.Model):
 
 class ProjectGroup(models.Model):
     """A groupe projet, which steers a programme (Alimentation, Culture, Mobilité...)."""
+
+    # Its name names no one: it may be shown to a role that may not see people.
+    names_no_one = True
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("nom"), max_length=100)

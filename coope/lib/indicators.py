@@ -79,6 +79,12 @@ class Unit(enum.StrEnum):
     def to_display(self, value: Value) -> Fraction:
         return Fraction(value) / self.display.scale
 
+    def rounded(self, value: Value) -> float:
+        """The value in display units, rounded as it is shown (half away from zero): what a
+        spreadsheet cell holds, so that it reads as the page does."""
+        text = french_number(self.to_display(value), self.display.decimals)
+        return float(text.replace("\u202f", "").replace(",", "."))
+
     def show(self, value: FigureValue | float, *, with_unit: bool = True) -> str:
         """The value as French readers write it: 1 350, 1 600 h, 1 900 kg, 9 840 €, 34,5 %."""
         if value is None or isinstance(value, dict):
@@ -337,6 +343,13 @@ class Indicator:
         return self.breakdown is not None
 
     def accepts(self, scope: Scope) -> bool:
+        """Whether the figure answers for the scope's dimensions: declared ones, and fixed ones
+        asked with their fixed value (the cannery's figures answer for programme "cannery" only)."""
+        if any(
+            getattr(scope, name) is not None and getattr(scope, name) != value
+            for name, value in self.fixed.items()
+        ):
+            return False
         return scope.dimensions() <= self.dimensions | set(self.fixed)
 
     def scoped(self, scope: Scope) -> Scope:
@@ -357,6 +370,8 @@ class Indicator:
         if self.parts:
             found = registry()
             values = [found[key].value(scope) for key in self.parts]
+            if any(not isinstance(v, int | Fraction) for v in values):
+                return None  # a part that does not answer: the sum would be wrong
             return sum(v for v in values if isinstance(v, int | Fraction))
         assert self.measure is not None
         if self.breakdown is None:
@@ -481,7 +496,15 @@ def derived(key: str, label: Any, *, base: str, unit: Unit | None = None, **fixe
 
 
 def composite(key: str, label: Any, *, parts: tuple[str, ...], unit: Unit) -> None:
-    """Declare a figure that adds other figures of the same unit; its label says what is added."""
+    """Declare a figure that adds other figures of the same unit; its label says what is added.
+    It answers for the dimensions all its parts answer for (the parts must be declared before)."""
+    sources = [_REGISTRY[part] for part in parts]
+    if any(source.unit != unit for source in sources):
+        raise ValueError(f"{key}: its parts must all be in {unit}.")
+    dimensions = frozenset(DIMENSIONS).intersection(
+        *(source.dimensions | set(source.fixed) for source in sources)
+    )
+    fixed = {name: value for source in sources for name, value in source.fixed.items()}
     _register(
         Indicator(
             key=key,
@@ -490,7 +513,8 @@ def composite(key: str, label: Any, *, parts: tuple[str, ...], unit: Unit) -> No
             records=None,
             measure=None,
             parts=parts,
-            dimensions=frozenset(DIMENSIONS),
+            dimensions=dimensions - set(fixed),
+            fixed=fixed,
         )
     )
 

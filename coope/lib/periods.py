@@ -22,6 +22,31 @@ class Period:
     def __str__(self) -> str:
         return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
 
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def longer_than_a_year(self) -> bool:
+        return shift_date(self.end, -1) >= self.start
+
+    def earlier(self) -> "Period":
+        """The period a figure is compared with, never overlapping this one: the same dates a
+        year before for a period of a year or less; for a longer one (a season of July 2017 to
+        December 2018), the period of the same length just before it."""
+        if not self.longer_than_a_year:
+            return Period(shift_date(self.start, -1), shift_date(self.end, -1))
+        end = self.start - datetime.timedelta(days=1)
+        return Period(end - datetime.timedelta(days=self.days - 1), end)
+
+
+def shift_date(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later (28 February for a 29 February that does not exist)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
 
 AGE_BANDS: list[tuple[str, int, int | None]] = [
     ("0-5", 0, 5),

@@ -140,7 +140,8 @@ def members_by_age_band(scope: Scope) -> QuerySet[Person]:
 
 @indicator(
     "membership.members_by_neighbourhood",
-    _("Adhérents par quartier"),
+    # A person's neighbourhood is not dated yet: it is the one of their address today.
+    _("Adhérents par quartier (adresse d'aujourd'hui)"),
     breakdown=Breakdown("neighbourhood"),
     unit=Unit.PERSONS,
     measure=Rows(),

@@ -52,7 +52,8 @@ def comparison(
     current_label: str,
     previous_label: str,
 ) -> SafeString | str:
-    """Each figure against the same period a year before: two bars per figure, each figure on
+    """Each figure against its earlier period (a year before, or the period of the same length
+    just before a longer one; `previous_label` names it): two bars per figure, each figure on
     its own scale (figures have different units). Rows are (label, value, shown, previous, shown)."""
     if not rows:
         return ""
@@ -60,7 +61,7 @@ def comparison(
         f'<rect x="0" y="2" width="11" height="11" fill="{escape(colour)}"/>',
         _text(16, 12, current_label),
         f'<rect x="0" y="18" width="11" height="11" fill="{PREVIOUS_COLOUR}"/>',
-        _text(16, 28, previous_label + " (un an avant)"),
+        _text(16, 28, previous_label),
     ]
     row = 46
     for index, (label, value, shown, previous, previous_shown) in enumerate(rows):

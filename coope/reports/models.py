@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from coope.core.models import Association, Cooperation, House, ProjectGroup
-from coope.lib.periods import Period
+from coope.lib.periods import Period, shift_date
 
 MONTHS = [
     "janvier",
@@ -25,14 +25,6 @@ MONTHS = [
     "novembre",
     "décembre",
 ]
-
-
-def shift_date(day: datetime.date, years: int) -> datetime.date:
-    """The same day `years` later (28 February for a 29 February that does not exist)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def shift_year(day: datetime.date | None, years: int) -> datetime.date | None:
@@ -268,8 +260,9 @@ class PublishedFigure(models.Model):
     period_end = models.DateField()
     value = models.JSONField(null=True)
     previous = models.JSONField(null=True)
-    by_house = models.JSONField(default=dict)  # {house id: value}
-    labels = models.JSONField(default=dict)  # {breakdown code: label} as published
+    # Lists of pairs, in the order shown (PostgreSQL's jsonb does not keep an object's order).
+    by_house = models.JSONField(default=list)  # [[house id, value], ...]
+    labels = models.JSONField(default=list)  # [[breakdown code, label], ...] as published
     record_ids = models.JSONField(default=dict)  # {indicator key: [record ids]}
 
     objects = ScopedManager(cooperation="cooperation")

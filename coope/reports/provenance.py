@@ -73,9 +73,11 @@ def _shown(record: models.Model, field: Any) -> str | None:
     if value in (None, ""):
         return None
     if field.is_relation:
-        if field.related_model in BY_NUMBER_ONLY:
-            return f"{field.related_model._meta.verbose_name} n° {value.pk}"
-        return str(value)
+        # A related record is named only when its model says its name names no one (a house,
+        # an activity, a lot); any other (a person, a producer, a collection) by its number.
+        if getattr(field.related_model, "names_no_one", False):
+            return str(value)
+        return f"{field.related_model._meta.verbose_name} n° {value.pk}"
     if field.choices:
         return str(getattr(record, f"get_{field.name}_display")())
     if isinstance(field, models.DateTimeField):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from coope.core.models import House
 from coope.lib.indicators import (
+    Distinct,
     FigureValue,
     Indicator,
     Scope,
@@ -21,13 +22,16 @@ from coope.lib.indicators import (
 )
 from coope.lib.periods import Period
 from coope.reports import charts
-from coope.reports.models import Report, Section, SectionFigure, TextBlock, period_label, shift_date
+from coope.reports.models import Report, Section, SectionFigure, TextBlock, period_label
 
 DEFAULT_COLOURS = ["#1f5f99", "#E4572E", "#17BEBB", "#76B041", "#6A4C93", "#F3A712"]
 
 
-def shift_years(period: Period, years: int) -> Period:
-    return Period(shift_date(period.start, years), shift_date(period.end, years))
+def earlier_caption(period: Period) -> str:
+    """What a figure is compared with, as the page says it."""
+    if period.longer_than_a_year:
+        return _("période précédente de même durée")
+    return _("un an avant")
 
 
 def number(value: FigureValue | float, unit: Unit | None = None) -> str:
@@ -85,6 +89,10 @@ class FigureView:
     # A published report shows its published values; `current` is what today's records give.
     published: bool = False
     current: FigureValue = None
+    # The earlier period has no records at all: "pas de données", not 0.
+    previous_missing: bool = False
+    # Parts that count a person in several places add up to more than the figure.
+    overlap_note: str = ""
 
     @property
     def key(self) -> str:
@@ -112,7 +120,17 @@ class FigureView:
 
     @property
     def previous_shown(self) -> str:
+        if self.previous_missing:
+            return str(_("pas de données"))
         return number(self.previous, self.unit)
+
+    @property
+    def compared(self) -> bool:
+        return self.previous is not None or self.previous_missing
+
+    @property
+    def previous_caption(self) -> str:
+        return earlier_caption(self.period)
 
     @property
     def parts(self) -> list[tuple[str, str]]:
@@ -138,8 +156,11 @@ class FigureView:
         if isinstance(self.current, dict) or isinstance(self.value, dict):
             return _("autres valeurs")
         difference = as_float(self.current) - as_float(self.value)
+        shown = number(abs(difference), self.unit)
+        if shown.split("\u00a0")[0] == "0":
+            return f"{number(self.current, self.unit)} ({_('écart plus petit que l’arrondi')})"
         sign = "+" if difference > 0 else "−"
-        return f"{number(self.current, self.unit)}, {sign}{number(abs(difference), self.unit)}"
+        return f"{number(self.current, self.unit)}, {sign}{shown}"
 
 
 @dataclass
@@ -190,6 +211,13 @@ def load_report(report_id: int) -> Report:
     )
 
 
+def _in_order(value: FigureValue, order: list[str]) -> FigureValue:
+    """A published breakdown in the order it was published (its codes first, then any other)."""
+    if not isinstance(value, dict):
+        return value
+    return {code: value[code] for code in order if code in value} | value
+
+
 def _published(figure: SectionFigure) -> Any:
     try:
         return figure.published
@@ -207,21 +235,24 @@ def _fill(
     published = _published(view.figure)
     if published is not None:
         view.published = True
-        view.value = from_json(published.value)
-        view.previous = from_json(published.previous)
+        order = [code for code, _label in published.labels]
+        view.value = _in_order(from_json(published.value), order)
+        view.previous = _in_order(from_json(published.previous), order)
         by_id = {h.pk: h for h in houses}
         view.by_house = [
-            (by_id[int(pk)], from_json(v))
-            for pk, v in published.by_house.items()
-            if int(pk) in by_id
+            (by_id[int(pk)], from_json(v)) for pk, v in published.by_house if int(pk) in by_id
         ]
-        view.labels = dict(published.labels)
+        view.labels = {code: label for code, label in published.labels}
+        view.previous_missing = view.previous is None
         return
     view.value = view.current
     if compare:
-        view.previous = calculate(
-            indicator, shift_years(period, -1), section.association, section.house
-        )
+        earlier = period.earlier()
+        view.previous = calculate(indicator, earlier, section.association, section.house)
+        if not has_records(
+            indicator, Scope(calculate.cooperation, earlier, section.association, section.house)
+        ):
+            view.previous, view.previous_missing = None, True
     if view.figure.by_house and not indicator.is_breakdown and "house" in indicator.dimensions:
         view.by_house = [
             (h, calculate(indicator, period, None, h))
@@ -230,6 +261,41 @@ def _fill(
         ]
     if isinstance(view.value, dict) and view.scope is not None:
         view.labels = indicator.labels(view.scope, view.value.keys())
+
+
+def has_records(indicator: Indicator, scope: Scope) -> bool:
+    """Whether any record stands behind the figure in that scope (its parts', for a sum)."""
+    found = registry()
+    sources = [found[key] for key in indicator.parts] if indicator.parts else [indicator]
+    return any(
+        source.records is not None and source.accepts(scope) and source.records_for(scope).exists()
+        for source in sources
+    )
+
+
+def overlap_note(view: FigureView) -> str:
+    """A line under a chart whose parts add up to more than the figure: one person may count in
+    several houses (a child of two households, a participant of activities in two houses)."""
+    indicator, scope = view.indicator, view.scope
+    if indicator is None or scope is None or view.published:
+        return ""  # a published figure is not compared with today's records here
+    if view.by_house:
+        parts_total, whole = sum(as_float(v) for _h, v in view.by_house), as_float(view.value)
+    elif isinstance(view.value, dict) and indicator.measure is not None and not indicator.parts:
+        if not (indicator.breakdown and indicator.breakdown.over_houses) and not isinstance(
+            indicator.measure, Distinct
+        ):
+            return ""
+        parts_total = as_float(view.value)
+        whole = float(indicator.measure.value(indicator.records_for(scope)))
+    else:
+        return ""
+    if parts_total <= whole:
+        return ""
+    return _(
+        "Une personne peut compter dans plusieurs maisons : les parts font %(parts)s, "
+        "pour %(whole)s au total."
+    ) % {"parts": number(parts_total, view.unit), "whole": number(whole, view.unit)}
 
 
 def build_sections(report: Report, *, compare: bool = True) -> list[SectionView]:
@@ -272,10 +338,11 @@ def build_sections(report: Report, *, compare: bool = True) -> list[SectionView]
                             for code, v in view.value.items()
                         ],
                     )
+                view.overlap_note = overlap_note(view)
             figures.append(view)
         compared = [f for f in figures if not f.missing and not f.breakdown and compare]
         comparison_chart = charts.comparison(
-            _("%(section)s : chaque chiffre et la même période un an avant")
+            _("%(section)s : chaque chiffre et la période de comparaison")
             % {"section": section.title},
             [
                 (
@@ -283,13 +350,13 @@ def build_sections(report: Report, *, compare: bool = True) -> list[SectionView]
                     total(f.value, f.unit),
                     f.shown,
                     total(f.previous, f.unit),
-                    number(f.previous, f.unit),
+                    f.previous_shown,
                 )
                 for f in compared
             ],
             colour,
             period_label(period),
-            period_label(shift_years(period, -1)),
+            f"{period_label(period.earlier())} ({earlier_caption(period)})",
         )
         texts = [(block, text_parts(block.body)) for block in section.texts.all()]
         views.append(
@@ -384,7 +451,7 @@ def _cell(value: FigureValue, unit: Unit) -> float | None:
     """A value in display units, rounded as shown (hours, kilograms, euros)."""
     if value is None or isinstance(value, dict):
         return None
-    return round(float(unit.to_display(value)), unit.display.decimals)
+    return unit.rounded(value)
 
 
 def figures_rows(sections: list[SectionView]) -> list[list[Any]]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from coope.core import audit
 from coope.lib.indicators import as_json, registry
+from coope.lib.periods import shift_date
 from coope.reports.models import (
     PublishedFigure,
     Report,
@@ -17,7 +18,6 @@ from coope.reports.models import (
     SectionFigure,
     TextBlock,
     TextKind,
-    shift_date,
     shift_year,
 )
 
@@ -41,8 +41,13 @@ def _check_indicator(key: str) -> None:
 
 def _check_editable(report: Report) -> None:
     """Refuse any change to a published report (read from the database, not from a copy)."""
+    # Locked, so that an edit and a publication take turns: an edit that started before the
+    # publication ends before it is frozen; one that starts after sees it published.
     published_at = (
-        Report.objects.filter(pk=report.pk).values_list("published_at", flat=True).first()
+        Report.objects.select_for_update()
+        .filter(pk=report.pk)
+        .values_list("published_at", flat=True)
+        .first()
     )
     if published_at is not None:
         raise ValidationError(
@@ -410,6 +415,10 @@ def move_text(*, actor, block: TextBlock, direction: int) -> TextBlock:
 # -- publication -------------------------------------------------------------------------------
 
 
+def _codes(value: object) -> list[str]:
+    return list(value) if isinstance(value, dict) else []
+
+
 @transaction.atomic
 def publish_report(*, actor, report: Report) -> Report:
     """Freeze the report: each figure's exact value, the year before, its parts by house and the
@@ -439,8 +448,9 @@ def publish_report(*, actor, report: Report) -> Report:
                     period_end=f.period.end,
                     value=as_json(f.value),
                     previous=as_json(f.previous),
-                    by_house={str(h.pk): as_json(v) for h, v in f.by_house},
-                    labels=f.labels,
+                    # Lists of pairs: PostgreSQL's jsonb does not keep the order of an object.
+                    by_house=[[h.pk, as_json(v)] for h, v in f.by_house],
+                    labels=[[code, f.labels.get(code, code)] for code in _codes(f.value)],
                     record_ids=record_ids(f.indicator, f.scope),
                 )
             )

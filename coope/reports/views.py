@@ -4,7 +4,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -148,6 +148,15 @@ def report_sheet(request, pk, fmt):
     return response
 
 
+def _keep(request, *names: str) -> str:
+    """The query string's named parameters, to carry into the page links."""
+    kept = QueryDict(mutable=True)
+    for name in names:
+        if request.GET.get(name):
+            kept[name] = request.GET[name]
+    return f"&{kept.urlencode()}" if kept else ""
+
+
 def _record_rows(queryset, page_number, public_fields, with_names):
     if queryset is not None and not with_names:
         queryset = queryset.order_by("pk")  # an order by name would tell something of the names
@@ -194,7 +203,7 @@ def figure_records(request, pk):
     if published is not None and request.GET.get("ecart") and queryset is not None and source:
         counted = set(published.record_ids.get(source.key, []))
         now = set(queryset.order_by().values_list("pk", flat=True))
-        added = queryset.filter(pk__in=now - counted)
+        added = queryset.filter(pk__in=now - counted).order_by("pk")
         difference = {
             "added": [
                 describe(r, with_names=with_names, public_fields=public_fields) for r in added[:200]
@@ -218,6 +227,7 @@ def figure_records(request, pk):
             "part": source.key if source is not None else "",
             "published": published,
             "difference": difference,
+            "query": _keep(request, "partie", "ecart"),
         },
     )
 
@@ -318,10 +328,18 @@ def section_update(request, pk):
 def section_remove(request, pk):
     section = get_object_or_404(Section, pk=pk)
     report_id = section.report_id
-    services.remove_section(actor=request.user, section=section)
+    try:
+        services.remove_section(actor=request.user, section=section)
+    except ValidationError as error:
+        return _refused(request, error, report_id)
     messages.success(
         request, _("Section « %(title)s » retirée du rapport.") % {"title": section.title}
     )
+    return redirect("reports:detail", report_id)
+
+
+def _refused(request, error: ValidationError, report_id: int) -> HttpResponse:
+    _fail(request, error)
     return redirect("reports:detail", report_id)
 
 
@@ -336,8 +354,12 @@ def _mover(model, service, argument: str):
     @require_perm("reports.edit")
     def view(request, pk):
         item = get_object_or_404(model, pk=pk)
-        service(actor=request.user, direction=_direction(request), **{argument: item})
-        return _back(item if isinstance(item, Section) else item.section)
+        section = item if isinstance(item, Section) else item.section
+        try:
+            service(actor=request.user, direction=_direction(request), **{argument: item})
+        except ValidationError as error:
+            return _refused(request, error, section.report_id)
+        return _back(section)
 
     return view
 
@@ -349,7 +371,10 @@ def _remover(model, service, argument: str, message: str | Promise):
     @require_perm("reports.edit")
     def view(request, pk):
         item = get_object_or_404(model.objects.select_related("section"), pk=pk)
-        service(actor=request.user, **{argument: item})
+        try:
+            service(actor=request.user, **{argument: item})
+        except ValidationError as error:
+            return _refused(request, error, item.section.report_id)
         messages.success(request, message)
         return _back(item.section)
 
@@ -399,27 +424,41 @@ def text_add(request, pk):
     if not form.is_valid():
         _fail(request, _form_errors(form))
         return _back(section)
-    block = services.add_text(actor=request.user, section=section, kind=form.cleaned_data["kind"])
+    try:
+        block = services.add_text(
+            actor=request.user, section=section, kind=form.cleaned_data["kind"]
+        )
+    except ValidationError as error:
+        return _refused(request, error, section.report_id)
     return redirect("reports:text_edit", block.pk)
 
 
 def _text_block(pk) -> TextBlock:
-    return get_object_or_404(TextBlock.objects.select_related("section"), pk=pk)
+    return get_object_or_404(TextBlock.objects.select_related("section__report"), pk=pk)
 
 
 @require_perm("reports.edit")
 def text_edit(request, pk):
     """In place (htmx): GET gives the form, POST saves and gives the block back as it reads."""
     block = _text_block(pk)
+    if block.section.report.published_at is not None:
+        return _refused(
+            request,
+            ValidationError(_("Ce rapport a été publié : ses textes ne changent plus.")),
+            block.section.report_id,
+        )
     if request.method == "POST":
         form = TextForm(request.POST)
         if form.is_valid():
-            services.update_text(
-                actor=request.user,
-                block=block,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-            )
+            try:
+                services.update_text(
+                    actor=request.user,
+                    block=block,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                )
+            except ValidationError as error:
+                return _refused(request, error, block.section.report_id)
             if not request.htmx:
                 messages.success(request, _("Texte enregistré."))
                 return _back(block.section)

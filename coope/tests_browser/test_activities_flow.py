@@ -116,6 +116,7 @@ def test_coordinator_plans_registers_ticks_counts_and_reads_the_figures(live_ser
     # The figures of the month.
     last_day = first_day + datetime.timedelta(weeks=4)
     page.goto(f"{live_server.url}/chiffres/?du={first_day.isoformat()}&au={last_day.isoformat()}")
+
     def shown(key: str) -> str:
         return page.locator(f"tr[data-key='{key}'] strong").inner_text().replace("\u00a0", " ")
 

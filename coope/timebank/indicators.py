@@ -183,9 +183,8 @@ def paid_entries(scope: Scope) -> QuerySet[Entry]:
         transfer__created_at__date__gte=period.start,
         transfer__created_at__date__lte=period.end,
     )
-    association = scope.house.association if scope.house is not None else scope.association
-    if association is not None:
-        queryset = queryset.filter(account__association=association)
+    if scope.association is not None:
+        queryset = queryset.filter(account__association=scope.association)
     return queryset
 
 
@@ -201,7 +200,7 @@ PROGRAMME = Case(
     _("Heures payées pour des biens et services, par programme"),
     unit=Unit.MINUTES,
     measure=Total("amount_minutes"),
-    dimensions=HOUSES,
+    dimensions={"association"},  # a payment is to an association, not to one of its houses
     breakdown=Breakdown(
         PROGRAMME,
         labels=lambda scope, codes: {

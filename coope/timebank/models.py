@@ -337,6 +337,9 @@ class AppendOnlyModel(models.Model):
 class Category(models.Model):
     """A category of services (jardinage, informatique, couture...)."""
 
+    # Its name names no one: it may be shown to a role that may not see people.
+    names_no_one = True
+
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("nom"), max_length=100)
 

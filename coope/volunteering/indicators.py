@@ -21,7 +21,7 @@ HOUR_FIELDS = (
     "session",
     "duration_minutes",
 )
-TRAINING_FIELDS = ("person", "title", "date", "programme")
+TRAINING_FIELDS = ("person", "date", "programme")
 
 
 def _of_volunteers_from(queryset: QuerySet, scope: Scope) -> QuerySet:

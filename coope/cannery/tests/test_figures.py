@@ -9,6 +9,7 @@ from coope.cannery import services
 from coope.lib.indicators import Scope, compute_figures, registry
 from coope.lib.periods import Period
 from coope.people.services import create_person
+from coope.reports.provenance import describe
 from coope.timebank.services import open_account
 from coope.volunteering.models import Training
 from coope.volunteering.services import record_volunteer_hours
@@ -167,3 +168,25 @@ def test_without_a_cannery_the_figures_are_zero(in_scope):
     figures = cannery_figures(in_scope)
     assert figures["cannery.workshops"] == 0 and figures["cannery.volunteers_trained"] == 0
     assert services.workshops(in_scope.coop).count() == 0
+
+
+def test_a_reader_who_may_not_see_people_reads_no_producer_name(season):
+    """A producer may be a person (a farm is often its farmer): shown by number only."""
+    w, indicators = season.w, registry()
+    for key in ("cannery.collected_weight", "cannery.transformed_weight"):
+        indicator = indicators[key]
+        for record in indicator.records_for(Scope(w.coop, SEASON)):
+            text = describe(record, with_names=False, public_fields=indicator.public_fields)["text"]
+            assert "Ferme" not in text and "Verger" not in text, text
+            assert "n°" in text
+
+
+def test_a_programme_figure_answers_for_its_own_programme_only(season):
+    workshops = registry()["cannery.workshops"]
+    assert workshops.value(Scope(season.w.coop, SEASON, programme="cannery")) == 2
+    assert workshops.value(Scope(season.w.coop, SEASON, programme="mobility")) is None
+    # A figure made of two says nothing where one of its parts does not answer.
+    assert (
+        registry()["cannery.participants"].value(Scope(season.w.coop, SEASON, programme="mobility"))
+        is None
+    )

@@ -177,3 +177,42 @@ def test_publishing_is_for_editors_only_and_by_post(report, client_as):
     w.report.refresh_from_db()
     assert w.report.published_at is not None
     assert PublishedFigure.objects.filter(report=w.report).count() == 7
+
+
+def test_a_published_breakdown_keeps_its_order_and_its_parts(report):
+    """Houses are shown by name: B before A once B is renamed « Aubépine ». The published
+    parts come back in that order (PostgreSQL's jsonb would sort an object's keys)."""
+    w = report
+    w.house_b.name = "Aubépine"
+    w.house_b.save()
+    services.publish_report(actor=w.director, report=w.report)
+    figures = {f.key: f for f in build_sections(load_report(w.report.pk))[0].figures}
+    by_house = figures["membership.members_by_house"]
+    assert list(by_house.value) == [str(w.house_b.pk), str(w.house_a.pk)]
+    assert by_house.parts == [("Aubépine", "1"), (w.house_a.name, "1")]
+    participants = figures["activities.named_participants"]
+    assert [h.pk for h, _v in participants.by_house] == [w.house_b.pk, w.house_a.pk]
+
+
+def test_editing_a_published_report_through_its_pages_is_refused_with_a_message(report, client_as):
+    w = report
+    services.publish_report(actor=w.director, report=w.report)
+    client = client_as(w.director)
+    figure = w.whole.figures.first()
+    text = w.whole.texts.first()
+    for name, pk in (
+        ("section_remove", w.bikes.pk),
+        ("section_move", w.bikes.pk),
+        ("figure_remove", figure.pk),
+        ("figure_move", figure.pk),
+        ("text_remove", text.pk),
+        ("text_add", w.whole.pk),
+        ("text_edit", text.pk),
+    ):
+        response = client.post(reverse(f"reports:{name}", args=[pk]), {"kind": "free"})
+        assert response.status_code == 302, name
+        assert response.url == reverse("reports:detail", args=[w.report.pk]), name
+    assert client.get(reverse("reports:text_edit", args=[text.pk])).status_code == 302
+    page = client.get(reverse("reports:detail", args=[w.report.pk])).content.decode()
+    assert "publié" in page
+    assert w.whole.figures.count() == 6 and w.report.sections.count() == 2

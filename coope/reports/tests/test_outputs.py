@@ -146,6 +146,10 @@ def test_numbers_and_text_read_as_french_readers_write_them():
     assert number(984000, Unit.CENTS) == "9\u202f840\u00a0€"
     assert number(1234, Unit.CENTS) == "12,34\u00a0€"
     assert number(Fraction(100, 3), Unit.PERCENT) == "33,3\u00a0%"
+    # A spreadsheet cell holds the value as the page shows it (half away from zero).
+    assert (number(15, Unit.MINUTES), Unit.MINUTES.rounded(15)) == ("0,3\u00a0h", 0.3)
+    assert (number(150, Unit.GRAMS), Unit.GRAMS.rounded(150)) == ("0,2\u00a0kg", 0.2)
+    assert Unit.MINUTES.rounded(-15) == -0.3
     assert text_parts("Un\ndeux.\n\n- a\n  suite\n- b\nFin") == [
         ("p", "Un deux."),
         ("ul", ["a suite", "b Fin"]),
