@@ -375,14 +375,17 @@ def _to_sheet(
 # -- writing -----------------------------------------------------------------------------------
 
 _FORMULA_START = ("=", "@", "\t", "\r")
+# A sign then only digits, spaces, points and commas: a number or a phone number, which a
+# spreadsheet computes to itself ('-5', '+33 6 12 34 56 78', '-1,5').
+_SIGNED_NUMBER = re.compile(r"[+-][\d ][\d .,]*")
 
 
 def _defuse(value: str) -> str:
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe.
 
-    '+33 6 12...' and '-5' stay as they are; '=HYPERLINK(...)' or '+cmd|...' do not."""
+    '+33 6 12...' and '-5' stay as they are; '=HYPERLINK(...)', '+cmd|...' and '-2+3' do not."""
     if value.startswith(_FORMULA_START) or (
-        value[:1] in "+-" and value[1:2] and not value[1:2].isdigit() and value[1:2] != " "
+        value[:1] in "+-" and value[1:2] and _SIGNED_NUMBER.fullmatch(value) is None
     ):
         return "'" + value
     return value
