@@ -1,5 +1,6 @@
 """Coopé settings, read from environment variables (see README.md, "Configuration")."""
 
+import logging
 import os
 from pathlib import Path
 
@@ -163,9 +164,34 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+
+def _refusal_in_one_line(record: logging.LogRecord) -> bool:
+    """A refused or missing page (403, 404...) is the visitor's, not a fault of the code: one
+    line in the log, without the traceback of the PermissionDenied that answered it."""
+    if 400 <= getattr(record, "status_code", 0) < 500:
+        record.exc_info, record.exc_text = None, None
+    return True
+
+
+LOG_LEVEL = env_str("LOG_LEVEL", "WARNING")
+# Django's own "django" logger prints to the console when DEBUG is on and passes each record
+# to the root logger too: every refusal came out twice. It prints nothing itself here (errors
+# are still mailed to ADMINS in production); the root logger prints each record once.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "filters": {
+        "refusal_in_one_line": {"()": lambda: _refusal_in_one_line},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["refusal_in_one_line"]},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": LOG_LEVEL}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
