@@ -35,3 +35,37 @@ class TakeMembershipForm(forms.Form):
 
 class CardCheckForm(forms.Form):
     number = forms.CharField(label=_("Numéro de carte (scanner ou taper)"), max_length=30)
+
+
+class RenewalFilterForm(forms.Form):
+    """The renewals list of one house (where the membership was taken), or of all."""
+
+    maison: forms.ModelChoiceField[House] = forms.ModelChoiceField(
+        label=_("Maison"),
+        queryset=House.objects.none(),
+        required=False,
+        empty_label=_("Toutes les maisons"),
+        error_messages={"invalid_choice": _("Cette maison n'existe pas : choisissez-en une.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["maison"].queryset = House.objects.order_by("name")
+
+
+class RenewForm(forms.Form):
+    """Confirming a renewal: where it is taken and how it is paid; the rest is computed."""
+
+    house: forms.ModelChoiceField[House] = forms.ModelChoiceField(
+        label=_("Maison où l'adhésion est prise"), queryset=House.objects.none(), empty_label=None
+    )
+    payment_method = forms.ChoiceField(
+        label=_("Paiement"),
+        choices=PaymentMethod.choices,
+        widget=forms.RadioSelect,
+        initial=PaymentMethod.CASH,
+    )
+
+    def __init__(self, *args, houses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["house"].queryset = houses

@@ -259,3 +259,94 @@ def memberships_to_renew(
         .select_related("person", "household", "house")
         .order_by("valid_until")
     )
+
+
+@dataclass
+class Renewal:
+    """What renewing a membership would take: the period, the first day and the fee."""
+
+    membership: Membership
+    period: MembershipPeriod
+    valid_from: datetime.date
+    fee: FeeRule
+
+
+def renewal_of(membership: Membership, *, on: datetime.date | None = None) -> Renewal:
+    """The renewal of `membership` as the front desk would take it: the period that covers the
+    day after it ends (or today, when it has already ended), the fee from the rules and the
+    family quotient of that day. ValidationError with a French message when it cannot be."""
+    on = on or timezone.localdate()
+    if membership.person is not None and membership.person.anonymised_at is not None:
+        raise ValidationError(
+            _("Cette personne a été anonymisée : son adhésion ne se renouvelle pas.")
+        )
+    holder = (
+        Q(person_id=membership.person_id)
+        if membership.person_id is not None
+        else Q(household_id=membership.household_id)
+    )
+    later = (
+        Membership.objects.filter(holder, valid_until__gt=membership.valid_until)
+        .order_by("valid_from")
+        .first()
+    )
+    if later is not None:
+        raise ValidationError(
+            _("%(holder)s a déjà renouvelé son adhésion (carte %(card)s).")
+            % {"holder": membership.holder, "card": later.card_number}
+        )
+    start = max(on, membership.valid_until + datetime.timedelta(days=1))
+    period = period_on(membership.cooperation, start) or (
+        MembershipPeriod.objects.filter(cooperation_id=membership.cooperation_id, start__gt=start)
+        .order_by("start")
+        .first()
+    )
+    if period is None:
+        raise ValidationError(
+            _(
+                "Aucune période d'adhésion ne commence après le %(d)s : "
+                "une direction doit la créer avant de renouveler."
+            )
+            % {"d": membership.valid_until.strftime("%d/%m/%Y")}
+        )
+    valid_from = max(start, period.start)
+    kind = MemberKind.INDIVIDUAL if membership.person_id else MemberKind.HOUSEHOLD
+    fee = compute_fee(
+        period=period,
+        kind=kind,
+        quotient=quotient_of(
+            person=membership.person, household=membership.household, on=valid_from
+        ),
+    )
+    return Renewal(membership=membership, period=period, valid_from=valid_from, fee=fee)
+
+
+@transaction.atomic
+def renew_membership(
+    *, actor, membership: Membership, house, payment_method: str, on: datetime.date | None = None
+) -> Membership:
+    """Renew a membership in one step: a new one for the same person or household, for the
+    period after it, with the fee computed from the rules as at the front desk."""
+    # Lock the old membership: two clicks on « renouveler » make one renewal.
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("person", "household", "cooperation")
+        .get(pk=membership.pk)
+    )
+    renewal = renewal_of(membership, on=on)
+    renewed = take_membership(
+        actor=actor,
+        house=house,
+        period=renewal.period,
+        payment_method=payment_method,
+        person=membership.person,
+        household=membership.household,
+        valid_from=renewal.valid_from,
+    )
+    audit.record(
+        actor=actor,
+        action="renew_membership",
+        instance=renewed,
+        changes={"renewed_from": membership.card_number, "card_number": renewed.card_number},
+    )
+    return renewed

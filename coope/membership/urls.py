@@ -9,4 +9,6 @@ urlpatterns = [
     path("<int:pk>/carte.pdf", views_card.card_pdf, name="card_pdf"),
     path("carte/", views.check_card, name="check_card"),
     path("a-renouveler/", views.renewals, name="renewals"),
+    path("a-renouveler.<str:fmt>", views.renewals_export, name="renewals_export"),
+    path("<int:pk>/renouveler/", views.renew, name="renew"),
 ]

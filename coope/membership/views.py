@@ -2,18 +2,31 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from coope.core.models import House
 from coope.core.permissions import user_associations
+from coope.core.templatetags.coope import euros
 from coope.core.views import object_from_query, require_perm
+from coope.lib.spreadsheets import CONTENT_TYPES, FORMATS, write_spreadsheet
 from coope.membership import services
-from coope.membership.forms import CardCheckForm, TakeMembershipForm
+from coope.membership.forms import (
+    CardCheckForm,
+    RenewalFilterForm,
+    RenewForm,
+    TakeMembershipForm,
+)
 from coope.membership.models import MemberKind, Membership
-from coope.people.models import Household, Person
+from coope.people.models import Household, HouseholdMember, Link, Person
 from coope.people.services import quotient_of
+
+RENEWALS_SHOWN = 500
 
 
 @require_perm("membership.take")
@@ -100,11 +113,137 @@ def check_card(request):
     return render(request, "membership/check_card.html", {"form": form, "status": status})
 
 
+def _renewals(request):
+    """The memberships to renew, of the house chosen in ?maison= (all when none), with the phone
+    of the person or of the household's referent; the filter form says when the house is wrong."""
+    form = RenewalFilterForm(request.GET or None)
+    memberships = services.memberships_to_renew()
+    if form.is_valid() and form.cleaned_data["maison"] is not None:
+        memberships = memberships.filter(house=form.cleaned_data["maison"])
+    referent_phone = (
+        HouseholdMember.objects.on(timezone.localdate())
+        .filter(household=OuterRef("household"), link=Link.REFERENT)
+        .order_by("pk")
+        .values("person__phone")[:1]
+    )
+    memberships = memberships.select_related("period").annotate(
+        phone=Coalesce(NullIf("person__phone", Value("")), Subquery(referent_phone), Value(""))
+    )
+    return form, memberships
+
+
+def _may_export(user) -> bool:
+    return user.has_coope_perm("data.export_lists")
+
+
 @require_perm("membership.view")
 def renewals(request):
-    memberships = services.memberships_to_renew()
+    form, memberships = _renewals(request)
+    query = request.GET.urlencode()
     return render(
         request,
         "membership/renewals.html",
-        {"memberships": memberships[:500], "today": timezone.localdate()},
+        {
+            "form": form,
+            "memberships": memberships[:RENEWALS_SHOWN],
+            "count": memberships.count(),
+            "shown": RENEWALS_SHOWN,
+            "today": timezone.localdate(),
+            "can_renew": request.user.has_coope_perm("membership.take"),
+            "exports": [(fmt, f"?{query}" if query else "") for fmt in FORMATS]
+            if _may_export(request.user)
+            else [],
+        },
+    )
+
+
+@require_perm("membership.view")
+def renewals_export(request, fmt):
+    if fmt not in FORMATS:
+        raise Http404
+    if not _may_export(request.user):
+        raise PermissionDenied
+    form, memberships = _renewals(request)
+    rows = (
+        [
+            str(m.holder),
+            _("Foyer") if m.household_id else _("Personne"),
+            m.card_number,
+            m.phone,
+            m.valid_until,
+            m.house.short_name or m.house.name,
+            str(m.period),
+        ]
+        for m in memberships.iterator(chunk_size=500)
+    )
+    content = write_spreadsheet(
+        [
+            _("Adhérent"),
+            _("Adhésion"),
+            _("Carte"),
+            _("Téléphone"),
+            _("Fin"),
+            _("Maison"),
+            _("Période"),
+        ],
+        rows,
+        fmt,
+        title=_("À renouveler"),
+    )
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    house = form.cleaned_data.get("maison") if form.is_valid() else None
+    name = "-".join(
+        part
+        for part in (
+            "a-renouveler",
+            request.cooperation.slug,
+            slugify(house.short_name or house.name) if house else "",
+            timezone.localdate().isoformat(),
+        )
+        if part
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@require_perm("membership.take")
+def renew(request, pk):
+    """« Renouveler » from the list: what the renewal would be (period, fee), confirmed in one
+    click, taken through the membership service."""
+    membership = get_object_or_404(
+        Membership.objects.select_related("person", "household", "house", "period"), pk=pk
+    )
+    houses = House.objects.filter(
+        association__in=user_associations(request.user, "membership.take")
+    ).order_by("name")
+    if not houses:
+        raise PermissionDenied
+    try:
+        renewal = services.renewal_of(membership)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("membership:renewals")
+    form = RenewForm(
+        request.POST or None,
+        houses=houses,
+        initial={"house": membership.house if membership.house in houses else houses.first()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            renewed = services.renew_membership(
+                actor=request.user, membership=membership, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Adhésion renouvelée : carte %(card)s, %(euros)s.")
+                % {"card": renewed.card_number, "euros": euros(renewed.fee_cents)},
+            )
+            return redirect("membership:done", pk=renewed.pk)
+    return render(
+        request,
+        "membership/renew.html",
+        {"membership": membership, "renewal": renewal, "form": form},
     )
