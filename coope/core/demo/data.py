@@ -166,7 +166,7 @@ FIRST_NAMES_F = [
     "Thérèse",
     "Yasmine",
     "Zoé",
-    "Mariana",
+    "Mireille",
     "Angèle",
     "Lucie",
 ]
@@ -180,7 +180,7 @@ FIRST_NAMES_M = [
     "Gérard",
     "Hugo",
     "Idriss",
-    "Jean-Marc",
+    "Joël",
     "Karim",
     "Louis",
     "Mohamed",
@@ -232,7 +232,7 @@ LAST_NAMES = [
     "Öztürk",
     "Yilmaz",
     "Chabert",
-    "Reverbel",
+    "Perrin",
     "Faure",
     "Blanc",
     "Guérin",
@@ -248,12 +248,13 @@ LAST_NAMES = [
 ]
 
 LOGINS = [
-    # username, role, association index (in the cooperation's list), first name
-    ("directrice", "director", 0, "Angeles"),
-    ("coordinatrice", "coordinator", 0, "Mariana"),
-    ("accueil", "reception", 0, "Claire"),
-    ("accueil-ors", "reception", 1, "Samia"),
-    ("benevole", "volunteer", 0, "Bernard"),
-    ("evaluatrice", "evaluator", 0, "Marine"),
+    # username, role, association index (in the cooperation's list), first name: invented, as
+    # every name of the demo (none of the people the 2018 report names)
+    ("directrice", "director", 0, "Sylvie"),
+    ("coordinatrice", "coordinator", 0, "Nathalie"),
+    ("accueil", "reception", 0, "Camille"),
+    ("accueil-ors", "reception", 1, "Leïla"),
+    ("benevole", "volunteer", 0, "Gilles"),
+    ("evaluatrice", "evaluator", 0, "Agnès"),
 ]
 PASSWORD = "coope-demo"  # noqa: S105 (demo only, printed by make run)
