@@ -99,6 +99,13 @@ class Quality(models.TextChoices):
     DOWNGRADED = "downgraded", _("Déclassé")
 
 
+def kilos(grams: int) -> str:
+    """Grams in kilograms as a French reader writes them, exact: 122 kg, 40,651 kg, 0,5 kg."""
+    whole, rest = divmod(grams, 1000)
+    decimals = f"{rest:03d}".rstrip("0")
+    return f"{whole},{decimals} kg" if decimals else f"{whole} kg"
+
+
 class Collection(models.Model):
     """Produce received from a producer. `remaining_grams` is what batches have not taken yet;
     it only changes under a row lock (services.record_batch)."""
@@ -159,8 +166,13 @@ class Collection(models.Model):
         ]
 
     def __str__(self) -> str:
-        kilos = f"{self.weight_grams / 1000:.1f}".replace(".", ",")
-        return f"{self.produce}{f' {self.variety}' if self.variety else ''}, {kilos} kg, {self.producer} ({self.date:%d/%m/%Y})"
+        variety = f" {self.variety}" if self.variety else ""
+        return f"{self.produce}{variety}, {kilos(self.weight_grams)}, {self.producer} ({self.date:%d/%m/%Y})"
+
+    @property
+    def remaining_text(self) -> str:
+        """What is left, in the unit of the weight beside it: « 40,651 kg »."""
+        return kilos(self.remaining_grams)
 
 
 class RecipeKind(models.TextChoices):
@@ -178,6 +190,15 @@ class Recipe(models.Model):
         _("sorte"), max_length=5, choices=RecipeKind.choices, default=RecipeKind.JARS
     )
     jar_sizes_ml = models.JSONField(_("tailles de bocaux (ml)"), default=list, blank=True)
+    net_weights_grams = models.JSONField(
+        _("poids net par taille de bocal (g)"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Pour ce qui n'est pas liquide, le poids net imprimé sur l'étiquette, par taille de "
+            "bocal : {\"370\": 330}. Sans poids, l'étiquette laisse la place de l'écrire."
+        ),
+    )
     allergens = models.CharField(_("allergènes"), max_length=300, blank=True)
     sterilisation_minutes = models.PositiveIntegerField(
         _("stérilisation validée : durée (minutes)")
@@ -271,6 +292,7 @@ class BatchInput(models.Model):
 
     class Meta:
         verbose_name = _("produit utilisé")
+        verbose_name_plural = _("produits utilisés")
         constraints = [
             models.CheckConstraint(condition=Q(grams__gt=0), name="batch_input_positive"),
             models.UniqueConstraint(fields=["batch", "collection"], name="batch_input_unique"),
@@ -346,6 +368,34 @@ class Lot(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    def net_quantity(self) -> str:
+        """The net quantity as a label must give it (EU regulation 1169/2011, article 23 and
+        annex IX): a volume for a liquid (a soup), a weight for the rest, its number and unit
+        never apart. An unknown weight leaves room to write it by hand."""
+        label = self.net_quantity_label()
+        return f"{label} {self.net_quantity_figures()}" if label else self.net_quantity_figures()
+
+    def net_quantity_label(self) -> str:
+        return "" if self.batch.recipe.kind == RecipeKind.SOUP else str(_("Poids net :"))
+
+    def net_quantity_figures(self) -> str:
+        recipe = self.batch.recipe
+        if recipe.kind == RecipeKind.SOUP:
+            return f"{self.jar_size_ml}\u00a0ml"
+        grams = (recipe.net_weights_grams or {}).get(str(self.jar_size_ml))
+        return f"{grams}\u00a0g" if grams else "______\u00a0g"
+
+    def net_quantity_height_mm(self) -> int:
+        """The least height of its figures (annex IX, point 1): 4 mm from 200 g or ml to 1 kg."""
+        recipe = self.batch.recipe
+        grams = (recipe.net_weights_grams or {}).get(str(self.jar_size_ml))
+        quantity = int(grams) if grams and recipe.kind != RecipeKind.SOUP else self.jar_size_ml
+        return 2 if quantity <= 50 else 3 if quantity <= 200 else 4 if quantity <= 1000 else 6
+
+    def net_quantity_font_mm(self) -> str:
+        """The font size whose figures are that high (a figure of DejaVu Sans is 0.73 em)."""
+        return f"{self.net_quantity_height_mm() / 0.72:.1f}"
+
 
 class LocationKind(models.TextChoices):
     VAN = "van", _("Camion")
@@ -367,6 +417,7 @@ class Location(models.Model):
 
     class Meta:
         verbose_name = _("lieu de stockage")
+        verbose_name_plural = _("lieux de stockage")
         ordering = ["kind", "name"]
         constraints = [
             models.UniqueConstraint(fields=["cooperation", "name"], name="location_unique_name")
@@ -465,6 +516,7 @@ class Movement(models.Model):
 
     class Meta:
         verbose_name = _("mouvement de stock")
+        verbose_name_plural = _("mouvements de stock")
         ordering = ["date", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(jars__gt=0), name="movement_jars_positive"),

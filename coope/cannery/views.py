@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coope.cannery import services
 from coope.cannery.forms import (
@@ -234,6 +235,8 @@ def lot_detail(request, pk):
             "actions": MovementForm.ACTIONS,
             "blocked": trace.lot.recalled_at is not None or trace.lot.batch.released_at is None,
             "recall_form": RecallForm(),
+            # Buyers are people: shown by number to a role that may not see people.
+            "with_names": request.user.has_coope_perm("people.view"),
         },
     )
 
@@ -337,7 +340,11 @@ def lot_move(request, pk, action):
         else:
             messages.success(
                 request,
-                _("%(a)s enregistrée : %(n)s bocal(aux) du lot %(l)s.")
+                ngettext(
+                    "%(a)s enregistrée : %(n)s bocal du lot %(l)s.",
+                    "%(a)s enregistrée : %(n)s bocaux du lot %(l)s.",
+                    data["jars"],
+                )
                 % {"a": titles[action], "n": data["jars"], "l": lot.code},
             )
             return redirect("cannery:lot", pk=lot.pk)
@@ -388,6 +395,7 @@ def recall_statement_pdf(request, pk):
             "totals": [(labels[kind], jars) for kind, jars in statement.totals.items()],
             "headers": [labels[kind] for kind in statement.totals],
             "printed_at": timezone.localtime(),
+            "with_names": request.user.has_coope_perm("people.view"),
         },
         request=request,
     )
