@@ -70,7 +70,23 @@ class AccountsChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.person.last_name.upper()} {obj.person.first_name}"
 
 
-class ExchangeForm(_ServiceForm):
+class PersonPickerMixin:
+    """Forms whose people are chosen by a search (name or card number), never from a list of
+    every member: `person_fields` are rendered by timebank/_person_picker.html, which asks
+    `search_url_name` for matches; `chosen(name)` gives back the accounts already picked."""
+
+    person_fields: tuple[str, ...] = ()
+    search_url_name = ""
+
+    def chosen(self, name: str) -> list[Account]:
+        if not self.is_bound:  # type: ignore[attr-defined]
+            return []
+        values = [v for v in self.data.getlist(self.add_prefix(name)) if v.isdigit()]  # type: ignore[attr-defined]
+        queryset = self.fields[name].queryset  # type: ignore[attr-defined]
+        return list(queryset.filter(pk__in=values)) if values else []
+
+
+class ExchangeForm(PersonPickerMixin, _ServiceForm):
     """The provider records a service given: a payment request to each receiver (several for a
     group exchange, e.g. a workshop: each receiver pays the duration)."""
 
@@ -78,8 +94,12 @@ class ExchangeForm(_ServiceForm):
         label=_("Qui a reçu le service ?"),
         queryset=Account.objects.none(),
         help_text=_("Plusieurs personnes pour un atelier collectif."),
+        widget=forms.MultipleHiddenInput,
+        error_messages={"required": _("Cherchez et cochez la personne qui a reçu le service.")},
     )
     field_order = ["receivers"]
+    person_fields = ("receivers",)
+    search_url_name = "timebank:member_search"
 
     def __init__(self, *args, exclude_account=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,15 +109,25 @@ class ExchangeForm(_ServiceForm):
         self.fields["receivers"].queryset = accounts
 
 
-class ChequeForm(_ServiceForm):
+class ChequeForm(PersonPickerMixin, _ServiceForm):
     """A paper time cheque, signed by both people, entered by staff."""
 
     cheque_number = forms.CharField(label=_("Numéro du chèque"), max_length=40)
     provider = AccountChoiceField(
-        label=_("Qui a rendu le service ?"), queryset=Account.objects.none()
+        label=_("Qui a rendu le service ?"),
+        queryset=Account.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Cherchez et choisissez qui a rendu le service.")},
     )
-    receiver = AccountChoiceField(label=_("Qui l'a reçu ?"), queryset=Account.objects.none())
+    receiver = AccountChoiceField(
+        label=_("Qui l'a reçu ?"),
+        queryset=Account.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Cherchez et choisissez qui a reçu le service.")},
+    )
     field_order = ["cheque_number", "provider", "receiver"]
+    person_fields = ("provider", "receiver")
+    search_url_name = "timebank:staff_search"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

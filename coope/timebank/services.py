@@ -26,10 +26,12 @@ import json
 import uuid
 
 from django.contrib.contenttypes.models import ContentType
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,6 +56,8 @@ from coope.timebank.models import (
     format_minutes,
     payee_choices,
 )
+
+EXCHANGE_TOKEN_SALT = "coope.timebank.exchange-answer"  # noqa: S105 (a salt, not a secret)
 
 
 def payee_kinds() -> set[str]:
@@ -181,32 +185,80 @@ def _replayed(cooperation_id, key: str, content_hash: str) -> Transfer | None:
     return existing
 
 
-def _check_limits(account: Account, new_balance: int, delta: int, categories=None) -> None:
+def sees_figures(actor, account: Account) -> bool:
+    """May `actor` read this account's balance and limits? Its own person, staff who see the
+    accounts, and the system (actor None: commands, whose output goes to staff). A member never
+    reads another member's figures, not even through a refusal or a warning."""
+    if actor is None or account.person_id is None:
+        return True
+    if getattr(actor, "person_id", None) == account.person_id:
+        return True
+    return bool(getattr(actor, "is_authenticated", False)) and actor.has_coope_perm(
+        "timebank.view_accounts"
+    )
+
+
+def _limit_refusal(
+    account: Account,
+    *,
+    after: int,
+    low: int | None,
+    high: int | None,
+    held: int,
+    actor,
+    pending: int = 0,
+) -> str:
+    """The sentence that refuses a movement past a limit, with figures only for who may read them."""
+    if not sees_figures(actor, account):
+        if low is not None and after - held - pending < low:
+            return _(
+                "%(who)s ne peut pas payer cette durée maintenant : son solde passerait sous la "
+                "limite permise. Rien n'a été enregistré : proposez une durée plus courte, ou "
+                "voyez avec un·e coordinateur·rice TIC-TAC."
+            ) % {"who": account}
+        return _(
+            "%(who)s ne peut pas recevoir cette durée maintenant : son solde passerait au-dessus "
+            "de la limite permise. Rien n'a été enregistré : proposez une durée plus courte, ou "
+            "voyez avec un·e coordinateur·rice TIC-TAC."
+        ) % {"who": account}
+    if low is not None and after - held - pending < low:
+        aside = []
+        if held:
+            aside.append(_("%(h)s réservées") % {"h": format_minutes(held)})
+        if pending:
+            aside.append(_("%(p)s d'échanges en attente") % {"p": format_minutes(pending)})
+        return _(
+            "Solde insuffisant pour %(who)s : après ce virement il serait de %(after)s%(held)s, "
+            "sous sa limite de %(low)s. Rien n'a été enregistré."
+        ) % {
+            "who": account,
+            "after": format_minutes(after),
+            "low": format_minutes(low),
+            "held": _(" (avec %(h)s)") % {"h": ", ".join(aside)} if aside else "",
+        }
+    return _(
+        "%(who)s dépasserait sa limite haute de %(high)s (solde après : %(after)s%(pending)s). "
+        "Rien n'a été enregistré."
+    ) % {
+        "who": account,
+        "high": format_minutes(high or 0),
+        "after": format_minutes(after + pending),
+        "pending": _(", avec %(p)s d'échanges en attente") % {"p": format_minutes(pending)}
+        if pending
+        else "",
+    }
+
+
+def _check_limits(
+    account: Account, new_balance: int, delta: int, categories=None, *, actor=None
+) -> None:
     low, high = limits_of(account, categories)
-    if delta < 0 and low is not None:
-        held = held_minutes(account)
-        if new_balance - held < low:
-            raise ValidationError(
-                _(
-                    "Solde insuffisant pour %(who)s : après ce virement il serait de %(after)s%(held)s, "
-                    "sous sa limite de %(low)s. Rien n'a été enregistré."
-                )
-                % {
-                    "who": account,
-                    "after": format_minutes(new_balance),
-                    "low": format_minutes(low),
-                    "held": _(" (avec %(h)s réservées)") % {"h": format_minutes(held)}
-                    if held
-                    else "",
-                }
-            )
-    if delta > 0 and high is not None and new_balance > high:
+    held = held_minutes(account) if delta < 0 and low is not None else 0
+    if (delta < 0 and low is not None and new_balance - held < low) or (
+        delta > 0 and high is not None and new_balance > high
+    ):
         raise ValidationError(
-            _(
-                "%(who)s dépasserait sa limite haute de %(high)s (solde après : %(after)s). "
-                "Rien n'a été enregistré."
-            )
-            % {"who": account, "high": format_minutes(high), "after": format_minutes(new_balance)}
+            _limit_refusal(account, after=new_balance, low=low, high=high, held=held, actor=actor)
         )
 
 
@@ -288,7 +340,7 @@ def _post(
         fresh = locked[account.pk]
         if fresh.closed_at is not None:
             raise _closed(fresh)
-        _check_limits(fresh, fresh.balance_minutes + minutes, minutes, categories)
+        _check_limits(fresh, fresh.balance_minutes + minutes, minutes, categories, actor=actor)
     try:
         with transaction.atomic():
             transfer = Transfer(
@@ -344,31 +396,95 @@ def _positive_minutes(minutes) -> int:
     return minutes
 
 
-def warnings_for(legs: list[tuple[Account, int]]) -> list[str]:
-    """Sentences to show before confirming: a balance that would come near (or past) a limit."""
+def pending_minutes(account: Account, *, exclude=None) -> tuple[int, int]:
+    """(to pay, to receive): the minutes of the account's exchanges still awaiting confirmation."""
+    pending = Exchange.objects.filter(status=ExchangeStatus.PENDING)
+    if exclude is not None:
+        pending = pending.exclude(pk=exclude.pk)
+    to_pay = pending.filter(receiver=account).aggregate(s=Sum("minutes"))["s"] or 0
+    to_receive = pending.filter(provider=account).aggregate(s=Sum("minutes"))["s"] or 0
+    return to_pay, to_receive
+
+
+def _outlook(account: Account, minutes: int):
+    """What a movement of `minutes` would leave: (after, low, high, held, pending, margin past the
+    limit or None), the pending exchanges counted as if confirmed."""
+    low, high = limits_of(account)
+    after = account.balance_minutes + minutes
+    if minutes < 0:
+        held = held_minutes(account)
+        pending = pending_minutes(account)[0]
+        room = None if low is None else after - held - pending - low
+    else:
+        held = 0
+        pending = pending_minutes(account)[1]
+        room = None if high is None else high - after - pending
+    return after, low, high, held, pending, room
+
+
+def limit_refusals(legs: list[tuple[Account, int]], *, actor) -> list[str]:
+    """Sentences that refuse an exchange when it is entered: a balance that would pass a hard
+    limit, the exchanges still pending counted. Figures only for who may read them."""
+    refusals = []
+    for account, minutes in legs:
+        after, low, high, held, pending, room = _outlook(account, minutes)
+        if room is not None and room < 0:
+            refusals.append(
+                _limit_refusal(
+                    account,
+                    after=after,
+                    low=low if minutes < 0 else None,
+                    high=high,
+                    held=held,
+                    pending=pending,
+                    actor=actor,
+                )
+            )
+    return refusals
+
+
+def warnings_for(legs: list[tuple[Account, int]], *, actor) -> list[str]:
+    """Sentences to show before confirming: a balance the actor may read that would come near a
+    limit (not past it: that is refused, see `limit_refusals`). Nothing about anyone else's."""
     if not legs:
         return []
     margin = rules_of(legs[0][0].cooperation_id).warning_margin_minutes
     sentences = []
     for account, minutes in legs:
-        low, high = limits_of(account)
-        after = account.balance_minutes + minutes
-        if minutes < 0 and low is not None and after - held_minutes(account) <= low + margin:
-            sentences.append(
+        if not sees_figures(actor, account):
+            continue
+        after, low, high, _held, _pending, room = _outlook(account, minutes)
+        if room is None or not 0 <= room <= margin:
+            continue
+        own = getattr(actor, "person_id", None) is not None and actor.person_id == account.person_id
+        values = {
+            "who": account,
+            "after": format_minutes(after),
+            "limit": format_minutes((low if minutes < 0 else high) or 0),
+        }
+        if minutes < 0:
+            sentence = (
                 _(
-                    "Après cet échange, le solde de %(who)s serait de %(after)s, "
-                    "près de sa limite basse (%(low)s)."
+                    "Après cet échange, votre solde serait de %(after)s, près de votre limite basse (%(limit)s)."
                 )
-                % {"who": account, "after": format_minutes(after), "low": format_minutes(low)}
+                if own
+                else _(
+                    "Après cet échange, le solde de %(who)s serait de %(after)s, "
+                    "près de sa limite basse (%(limit)s)."
+                )
             )
-        if minutes > 0 and high is not None and after >= high - margin:
-            sentences.append(
+        else:
+            sentence = (
                 _(
-                    "Après cet échange, le solde de %(who)s serait de %(after)s, "
-                    "près de sa limite haute (%(high)s)."
+                    "Après cet échange, votre solde serait de %(after)s, près de votre limite haute (%(limit)s)."
                 )
-                % {"who": account, "after": format_minutes(after), "high": format_minutes(high)}
+                if own
+                else _(
+                    "Après cet échange, le solde de %(who)s serait de %(after)s, "
+                    "près de sa limite haute (%(limit)s)."
+                )
             )
+        sentences.append(sentence % values)
     return sentences
 
 
@@ -691,7 +807,7 @@ def hold_time(
         return existing
     if account.closed_at is not None:
         raise _closed(account)
-    _check_limits(account, account.balance_minutes - minutes, -minutes)
+    _check_limits(account, account.balance_minutes - minutes, -minutes, actor=actor)
     hold = Hold.objects.create(
         cooperation_id=account.cooperation_id,
         account=account,
@@ -894,10 +1010,15 @@ def record_exchange(
     idempotency_key: str,
     group: str = "",
     session=None,
+    notify: bool = True,
+    site_url: str = "",
 ) -> Exchange:
     """The provider records a service given: a payment request the receiver confirms or refuses.
 
-    `session` links it to an activity session (a workshop given in hours)."""
+    Refused at once when a balance would pass a limit (the pending exchanges counted). The
+    receiver is told (`notify`): a notice on their page, and an e-mail whose link (on `site_url`,
+    the address of the site) lets them answer without a login. `session` links it to an activity
+    session (a workshop given in hours)."""
     minutes = _positive_minutes(minutes)
     provider, receiver = account_of(provider), account_of(receiver)
     _validate_legs([(receiver, -minutes), (provider, minutes)], provider.cooperation_id)
@@ -924,6 +1045,20 @@ def record_exchange(
     ).first()
     if existing is not None:
         return _same_exchange(existing, content, key)
+    # Refused now rather than at its confirmation: a balance that would pass a limit, the
+    # exchanges already pending counted. The two accounts are locked in primary-key order (as
+    # every transfer locks them), so two entries at once are checked one after the other.
+    locked = {
+        a.pk: a
+        for a in Account.objects.select_for_update()
+        .filter(pk__in=[provider.pk, receiver.pk])
+        .order_by("pk")
+    }
+    refusals = limit_refusals(
+        [(locked[receiver.pk], -minutes), (locked[provider.pk], minutes)], actor=actor
+    )
+    if refusals:
+        raise ValidationError(refusals)
     try:
         with transaction.atomic():
             exchange = Exchange.objects.create(
@@ -948,7 +1083,62 @@ def record_exchange(
         instance=exchange,
         changes={"minutes": minutes, "provider": provider.pk, "receiver": receiver.pk},
     )
+    if notify:
+        _notify_exchange(exchange, site_url=site_url)
     return exchange
+
+
+def exchange_token(exchange: Exchange) -> str:
+    """The signed token of the link that lets the receiver answer an exchange without a login."""
+    return signing.dumps([exchange.cooperation_id, exchange.pk], salt=EXCHANGE_TOKEN_SALT)
+
+
+def exchange_from_token(token: str) -> tuple[int, int] | None:
+    """(cooperation id, exchange id) of a token, None when it was not signed by us."""
+    try:
+        cooperation_id, pk = signing.loads(token, salt=EXCHANGE_TOKEN_SALT)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    if not (isinstance(cooperation_id, int) and isinstance(pk, int)):
+        return None
+    return cooperation_id, pk
+
+
+def confirmation_due_on(exchange: Exchange) -> datetime.date:
+    """The day an exchange left unanswered is confirmed by `confirm_due_exchanges`."""
+    delay = rules_of(exchange.cooperation_id).confirmation_delay_days
+    return timezone.localdate(exchange.created_at + datetime.timedelta(days=delay))
+
+
+def _notify_exchange(exchange: Exchange, *, site_url: str) -> None:
+    """Tell the receiver they are asked to pay: a notice on their page, an e-mail with a link to
+    confirm or refuse (no login needed) when their address is known."""
+    person = exchange.receiver.person
+    if person is None:
+        return
+    message = _(
+        "%(provider)s demande %(amount)s pour un service rendu le %(day)s : « %(what)s ». "
+        "Sans réponse de votre part, l'échange sera confirmé le %(due)s ; vous pouvez le "
+        "refuser d'ici là."
+    ) % {
+        "provider": exchange.provider,
+        "amount": format_minutes(exchange.minutes),
+        "day": exchange.performed_on.strftime("%d/%m/%Y"),
+        "what": exchange.description,
+        "due": confirmation_due_on(exchange).strftime("%d/%m/%Y"),
+    }
+    Notice.objects.create(cooperation_id=exchange.cooperation_id, person=person, message=message)
+    if person.email:
+        link = site_url.rstrip("/") + reverse(
+            "timebank:exchange_answer", args=[exchange_token(exchange)]
+        )
+        body = message + "\n\n" + _("Pour confirmer ou refuser : %(link)s") % {"link": link}
+        address = person.email
+
+        def send():
+            send_mail(_("TIC-TAC : un échange à confirmer"), body, None, [address])
+
+        transaction.on_commit(send)
 
 
 def _same_exchange(existing: Exchange, content: tuple, key: str) -> Exchange:
@@ -994,6 +1184,7 @@ def record_group_exchange(
     performed_on: datetime.date,
     idempotency_key: str,
     session=None,
+    site_url: str = "",
 ) -> list[Exchange]:
     """One provider, several receivers: one exchange (payment request) per receiver, in one group."""
     if not receivers:
@@ -1010,6 +1201,7 @@ def record_group_exchange(
             idempotency_key=f"{idempotency_key}:{account_of(receiver).pk}",
             group=idempotency_key,
             session=session,
+            site_url=site_url,
         )
         for receiver in receivers
     ]
@@ -1043,16 +1235,22 @@ def _settle(*, actor, exchange: Exchange, created_at=None) -> Exchange:
 
 
 @transaction.atomic
-def confirm_exchange(*, actor, exchange: Exchange) -> Exchange:
-    """The receiver confirms: the minutes move. Confirming twice records once."""
+def confirm_exchange(*, actor, exchange: Exchange, via: str = "") -> Exchange:
+    """The receiver confirms: the minutes move. Confirming twice records once. `via` says how
+    when not signed in (the e-mail's link)."""
     exchange = _settle(actor=actor, exchange=exchange)
-    audit.record(actor=actor, action="timebank_confirm_exchange", instance=exchange, changes={})
+    audit.record(
+        actor=actor,
+        action="timebank_confirm_exchange",
+        instance=exchange,
+        changes={"via": via} if via else {},
+    )
     return exchange
 
 
 @transaction.atomic
-def refuse_exchange(*, actor, exchange: Exchange) -> Exchange:
-    """The receiver refuses: nothing moves."""
+def refuse_exchange(*, actor, exchange: Exchange, via: str = "") -> Exchange:
+    """The receiver refuses: nothing moves. `via` says how when not signed in (the e-mail's link)."""
     exchange = Exchange.objects.select_for_update().get(pk=exchange.pk)
     if exchange.status != ExchangeStatus.PENDING:
         raise ValidationError(
@@ -1062,7 +1260,12 @@ def refuse_exchange(*, actor, exchange: Exchange) -> Exchange:
         status=ExchangeStatus.REFUSED, decided_at=timezone.now()
     )
     exchange.refresh_from_db()
-    audit.record(actor=actor, action="timebank_refuse_exchange", instance=exchange, changes={})
+    audit.record(
+        actor=actor,
+        action="timebank_refuse_exchange",
+        instance=exchange,
+        changes={"via": via} if via else {},
+    )
     return exchange
 
 
@@ -1117,6 +1320,7 @@ def enter_paper_cheque(
         description=description,
         performed_on=performed_on,
         idempotency_key=f"cheque:{number}",
+        notify=False,  # signed by both on paper and confirmed at once: nothing to answer
     )
     if (exchange.provider_id, exchange.receiver_id, exchange.minutes) != (
         account_of(provider).pk,

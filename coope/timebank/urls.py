@@ -8,6 +8,8 @@ urlpatterns = [
     path("avis/lus/", views.notices_read, name="notices_read"),
     path("releve/", views.my_statement, name="statement"),
     path("echanges/nouveau/", views.exchange_new, name="exchange_new"),
+    path("echanges/personnes/", views.member_search, name="member_search"),
+    path("echanges/reponse/<str:token>/", views.exchange_answer, name="exchange_answer"),
     path("echanges/<int:pk>/<str:decision>/", views.exchange_decide, name="exchange_decide"),
     path("annonces/", views.listings, name="listings"),
     path("comptes/", views.accounts, name="accounts"),
@@ -16,5 +18,6 @@ urlpatterns = [
     path("comptes/<int:pk>/releve/", views.account_statement, name="account_statement"),
     path("comptes/<int:pk>/limites/", views.account_limits, name="limits"),
     path("cheque/", views.paper_cheque, name="cheque"),
+    path("cheque/personnes/", views.staff_search, name="staff_search"),
     path("virements/<int:pk>/annuler/", views.reverse, name="reverse"),
 ]

@@ -8,6 +8,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Window
@@ -16,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_scopes import scope
 
 from coope.core.views import object_from_query, require_perm
 from coope.lib.pdf import pdf_response, render_pdf
@@ -38,6 +40,8 @@ from coope.timebank.models import (
 
 INACTIVE_DAYS = 180
 PAGE_SIZE = 50
+MEMBER_SEARCH_LIMIT = 10
+STAFF_SEARCH_LIMIT = 30
 
 
 def _member_account(request) -> Account:
@@ -190,14 +194,20 @@ def exchange_new(request):
         legs = [(receiver, -minutes) for receiver in receivers] + [
             (account, minutes * len(receivers))
         ]
-        if request.POST.get("confirm") != "1":
+        # Refused before the summary; on confirming, the service checks again (after a replay:
+        # a double click returns the exchange already recorded instead of counting it twice).
+        confirming = request.POST.get("confirm") == "1"
+        refusals = [] if confirming else services.limit_refusals(legs, actor=request.user)
+        for refusal in refusals:
+            form.add_error(None, refusal)
+        if not refusals and not confirming:
             return render(
                 request,
                 "timebank/exchange_confirm.html",
                 {
                     "form": form,
                     "data": data,
-                    "warnings": services.warnings_for(legs),
+                    "warnings": services.warnings_for(legs, actor=request.user),
                     "duration": format_minutes(minutes),
                 },
             )
@@ -207,36 +217,136 @@ def exchange_new(request):
             "category": data["category"],
             "description": data["description"],
             "performed_on": data["performed_on"],
+            "site_url": request.build_absolute_uri("/"),
         }
-        try:
-            if len(receivers) == 1:
-                services.record_exchange(
-                    receiver=receivers[0],
-                    minutes=minutes,
-                    idempotency_key=f"member:{data['key']}",
-                    **fields,
-                )
+        if not refusals:
+            try:
+                if len(receivers) == 1:
+                    services.record_exchange(
+                        receiver=receivers[0],
+                        minutes=minutes,
+                        idempotency_key=f"member:{data['key']}",
+                        **fields,
+                    )
+                else:
+                    services.record_group_exchange(
+                        receivers=receivers,
+                        minutes_each=minutes,
+                        idempotency_key=f"member:{data['key']}",
+                        **fields,
+                    )
+            except ValidationError as error:
+                form.add_error(None, error)
             else:
-                services.record_group_exchange(
-                    receivers=receivers,
-                    minutes_each=minutes,
-                    idempotency_key=f"member:{data['key']}",
-                    **fields,
+                messages.success(
+                    request,
+                    _("Échange enregistré, à confirmer par : %(who)s.")
+                    % {"who": ", ".join(str(r) for r in receivers)},
                 )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("Échange enregistré, à confirmer par : %(who)s.")
-                % {"who": ", ".join(str(r) for r in receivers)},
-            )
-            return redirect("timebank:me")
+                return redirect("timebank:me")
     return render(
         request,
         "timebank/exchange_form.html",
         {"form": form, "heading": _("J'ai rendu un service")},
     )
+
+
+def _account_search(request, *, exclude=None, details: bool, limit: int):
+    """The front desk's search (`Person.objects.search`: parts of a name, or a card number) over
+    the open members' accounts; the results are ticked into the form's field `?champ=`."""
+    query = request.GET.get("q", "").strip()
+    champ = request.GET.get("champ", "")
+    if champ not in ("receivers", "provider", "receiver"):
+        raise Http404
+    too_short = bool(query) and not any(c.isdigit() for c in query) and len(query) < 2
+    results = []
+    if query and not too_short:
+        queryset = (
+            Account.objects.filter(
+                kind=AccountKind.MEMBER,
+                closed_at__isnull=True,
+                person__in=Person.objects.search(query).filter(anonymised_at__isnull=True),
+            )
+            .select_related("person", "person__home_house")
+            .order_by("person__last_name", "person__first_name", "pk")
+        )
+        if exclude is not None:
+            queryset = queryset.exclude(pk=exclude.pk)
+        results = list(queryset[:limit])
+    return render(
+        request,
+        "timebank/_account_results.html",
+        {
+            "q": query,
+            "champ": champ,
+            "multiple": champ == "receivers",
+            "results": results,
+            "too_short": too_short,
+            "details": details,
+            "limit": limit,
+        },
+    )
+
+
+@login_required
+def member_search(request):
+    """A member finds the person they served: name and house, never a list of every member."""
+    return _account_search(
+        request, exclude=_member_account(request), details=False, limit=MEMBER_SEARCH_LIMIT
+    )
+
+
+@require_perm("timebank.manage")
+def staff_search(request):
+    """Staff find the people of a paper cheque; the birth year and house tell namesakes apart."""
+    return _account_search(request, details=True, limit=STAFF_SEARCH_LIMIT)
+
+
+def exchange_answer(request, token):
+    """The link of the e-mail sent to the receiver of an exchange: confirm or refuse it, with no
+    login. The signed token names the exchange; nothing else is shown or reachable from it."""
+    found = services.exchange_from_token(token)
+    if found is None:
+        raise Http404
+    cooperation_id, pk = found
+    with scope(cooperation=cooperation_id):
+        exchange = get_object_or_404(
+            Exchange.objects.select_related("provider__person", "receiver__person", "category"),
+            pk=pk,
+            cooperation_id=cooperation_id,
+        )
+        signed_in = getattr(request.user, "person_id", None) == exchange.receiver.person_id
+        # Anyone else with the link acts as the receiver's link, never as their own account.
+        actor = request.user if signed_in else AnonymousUser()
+        via = "" if signed_in else "email_link"
+        if request.method == "POST":
+            decision = request.POST.get("decision", "")
+            try:
+                if decision == "confirmer":
+                    services.confirm_exchange(actor=actor, exchange=exchange, via=via)
+                    messages.success(
+                        request,
+                        _("Échange confirmé : %(d)s versées à %(who)s.")
+                        % {"d": format_minutes(exchange.minutes), "who": exchange.provider},
+                    )
+                elif decision == "refuser":
+                    services.refuse_exchange(actor=actor, exchange=exchange, via=via)
+                    messages.success(request, _("Échange refusé : rien n'a été versé."))
+                else:
+                    raise Http404
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            return redirect("timebank:exchange_answer", token=token)
+        exchange.refresh_from_db(fields=["status"])
+        return render(
+            request,
+            "timebank/exchange_answer.html",
+            {
+                "exchange": exchange,
+                "due": services.confirmation_due_on(exchange),
+                "pending": exchange.status == ExchangeStatus.PENDING,
+            },
+        )
 
 
 @login_required
@@ -430,43 +540,50 @@ def paper_cheque(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         legs = [(data["receiver"], -data["duration"]), (data["provider"], data["duration"])]
-        if request.POST.get("confirm") != "1":
+        # Refused before the summary; on confirming, the service checks again (after a replay:
+        # a double click returns the exchange already recorded instead of counting it twice).
+        confirming = request.POST.get("confirm") == "1"
+        refusals = [] if confirming else services.limit_refusals(legs, actor=request.user)
+        for refusal in refusals:
+            form.add_error(None, refusal)
+        if not refusals and not confirming:
             return render(
                 request,
                 "timebank/exchange_confirm.html",
                 {
                     "form": form,
                     "data": data,
-                    "warnings": services.warnings_for(legs),
+                    "warnings": services.warnings_for(legs, actor=request.user),
                     "cheque": True,
                     "duration": format_minutes(data["duration"]),
                 },
             )
-        try:
-            exchange = services.enter_paper_cheque(
-                actor=request.user,
-                provider=data["provider"],
-                receiver=data["receiver"],
-                minutes=data["duration"],
-                category=data["category"],
-                description=data["description"],
-                performed_on=data["performed_on"],
-                cheque_number=data["cheque_number"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("Chèque n°%(n)s enregistré : %(d)s de %(r)s à %(p)s.")
-                % {
-                    "n": data["cheque_number"],
-                    "d": format_minutes(exchange.minutes),
-                    "r": exchange.receiver,
-                    "p": exchange.provider,
-                },
-            )
-            return redirect("timebank:cheque")
+        if not refusals:
+            try:
+                exchange = services.enter_paper_cheque(
+                    actor=request.user,
+                    provider=data["provider"],
+                    receiver=data["receiver"],
+                    minutes=data["duration"],
+                    category=data["category"],
+                    description=data["description"],
+                    performed_on=data["performed_on"],
+                    cheque_number=data["cheque_number"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Chèque n°%(n)s enregistré : %(d)s de %(r)s à %(p)s.")
+                    % {
+                        "n": data["cheque_number"],
+                        "d": format_minutes(exchange.minutes),
+                        "r": exchange.receiver,
+                        "p": exchange.provider,
+                    },
+                )
+                return redirect("timebank:cheque")
     return render(
         request,
         "timebank/exchange_form.html",

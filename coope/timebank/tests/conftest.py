@@ -1,8 +1,11 @@
-"""Builders for TIC-TAC tests: members with open accounts in the test cooperation."""
+"""Builders for TIC-TAC tests: members with open accounts in the test cooperation, and a real SMTP
+server (aiosmtpd) whose inbox the mail tests read."""
 
 import datetime
+import socket
 
 import pytest
+from aiosmtpd.controller import Controller
 from django_scopes import scope
 
 from coope.membership.models import Membership
@@ -64,3 +67,27 @@ def tb(world, time_machine):
         t.garden = Category.objects.create(cooperation=world.coop, name="Jardinage")
         t.computing = Category.objects.create(cooperation=world.coop, name="Informatique")
         yield t
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = False
+    yield inbox
+    controller.stop()

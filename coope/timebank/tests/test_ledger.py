@@ -495,9 +495,11 @@ def test_exchanges_confirmed_refused_automatic_and_paper_cheques(tb, world, time
 def test_warnings_before_a_hard_limit(tb):
     # Ana: 15 h, lower limit -20 h, warning margin 2 h.
     ana = Account.objects.get(pk=tb.ana.pk)
-    assert services.warnings_for([(ana, -60)]) == []
-    [sentence] = services.warnings_for([(ana, -34 * 60)])
+    assert services.warnings_for([(ana, -60)], actor=None) == []
+    [sentence] = services.warnings_for([(ana, -34 * 60)], actor=None)
     assert "près de sa limite basse" in sentence
+    # Past the limit it is not "near": the exchange is refused (see limit_refusals).
+    assert services.warnings_for([(ana, -36 * 60)], actor=None) == []
 
 
 def test_confirm_exchanges_command(tb, world, time_machine):
