@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from coope.activities.dates import day_format
 from coope.activities.models import Activity, PriceKind, Session
 from coope.core.models import Cooperation, House
 from coope.lib.pdf import render_pdf
@@ -74,7 +75,12 @@ def weekday_name(weekday: int) -> str:
 
 
 def day_month(day: datetime.date) -> str:
-    return date_format(day, "j F")
+    """« 8 janvier », « 1er décembre »."""
+    return day_format(day, "j F")
+
+
+def from_to(first: datetime.date, last: datetime.date) -> str:
+    return _("du %(first)s au %(last)s") % {"first": day_month(first), "last": day_month(last)}
 
 
 def price_of(activity: Activity) -> str:
@@ -95,26 +101,47 @@ def schedule(sessions: list[tuple[datetime.datetime, datetime.datetime]]) -> tup
     weekly = sorted(slot for slot, seen in slots.items() if seen >= 2)
     first, last = local[0][0].date(), local[-1][0].date()
     if weekly:
-        lines = [
-            _("le %(day)s %(hours)s")
-            % {"day": weekday_name(weekday), "hours": hours_between(start, end)}
-            for weekday, start, end in weekly
-        ]
-        span = _("du %(first)s au %(last)s") % {"first": day_month(first), "last": day_month(last)}
-        return lines, span
+        dates: dict[tuple, list[datetime.date]] = defaultdict(list)
+        for start, end in local:
+            dates[(start.weekday(), start.time(), end.time())].append(start.date())
+        moved = _moved_weekdays(weekly, dates)
+        lines = []
+        order = sorted(
+            weekly, key=lambda s: (s[0], dates[s][0] if s[0] in moved else first, s[1], s[2])
+        )
+        for slot in order:
+            weekday, begins, ends = slot
+            line = _("le %(day)s %(hours)s") % {
+                "day": weekday_name(weekday),
+                "hours": hours_between(begins, ends),
+            }
+            if weekday in moved:  # the sessions moved: each time says when it held
+                line = f"{line} ({from_to(dates[slot][0], dates[slot][-1])})"
+            lines.append(line)
+        return lines, from_to(first, last)
     if len(local) <= DATES_LISTED:
         lines = [
             _("le %(day)s, %(hours)s")
             % {
-                "day": date_format(start.date(), "l j F"),
+                "day": day_format(start.date(), "l j F"),
                 "hours": hours_between(start.time(), end.time()),
             }
             for start, end in local
         ]
         return lines, ""
     count = ngettext("%(n)s date", "%(n)s dates", len(local)) % {"n": len(local)}
-    span = _("du %(first)s au %(last)s") % {"first": day_month(first), "last": day_month(last)}
-    return [count], span
+    return [count], from_to(first, last)
+
+
+def _moved_weekdays(weekly: list[tuple], dates: dict[tuple, list[datetime.date]]) -> set[int]:
+    """Weekdays whose weekly times follow one another (the sessions moved during the year),
+    rather than run side by side (two groups on the same day)."""
+    moved = set()
+    for weekday in {slot[0] for slot in weekly}:
+        spans = sorted((dates[s][0], dates[s][-1]) for s in weekly if s[0] == weekday)
+        if len(spans) > 1 and all(a[1] < b[0] for a, b in zip(spans, spans[1:], strict=False)):
+            moved.add(weekday)
+    return moved
 
 
 # -- gathering ---------------------------------------------------------------------------------

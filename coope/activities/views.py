@@ -254,10 +254,27 @@ def session_search(request, pk):
         if query
         else []
     )
+    # At the roll call, someone already ticked is shown as such, with nothing to click.
+    present = (
+        set(
+            Attendance.objects.filter(
+                session=session, person__in=[person.pk for person in results]
+            ).values_list("person_id", flat=True)
+        )
+        if mode == "walk_in" and results
+        else set()
+    )
     return render(
         request,
         "activities/_person_results.html",
-        {"session": session, "results": results, "q": query, "mode": mode, "limit": SEARCH_LIMIT},
+        {
+            "session": session,
+            "results": results,
+            "present": present,
+            "q": query,
+            "mode": mode,
+            "limit": SEARCH_LIMIT,
+        },
     )
 
 
@@ -377,6 +394,11 @@ def tick(request, pk):
             "activities/_attendance_row.html",
             {"session": session, "person": person, "is_present": is_present},
         )
+    # Found by the search: the page says what happened, the row is in the list above.
+    if is_present:
+        messages.success(request, _("%(p)s est noté·e présent·e.") % {"p": person})
+    else:
+        messages.success(request, _("%(p)s n'est plus noté·e présent·e.") % {"p": person})
     return redirect("activities:attendance", pk=session.pk)
 
 

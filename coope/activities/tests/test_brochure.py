@@ -270,6 +270,29 @@ def test_the_command_writes_the_pdf(programme, tmp_path, capsys):
             ["5 dates"],
             "du 2 janvier au 6 janvier",
         ),
+        # The first of the month is « 1er ».
+        (
+            [at(2018, 11, 24, 14), at(2018, 12, 1, 14)],
+            ["le samedi 14 h – 16 h"],
+            "du 24 novembre au 1er décembre",
+        ),
+        ([at(2018, 12, 1, 9, 30)], ["le samedi 1er décembre, 9 h 30 – 11 h 30"], ""),
+        # Sessions that moved on the same weekday: each time says when it held.
+        (
+            [at(2018, 3, day, 16) for day in (1, 8, 15)]
+            + [at(2018, 9, day, 17) for day in (6, 13)],
+            [
+                "le jeudi 16 h – 18 h (du 1er mars au 15 mars)",
+                "le jeudi 17 h – 19 h (du 6 septembre au 13 septembre)",
+            ],
+            "du 1er mars au 13 septembre",
+        ),
+        # Two groups side by side on the same day: no dates needed.
+        (
+            sorted(at(2018, 3, day, hour) for day in (1, 8) for hour in (16, 14)),
+            ["le jeudi 14 h – 16 h", "le jeudi 16 h – 18 h"],
+            "du 1er mars au 8 mars",
+        ),
     ],
 )
 def test_days_and_times_from_the_sessions(starts, slots, span):
