@@ -62,7 +62,9 @@ def test_members_exchange_and_a_coordinator_enters_a_cheque_and_reverses(
     log_in(page, live_server.url, "ana")
     page.get_by_test_id("balance").get_by_text("Solde : 15 h").wait_for()
     page.get_by_role("link", name="J'ai rendu un service").click()
-    page.get_by_label("Qui a reçu le service ?").select_option(label="TEST Ben")
+    # Ben is found by a search (no list of every member); the preview gives no one else's balance.
+    page.get_by_role("searchbox", name="Qui a reçu le service ?").fill("ben")
+    page.get_by_label("TEST Ben").check()
     page.get_by_label("Catégorie").select_option(label="Jardinage")
     page.get_by_label("Description du service").fill("Taille de haie")
     page.get_by_label("Durée (heures)").fill("1h30")
@@ -71,9 +73,10 @@ def test_members_exchange_and_a_coordinator_enters_a_cheque_and_reverses(
     page.get_by_role("button", name="Enregistrer l'échange").dblclick()  # a double tap records once
     page.get_by_text("à confirmer par : Ben Test").wait_for()
 
-    # Ben confirms it on his phone.
+    # Ben is told on his page, and confirms it on his phone.
     log_in(page, live_server.url, "ben")
-    page.get_by_text("Taille de haie").wait_for()
+    page.get_by_text("Ana Test demande 1 h 30").wait_for()
+    page.get_by_text("Taille de haie").first.wait_for()
     page.get_by_role("button", name="Confirmer").click()
     page.get_by_text("Échange confirmé").wait_for()
     page.get_by_test_id("balance").get_by_text("Solde : 13 h 30").wait_for()
@@ -84,14 +87,17 @@ def test_members_exchange_and_a_coordinator_enters_a_cheque_and_reverses(
     log_in(page, live_server.url, "coordination")
     page.goto(f"{live_server.url}/tic-tac/cheque/")
     page.get_by_label("Numéro du chèque").fill("P-0042")
-    page.get_by_label("Qui a rendu le service ?").select_option(label="TEST Ben")
-    page.get_by_label("Qui l'a reçu ?").select_option(label="TEST Ana")
+    page.get_by_role("searchbox", name="Qui a rendu le service ?").fill("ben")
+    page.locator("#results-provider").get_by_label("TEST Ben").check()
+    page.get_by_role("searchbox", name="Qui l'a reçu ?").fill("ana")
+    page.locator("#results-receiver").get_by_label("TEST Ana").check()
     page.get_by_label("Catégorie").select_option(label="Jardinage")
     page.get_by_label("Description du service").fill("Potager")
     page.get_by_label("Durée (heures)").fill("2")
     page.get_by_role("button", name="Vérifier").click()
     page.get_by_role("button", name="Enregistrer l'échange").click()
     page.get_by_text("Chèque n°P-0042 enregistré").wait_for()
+    page.get_by_role("button", name="Menu").click()  # on a phone the menu is folded
     page.get_by_role("link", name="TIC-TAC", exact=True).click()
     page.get_by_role("link", name="Ana Test").click()
     page.get_by_role("cell", name="Échange de services · Potager").wait_for()
