@@ -75,3 +75,34 @@ def test_a_payment_never_writes_a_name_into_the_append_only_ledger(in_scope):
         idempotency_key="h-1",
     )
     assert paid.memo == f"personne n°{zelie.pk}" and hold.memo == f"personne n°{zelie.pk}"
+
+
+def test_the_notice_of_an_exchange_to_confirm_forgets_the_anonymised_provider(in_scope):
+    import datetime
+
+    from coope.timebank.models import Category
+    from coope.timebank.services import record_exchange
+
+    w = in_scope
+    zelie = create_person(
+        actor=w.alice, cooperation=w.coop, first_name="Zélie", last_name="Quintal"
+    )
+    bruno = create_person(actor=w.alice, cooperation=w.coop, first_name="Bruno", last_name="Autre")
+    for person in (zelie, bruno):
+        open_account(actor=w.director, person=person, registered_with=w.assoc_a)
+    record_exchange(
+        actor=None,
+        provider=zelie,
+        receiver=bruno,
+        minutes=60,
+        category=Category.objects.create(cooperation=w.coop, name="Couture"),
+        description="Ourlet",
+        performed_on=datetime.date(2018, 3, 1),
+        idempotency_key="x-1",
+    )
+    assert Notice.objects.filter(person=bruno, message__startswith="Zélie Quintal demande").exists()
+    anonymise_person(actor=w.director, person=zelie)
+    assert not Notice.objects.filter(message__icontains="Quintal").exists()
+    assert Notice.objects.filter(
+        person=bruno, message__startswith=f"Anonyme #{zelie.pk} demande"
+    ).exists()
