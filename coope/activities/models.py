@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -121,7 +122,7 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.activity} — {self.starts_at:%d/%m/%Y %H:%M}"
+        return f"{self.activity} — {timezone.localtime(self.starts_at):%d/%m/%Y %H:%M}"
 
 
 class RegistrationStatus(models.TextChoices):

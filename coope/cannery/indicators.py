@@ -171,7 +171,7 @@ def transformed_weight(scope: Scope) -> QuerySet[BatchInput]:
     public_fields=("recipe", "made_on", "soup_centilitres"),
 )
 def soup_volume(scope: Scope) -> QuerySet[Batch]:
-    return _in_period(Batch.objects.all(), "made_on", scope)
+    return _in_period(Batch.objects.filter(soup_centilitres__gt=0), "made_on", scope)
 
 
 @indicator(

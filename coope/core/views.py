@@ -1,16 +1,29 @@
 """Helpers shared by every view: permission checks written once."""
 
 import datetime
+from dataclasses import dataclass
 from functools import wraps
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from coope.lib.indicators import Scope, compute_figures, shown_figures
-from coope.lib.periods import Period
+from coope.lib import charts
+from coope.lib.indicators import (
+    FigureValue,
+    Scope,
+    ShownFigure,
+    Unit,
+    compute_figures,
+    registry,
+    shown_figures,
+)
+from coope.lib.periods import Period, period_label
+from coope.lib.spreadsheets import CONTENT_TYPES, write_spreadsheet
 
 
 def require_perm(permission: str):
@@ -52,20 +65,164 @@ def home(request):
     raise PermissionDenied
 
 
-@require_perm("figures.view")
-def figures(request):
-    """The key figures of a period (the current year by default), computed from the records."""
-    today = timezone.localdate()
+FIGURE_FORMATS = ("xlsx", "ods", "csv")
+FIGURE_HEADERS = [
+    "Programme",
+    "Chiffre",
+    "Détail",
+    "Valeur",
+    "Unité",
+    "Du",
+    "Au",
+    "Période de comparaison",
+    "Valeur de comparaison",
+]
+
+
+@dataclass
+class FigureGroup:
+    """The figures of one app (membership, activities, the cannery...), as the page shows them."""
+
+    label: str
+    figures: list[ShownFigure]
+    previous: dict[str, ShownFigure]
+    chart: str = ""
+
+
+def _default_period(cooperation, today: datetime.date) -> Period:
+    """The last complete year with records, else the current year."""
+    indicators = [i for i in registry().values() if i.records is not None and not i.fixed]
+    for year in range(today.year - 1, today.year - 11, -1):
+        scope = Scope(cooperation, Period.year(year))
+        if any(i.records_for(scope).exists() for i in indicators):
+            return Period.year(year)
+    return Period.year(today.year)
+
+
+def _period_asked(request, today: datetime.date) -> tuple[Period, str]:
+    if not request.GET.get("du") and not request.GET.get("au"):
+        return _default_period(request.cooperation, today), ""
     try:
         start = datetime.date.fromisoformat(request.GET.get("du") or f"{today.year}-01-01")
         end = datetime.date.fromisoformat(request.GET.get("au") or f"{today.year}-12-31")
-        period = Period(start, end)
-        error = ""
     except ValueError:
-        period, error = (
-            Period.year(today.year),
-            "Dates non comprises : choisissez-les dans le calendrier.",
+        return Period.year(today.year), _(
+            "Dates non comprises : choisissez-les dans le calendrier (jour/mois/année)."
         )
-    values = compute_figures(request.cooperation, period)
-    rows = shown_figures(Scope(request.cooperation, period), values)
-    return render(request, "core/figures.html", {"period": period, "rows": rows, "error": error})
+    if end < start:
+        return Period.year(today.year), _(
+            "La période finit le %(end)s, avant de commencer le %(start)s : vérifiez les dates."
+        ) % {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"}
+    return Period(start, end), ""
+
+
+def _groups(cooperation, period: Period) -> list[FigureGroup]:
+    """The figures of the period and of its earlier period, grouped by app."""
+    scope, earlier = Scope(cooperation, period), Scope(cooperation, period.earlier())
+    shown = shown_figures(scope, compute_figures(cooperation, period))
+    before = {
+        f.indicator.key: f
+        for f in shown_figures(earlier, compute_figures(cooperation, earlier.period))
+    }
+    order = {config.label: index for index, config in enumerate(apps.get_app_configs())}
+    by_app: dict[str, list[ShownFigure]] = {}
+    for figure in shown:
+        by_app.setdefault(figure.indicator.key.split(".", 1)[0], []).append(figure)
+    groups = []
+    for app_label in sorted(by_app, key=lambda label: order.get(label, len(order))):
+        try:
+            label = str(apps.get_app_config(app_label).verbose_name)
+        except LookupError:
+            label = app_label
+        group = FigureGroup(label=label, figures=by_app[app_label], previous=before)
+        scalars = [f for f in group.figures if not f.parts and f.value is not None]
+        group.chart = charts.comparison(
+            _("%(group)s : chaque chiffre et la période de comparaison") % {"group": label},
+            [
+                (
+                    str(f.indicator.label),
+                    _scalar(f.value, f.indicator.unit),
+                    f.shown,
+                    _scalar(before[f.indicator.key].value, f.indicator.unit),
+                    before[f.indicator.key].shown,
+                )
+                for f in scalars
+            ],
+            "#1f5f99",
+            period_label(period),
+            f"{period_label(period.earlier())}",
+        )
+        groups.append(group)
+    return groups
+
+
+def _scalar(value: FigureValue, unit: Unit) -> float:
+    return unit.rounded(value) if value is not None and not isinstance(value, dict) else 0.0
+
+
+def _sheet_rows(groups: list[FigureGroup], period: Period) -> list[list]:
+    earlier = period.earlier()
+    rows: list[list] = []
+    for group in groups:
+        for f in group.figures:
+            unit = f.indicator.unit
+            previous = group.previous.get(f.indicator.key)
+            common = [group.label, str(f.indicator.label)]
+            tail = [unit.display.label, period.start, period.end, str(earlier)]
+            if isinstance(f.value, dict):
+                before = previous.value if previous and isinstance(previous.value, dict) else {}
+                for (label, _shown), (code, value) in zip(f.parts, f.value.items(), strict=True):
+                    rows.append(
+                        [
+                            *common,
+                            label,
+                            unit.rounded(value),
+                            *tail,
+                            _scalar(before.get(code), unit) if code in before else None,
+                        ]
+                    )
+            else:
+                rows.append(
+                    [
+                        *common,
+                        "",
+                        _scalar(f.value, unit) if f.value is not None else None,
+                        *tail,
+                        _scalar(previous.value, unit)
+                        if previous and previous.value is not None
+                        else None,
+                    ]
+                )
+    return rows
+
+
+@require_perm("figures.view")
+def figures(request):
+    """The key figures of a period, grouped by programme, each against its earlier period, with
+    a download; it opens on the last complete year with records."""
+    today = timezone.localdate()
+    period, error = _period_asked(request, today)
+    groups = _groups(request.cooperation, period)
+    fmt = request.GET.get("format", "")
+    if fmt:
+        if fmt not in FIGURE_FORMATS:
+            raise Http404
+        data = write_spreadsheet(
+            FIGURE_HEADERS, _sheet_rows(groups, period), fmt, title=f"Chiffres {period.start.year}"
+        )
+        response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+        name = f"chiffres-cles-{period.start:%Y-%m-%d}-{period.end:%Y-%m-%d}.{fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(
+        request,
+        "core/figures.html",
+        {
+            "period": period,
+            "period_label": period_label(period),
+            "earlier_label": period_label(period.earlier()),
+            "groups": groups,
+            "error": error,
+            "formats": FIGURE_FORMATS,
+        },
+    )

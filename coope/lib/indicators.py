@@ -22,6 +22,7 @@ returns its records (a queryset) for a `Scope`, and a declaration of how they ar
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -30,6 +31,7 @@ from typing import Any, Protocol
 from django.db.models import Count, Expression, F, Model, Q, QuerySet
 from django.db.models import Sum as SumOf
 from django.utils.module_loading import autodiscover_modules
+from unidecode import unidecode
 
 from coope.lib.periods import Period
 
@@ -44,6 +46,7 @@ class UnitDisplay:
     scale: int = 1  # base units per displayed unit (60 minutes per hour)
     decimals: int = 0
     symbol: bool = False  # "€" and "%" stick to the number with a non-breaking space
+    singular: str = ""  # for exactly 1: « 1 atelier », not « 1 ateliers »
 
 
 class Unit(enum.StrEnum):
@@ -79,11 +82,12 @@ class Unit(enum.StrEnum):
     def to_display(self, value: Value) -> Fraction:
         return Fraction(value) / self.display.scale
 
-    def rounded(self, value: Value) -> float:
+    def rounded(self, value: Value) -> float | int:
         """The value in display units, rounded as it is shown (half away from zero): what a
-        spreadsheet cell holds, so that it reads as the page does."""
+        spreadsheet cell holds, so that it reads as the page does (a count stays whole)."""
         text = french_number(self.to_display(value), self.display.decimals)
-        return float(text.replace("\u202f", "").replace(",", "."))
+        number = float(text.replace("\u202f", "").replace(",", "."))
+        return int(number) if self.display.decimals == 0 else number
 
     def show(self, value: FigureValue | float, *, with_unit: bool = True) -> str:
         """The value as French readers write it: 1 350, 1 600 h, 1 900 kg, 9 840 €, 34,5 %."""
@@ -94,22 +98,23 @@ class Unit(enum.StrEnum):
         text = french_number(shown, display.decimals)
         if not with_unit:
             return text
-        return f"{text}\u00a0{display.label}"
+        label = display.singular if text == "1" and display.singular else display.label
+        return f"{text}\u00a0{label}"
 
 
 UNIT_DISPLAY: dict[Unit, UnitDisplay] = {
-    Unit.PERSONS: UnitDisplay("personnes"),
-    Unit.HOUSEHOLDS: UnitDisplay("foyers"),
-    Unit.SESSIONS: UnitDisplay("séances"),
-    Unit.WORKSHOPS: UnitDisplay("ateliers"),
-    Unit.ATTENDANCES: UnitDisplay("présences"),
-    Unit.EVENTS: UnitDisplay("évènements"),
-    Unit.COMMUNES: UnitDisplay("communes"),
-    Unit.VISITS: UnitDisplay("passages"),
-    Unit.EXCHANGES: UnitDisplay("échanges"),
-    Unit.ACCOUNTS: UnitDisplay("comptes"),
-    Unit.PRODUCERS: UnitDisplay("producteurs"),
-    Unit.JARS: UnitDisplay("bocaux"),
+    Unit.PERSONS: UnitDisplay("personnes", singular="personne"),
+    Unit.HOUSEHOLDS: UnitDisplay("foyers", singular="foyer"),
+    Unit.SESSIONS: UnitDisplay("séances", singular="séance"),
+    Unit.WORKSHOPS: UnitDisplay("ateliers", singular="atelier"),
+    Unit.ATTENDANCES: UnitDisplay("présences", singular="présence"),
+    Unit.EVENTS: UnitDisplay("évènements", singular="évènement"),
+    Unit.COMMUNES: UnitDisplay("communes", singular="commune"),
+    Unit.VISITS: UnitDisplay("passages", singular="passage"),
+    Unit.EXCHANGES: UnitDisplay("échanges", singular="échange"),
+    Unit.ACCOUNTS: UnitDisplay("comptes", singular="compte"),
+    Unit.PRODUCERS: UnitDisplay("producteurs", singular="producteur"),
+    Unit.JARS: UnitDisplay("bocaux", singular="bocal"),
     Unit.MINUTES: UnitDisplay("h", scale=60, decimals=1),
     Unit.GRAMS: UnitDisplay("kg", scale=1000, decimals=1),
     Unit.CENTILITRES: UnitDisplay("L", scale=100, decimals=1),
@@ -281,6 +286,13 @@ class Breakdown:
     over_houses: bool = False
 
 
+def natural_key(code: str) -> tuple[Any, ...]:
+    """Codes as people sort them: numbers by value (« 6-11 » before « 12-17 »), letters without
+    their accents (« Châtillon » before « Chatuzange »)."""
+    pieces = re.split(r"(\d+)", unidecode(code).casefold())
+    return tuple(int(piece) if index % 2 else piece for index, piece in enumerate(pieces))
+
+
 def code_of(group: Any) -> str:
     if isinstance(group, tuple):
         return "/".join(code_of(g) for g in group)
@@ -386,7 +398,7 @@ class Indicator:
         if self.breakdown.codes is not None:
             parts = {code: parts.get(code, 0) for code in self.breakdown.codes()} | parts
         else:
-            parts = dict(sorted(parts.items()))
+            parts = dict(sorted(parts.items(), key=lambda item: natural_key(item[0])))
         return parts
 
     def _over_houses(self, scope: Scope) -> dict[str, Value]:

@@ -78,3 +78,32 @@ def age_band_expression(on_year: int, field: str = "birth_date__year") -> Case:
             condition &= Q(**{f"{field}__gte": on_year - high})
         whens.append(When(condition, then=Value(label)))
     return Case(*whens, default=Value("inconnu"), output_field=CharField())
+
+
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+def period_label(period: Period) -> str:
+    """'2018', 'Juillet 2017 à décembre 2018', '12/03/2018 – 30/04/2018' as people write them."""
+    start, end = period.start, period.end
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
+    next_day = end + datetime.timedelta(days=1)
+    if start.day == 1 and next_day.day == 1:
+        first = f"{MONTHS[start.month - 1]} {start.year}"
+        last = f"{MONTHS[end.month - 1]} {end.year}"
+        return f"{first[0].upper()}{first[1:]} à {last}" if first != last else first.capitalize()
+    return str(period)

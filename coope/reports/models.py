@@ -9,40 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from coope.core.models import Association, Cooperation, House, ProjectGroup
-from coope.lib.periods import Period, shift_date
-
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
+from coope.lib.periods import Period, period_label, shift_date
 
 
 def shift_year(day: datetime.date | None, years: int) -> datetime.date | None:
     """`shift_date` for a date that may be empty (a section without a period of its own)."""
     return None if day is None else shift_date(day, years)
-
-
-def period_label(period: Period) -> str:
-    """'2018', 'Juillet 2017 à décembre 2018', '12/03/2018 – 30/04/2018' as people write them."""
-    start, end = period.start, period.end
-    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
-        return str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
-    next_day = end + datetime.timedelta(days=1)
-    if start.day == 1 and next_day.day == 1:
-        first = f"{MONTHS[start.month - 1]} {start.year}"
-        last = f"{MONTHS[end.month - 1]} {end.year}"
-        return f"{first[0].upper()}{first[1:]} à {last}" if first != last else first.capitalize()
-    return str(period)
 
 
 class Report(models.Model):

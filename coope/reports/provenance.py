@@ -3,8 +3,10 @@
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
-from coope.lib.indicators import Indicator, Scope, registry
+from coope.core.plugins import programmes
+from coope.lib.indicators import Indicator, Scope, Unit, registry
 from coope.people.models import Household, Person
 from coope.reports.models import Report, SectionFigure
 
@@ -12,6 +14,15 @@ from coope.reports.models import Report, SectionFigure
 # year, postcode, neighbourhood and employment together can point at one person.
 BY_NUMBER_ONLY = (Person, Household)
 SKIPPED = {"id", "cooperation"}
+# Quantities are stored in base units, named by their suffix, and shown as people read them.
+UNIT_OF_FIELD = {
+    "_minutes": Unit.MINUTES,
+    "_grams": Unit.GRAMS,
+    "grams": Unit.GRAMS,
+    "_centilitres": Unit.CENTILITRES,
+    "_cents": Unit.CENTS,
+    "minutes": Unit.MINUTES,
+}
 
 
 def records_of(
@@ -81,12 +92,18 @@ def _shown(record: models.Model, field: Any) -> str | None:
     if field.choices:
         return str(getattr(record, f"get_{field.name}_display")())
     if isinstance(field, models.DateTimeField):
-        return f"{value:%d/%m/%Y %H:%M}"
+        return f"{timezone.localtime(value):%d/%m/%Y %H:%M}"
     if isinstance(field, models.DateField):
         return f"{value:%d/%m/%Y}"
     if isinstance(field, models.BooleanField):
         return str(field.verbose_name) if value else None
-    return f"{field.verbose_name} : {value}"
+    label = str(field.verbose_name).split(" (")[0]  # « durée (minutes) » reads « durée »
+    for suffix, unit in UNIT_OF_FIELD.items():
+        if field.name.endswith(suffix) and isinstance(value, int):
+            return f"{label} : {unit.show(value)}"
+    if field.name == "programme":
+        return f"{label} : {programmes()[value].label}" if value in programmes() else None
+    return f"{label} : {value}"
 
 
 def describe(
@@ -96,12 +113,47 @@ def describe(
     the record as it names itself; any other reader reads only the fields its indicator declares
     public, and people and households by number."""
     model = type(record)
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    shown_fields = [
+        name
+        for name in public_fields
+        if name in fields
+        and not (with_names and getattr(fields[name], "related_model", None) in BY_NUMBER_ONLY)
+    ]
+    details = [_shown(record, fields[name]) for name in shown_fields]
     if with_names:
-        text = str(record)
+        text = " · ".join([str(record), *(d for d in details if d)])
     elif model in BY_NUMBER_ONLY:
         text = f"{model._meta.verbose_name} n° {record.pk}"
     else:
-        fields = {f.name: f for f in model._meta.concrete_fields}
-        parts = [_shown(record, fields[name]) for name in public_fields if name in fields]
-        text = " · ".join(p for p in parts if p)
+        text = " · ".join(d for d in details if d)
     return {"pk": record.pk, "kind": str(model._meta.verbose_name), "text": text}
+
+
+def measure_note(indicator: Indicator, model: type[models.Model]) -> str:
+    """How the figure is made from the records listed, in French."""
+    from django.utils.translation import gettext as _
+
+    from coope.lib.indicators import Distinct, Rows, Share, Total
+
+    measure = indicator.measure
+    fields = {f.name: f for f in model._meta.concrete_fields}
+
+    def named(field: str) -> str:
+        return str(fields[field].verbose_name).split(" (")[0] if field in fields else field
+
+    if isinstance(measure, Rows):
+        return _("Le chiffre est le nombre de ces enregistrements.")
+    if isinstance(measure, Distinct):
+        if measure.field == "pk":
+            return _("Le chiffre est le nombre de ces enregistrements.")
+        return _(
+            "Le chiffre compte une seule fois chaque « %(field)s » de ces enregistrements."
+        ) % {"field": named(measure.field)}
+    if isinstance(measure, Total):
+        return _("Le chiffre est la somme de « %(field)s » de ces enregistrements.") % {
+            "field": named(measure.field)
+        }
+    if isinstance(measure, Share):
+        return _("Le chiffre est une part, en %, des personnes de ces enregistrements.")
+    return ""

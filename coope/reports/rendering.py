@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from coope.core.models import House
+from coope.lib import charts
 from coope.lib.indicators import (
     Distinct,
     FigureValue,
@@ -20,9 +21,8 @@ from coope.lib.indicators import (
     from_json,
     registry,
 )
-from coope.lib.periods import Period
-from coope.reports import charts
-from coope.reports.models import Report, Section, SectionFigure, TextBlock, period_label
+from coope.lib.periods import Period, period_label
+from coope.reports.models import Report, Section, SectionFigure, TextBlock
 
 DEFAULT_COLOURS = ["#1f5f99", "#E4572E", "#17BEBB", "#76B041", "#6A4C93", "#F3A712"]
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from coope.core.models import House
 from coope.core.views import require_perm
-from coope.lib.indicators import registry
+from coope.lib.indicators import Scope, registry
 from coope.lib.pdf import pdf_response
 from coope.lib.spreadsheets import CONTENT_TYPES
 from coope.reports import exports, services
@@ -28,7 +28,7 @@ from coope.reports.forms import (
     TextForm,
 )
 from coope.reports.models import PublishedFigure, Report, Section, SectionFigure, TextBlock
-from coope.reports.provenance import describe, records_of
+from coope.reports.provenance import describe, measure_note, records_of
 from coope.reports.rendering import FigureView, build_sections, load_report, text_parts
 
 RECORDS_PER_PAGE = 50
@@ -197,6 +197,7 @@ def figure_records(request, pk):
     if indicator is not None and indicator.parts:
         source = registry()[part if part in indicator.parts else indicator.parts[0]]
     public_fields = source.public_fields if source is not None else ()
+    scope = Scope(report.cooperation, section.period_in(report), section.association, section.house)
     with_names = request.user.has_coope_perm("people.view")
     published = PublishedFigure.objects.filter(figure=figure).first()
     difference = None
@@ -228,6 +229,16 @@ def figure_records(request, pk):
             "published": published,
             "difference": difference,
             "query": _keep(request, "partie", "ecart"),
+            "note": measure_note(source, queryset.model)
+            if source is not None and queryset is not None
+            else "",
+            "value_shown": source.show(source.value(scope)) if source is not None else "",
+            "part_values": [
+                (key, registry()[key].label, registry()[key].show(registry()[key].value(scope)))
+                for key in indicator.parts
+            ]
+            if indicator is not None
+            else [],
         },
     )
 

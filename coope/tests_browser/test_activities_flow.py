@@ -50,6 +50,7 @@ def test_coordinator_plans_registers_ticks_counts_and_reads_the_figures(live_ser
     page.get_by_role("button", name="Se connecter").click()
 
     # An activity with a weekly session for four weeks.
+    page.get_by_role("button", name="Menu").click()  # on a phone the menu is folded
     page.get_by_role("link", name="Activités").click()
     page.get_by_role("link", name="Nouvelle activité").click()
     page.get_by_label("Titre").fill("Atelier cuisine")
@@ -118,7 +119,7 @@ def test_coordinator_plans_registers_ticks_counts_and_reads_the_figures(live_ser
     page.goto(f"{live_server.url}/chiffres/?du={first_day.isoformat()}&au={last_day.isoformat()}")
 
     def shown(key: str) -> str:
-        return page.locator(f"tr[data-key='{key}'] strong").inner_text().replace("\u00a0", " ")
+        return page.locator(f"[data-key='{key}'] strong").inner_text().replace("\u00a0", " ")
 
     assert shown("activities.sessions") == "4 séances"
     assert shown("activities.attendances") == "33 présences"

@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from coope.core.models import AuditEntry
-from coope.lib.periods import Period
+from coope.lib.periods import Period, period_label
 from coope.reports import services
 from coope.reports.demo import DEMO_REPORT, build_report_demo
-from coope.reports.models import Report, Section, SectionFigure, TextBlock, period_label
+from coope.reports.models import Report, Section, SectionFigure, TextBlock
 
 pytestmark = pytest.mark.django_db
 

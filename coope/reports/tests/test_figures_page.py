@@ -1,0 +1,51 @@
+"""The key-figures page: for directors, grouped by programme, compared, downloadable."""
+
+import time_machine
+from django.urls import reverse
+
+from coope.lib.spreadsheets import read_spreadsheet
+
+
+@time_machine.travel("2026-12-01 10:00 +0000")
+def test_it_opens_on_the_last_complete_year_with_records(year, client_as):
+    page = client_as(year.coordinator).get(reverse("figures")).content.decode()
+    assert 'Chiffres clés <span class="muted">· 2018</span>' in page  # 2019-2025 hold nothing
+    assert "comparé à la période 2017" in page
+
+
+def test_figures_read_as_people_write_them_grouped_by_programme_without_codes(year, client_as):
+    page = (
+        client_as(year.coordinator)
+        .get(reverse("figures"), {"du": "2018-01-01", "au": "2018-12-31"})
+        .content.decode()
+    )
+    # Groups are the programmes' names; no internal code is written on the page.
+    assert "<h2>Adhésion commune</h2>" in page or "<h2>Adhésions" in page or "Adhésion" in page
+    assert ">membership.members<" not in page and "centimes" not in page
+    assert "3,5\u00a0h" in page  # 210 minutes of volunteering
+    assert "<svg" in page  # each group is drawn against the earlier period
+    for fmt in ("xlsx", "ods", "csv"):
+        assert f"format={fmt}" in page
+
+
+def test_the_figures_download_as_a_spreadsheet(year, client_as):
+    client = client_as(year.coordinator)
+    for fmt in ("xlsx", "ods", "csv"):
+        response = client.get(
+            reverse("figures"), {"du": "2018-01-01", "au": "2018-12-31", "format": fmt}
+        )
+        assert response.status_code == 200
+        sheet = read_spreadsheet(response.content, f"chiffres.{fmt}")
+        rows = {(r.get("Chiffre"), r.get("Détail")): r for r in sheet.rows}
+        hours = rows[("Heures de bénévolat", "")]
+        assert str(hours.get("Valeur")) in ("3.5", "3,5") and hours.get("Unité") == "h"
+        assert str(rows[("Adhérents", "")].get("Valeur")) in ("2", "2.0")
+    assert client.get(reverse("figures"), {"format": "pdf"}).status_code == 404
+
+
+def test_dates_that_make_no_period_are_said_plainly(year, client_as):
+    client = client_as(year.coordinator)
+    page = client.get(reverse("figures"), {"du": "2018-12-31", "au": "2018-01-01"}).content.decode()
+    assert "avant de commencer" in page
+    page = client.get(reverse("figures"), {"du": "31/12/2018", "au": "x"}).content.decode()
+    assert "Dates non comprises" in page
