@@ -7,14 +7,21 @@ services (and their audit entries) to load in seconds.
 What a declared `build(builder)` may read: `builder.full` (True for the Romans year, False for
 the small second cooperation), `cooperation`, `associations`, `houses`, `periods` (by year),
 `groups` (project groups by slug), `members` (the 2018 members, persons and households'
-people), `spec`, `random` (the shared generator: use your own to keep the others' data
-stable) and `new_person()`.
+people), `today` (the day the demo is built: `timezone.localdate()`), `this_year` and
+`current_members` (people with a membership of this year, for the demo's living present),
+`spec`, `random` (the shared generator: use your own to keep the others' data stable) and
+`new_person()`.
+
+The demo holds two times: the 2018 year of the report (2017 and 2018 periods, every figure of the
+report), and today (memberships of last year and this year, the current season's activities),
+relative to the day `coope demo` runs, so that it looks alive on any date.
 """
 
 import datetime
 import random
 
 from django.db import transaction
+from django.utils import timezone
 from django_scopes import scope
 
 from coope.core.demo import data
@@ -53,6 +60,9 @@ FEES = [  # kind, QF min, QF max, euros
 ]
 
 
+REPORT_YEAR = 2018
+
+
 class DemoBuilder:
     def __init__(self, spec: dict, seed: int, *, full: bool = True):
         self.spec = spec
@@ -61,6 +71,10 @@ class DemoBuilder:
         self.groups: dict[str, ProjectGroup] = {}
         self.random = random.Random(seed)
         self.card_counters: dict[int, int] = {}
+        self.today = timezone.localdate()
+        # Today's years come after the report's (2017, 2018), whatever the clock says.
+        self.this_year = max(self.today.year, REPORT_YEAR + 2)
+        self.current_members: list[Person] = []
 
     # -- structure ---------------------------------------------------------------
     def build_structure(self) -> None:
@@ -96,7 +110,7 @@ class DemoBuilder:
                     )
                 self.houses.append(house)
         self.periods = {}
-        for year in (2017, 2018, 2025, 2026):
+        for year in (2017, REPORT_YEAR, self.this_year - 1, self.this_year):
             period = MembershipPeriod.objects.create(
                 cooperation=self.cooperation,
                 name=str(year),
@@ -182,6 +196,8 @@ class DemoBuilder:
     def membership(self, period, *, person=None, household=None, house, fee_cents) -> Membership:
         r = self.random
         start = period.start + datetime.timedelta(days=r.randint(0, 200))
+        if period.start <= self.today <= period.end:  # this year's: taken by today
+            start = min(start, self.today)
         return Membership(
             cooperation=self.cooperation,
             period=period,
@@ -303,7 +319,8 @@ class DemoBuilder:
         members_2018 = individuals[: spec["individuals_2018"]]
         only_2017 = individuals[spec["individuals_2018"] :]
 
-        p17, p18, p25, p26 = (self.periods[y] for y in (2017, 2018, 2025, 2026))
+        p17, p18 = self.periods[2017], self.periods[REPORT_YEAR]
+        last_year, this_year = self.periods[self.this_year - 1], self.periods[self.this_year]
         memberships = []
         renewed_h = spec["households_renewed_from_2017"]
         renewed_i = spec["individuals_renewed_from_2017"]
@@ -331,11 +348,12 @@ class DemoBuilder:
         recent = members_2018[: spec["today_members"]]
         for person in recent:
             memberships.append(
-                self.membership(p25, person=person, house=person.home_house, fee_cents=1000)
+                self.membership(last_year, person=person, house=person.home_house, fee_cents=1000)
             )
-        for person in recent[: spec["today_members"] * 3 // 4]:
+        self.current_members = recent[: spec["today_members"] * 3 // 4]
+        for person in self.current_members:
             memberships.append(
-                self.membership(p26, person=person, house=person.home_house, fee_cents=1000)
+                self.membership(this_year, person=person, house=person.home_house, fee_cents=1000)
             )
         Membership.objects.bulk_create(memberships)
         self.members = members_2018 + [p for _, ms, _ in households for p in ms]
@@ -376,10 +394,11 @@ class DemoBuilder:
     def build_small(self) -> None:
         people = [self.new_person() for _ in range(self.spec["people"])]
         Person.objects.bulk_create(people)
-        period = self.periods[2026]
+        period = self.periods[self.this_year]
+        self.current_members = people[:25]
         Membership.objects.bulk_create(
             self.membership(period, person=p, house=self.houses[0], fee_cents=500)
-            for p in people[:25]
+            for p in self.current_members
         )
 
 
