@@ -75,6 +75,7 @@ def test_a_coordinator_records_a_collection_a_batch_labels_and_sales_on_a_phone(
     page.get_by_label("Identifiant").fill("coordination")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("button", name="Menu").click()  # on a phone the menu is folded
     page.get_by_role("link", name="Conserverie", exact=True).first.click()
 
     # The apricots the farm brought, weighed.

@@ -49,6 +49,7 @@ def test_a_director_rewrites_a_text_and_opens_the_pdf(live_server, world, report
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
 
+    page.get_by_role("button", name="Menu").click()  # on a phone the menu is folded
     page.get_by_role("link", name="Rapports").click()
     page.get_by_role("link", name="Rapport d'activités 2018").click()
     page.get_by_role("heading", name="La conserverie mobile").wait_for()
