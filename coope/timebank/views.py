@@ -137,6 +137,11 @@ def _statement_file(request, account: Account):
 
 @login_required
 def me(request):
+    if getattr(request.user, "person_id", None) is None:
+        # Staff without an account of their own: the accounts they may see, else their home.
+        if request.user.has_coope_perm("timebank.view_accounts"):
+            return redirect("timebank:accounts")
+        return redirect("home")
     account = _member_account(request)
     notices = list(Notice.objects.filter(person_id=account.person_id, read_at__isnull=True)[:10])
     to_confirm = list(
@@ -472,6 +477,11 @@ def account_detail(request, pk):
             "can_manage": can_manage,
             "limits_form": LimitsForm() if can_manage else None,
             "reversal_delay": services.rules_of(account.cooperation_id).reversal_delay_days,
+            # « Annuler » only where a reversal is still allowed.
+            "reversible_since": timezone.now()
+            - datetime.timedelta(
+                days=services.rules_of(account.cooperation_id).reversal_delay_days
+            ),
         },
     )
 
