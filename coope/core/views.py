@@ -87,6 +87,7 @@ class FigureGroup:
     figures: list[ShownFigure]
     previous: dict[str, ShownFigure]
     chart: str = ""
+    earlier_empty: bool = False
 
 
 def _default_period(cooperation, today: datetime.date) -> Period:
@@ -136,6 +137,12 @@ def _groups(cooperation, period: Period) -> list[FigureGroup]:
             label = app_label
         group = FigureGroup(label=label, figures=by_app[app_label], previous=before)
         scalars = [f for f in group.figures if not f.parts and f.value is not None]
+        # An earlier period where none of the group's figures counts anything has no records
+        # for it: « pas de données », not a row of zeros.
+        group.earlier_empty = not any(
+            before[f.indicator.key].value not in (None, 0, {}) for f in group.figures
+        )
+        nothing = _("pas de données")
         group.chart = charts.comparison(
             _("%(group)s : chaque chiffre et la période de comparaison") % {"group": label},
             [
@@ -144,7 +151,7 @@ def _groups(cooperation, period: Period) -> list[FigureGroup]:
                     _scalar(f.value, f.indicator.unit),
                     f.shown,
                     _scalar(before[f.indicator.key].value, f.indicator.unit),
-                    before[f.indicator.key].shown,
+                    nothing if group.earlier_empty else before[f.indicator.key].shown,
                 )
                 for f in scalars
             ],

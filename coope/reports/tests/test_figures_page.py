@@ -49,3 +49,14 @@ def test_dates_that_make_no_period_are_said_plainly(year, client_as):
     assert "avant de commencer" in page
     page = client.get(reverse("figures"), {"du": "31/12/2018", "au": "x"}).content.decode()
     assert "Dates non comprises" in page
+
+
+def test_an_earlier_period_without_records_reads_no_data_not_zero(year, client_as):
+    page = (
+        client_as(year.coordinator)
+        .get(reverse("figures"), {"du": "2018-01-01", "au": "2018-12-31"})
+        .content.decode()
+    )
+    # 2017 holds one session and Ana's attendance, but no front-desk visit and no volunteering.
+    assert "2017 : pas de données à comparer." in page
+    assert page.count("pas de données à comparer") < page.count("<h2>")
