@@ -347,7 +347,6 @@ class Indicator:
     parts: tuple[str, ...] = ()
     # Dimensions fixed by a derived figure (e.g. programme="cannery").
     fixed: Mapping[str, Any] = field(default_factory=dict)
-    description: str = ""
     do_not_call_in_templates = True  # templates read its label, they do not compute it
 
     @property
@@ -480,7 +479,6 @@ def indicator(
                 dimensions=accepted,
                 breakdown=breakdown,
                 public_fields=tuple(public_fields),
-                description=(records.__doc__ or "").strip(),
             )
         )
         return records

@@ -4,7 +4,9 @@ Figures of a past period count these, never today's values, so that today's edit
 leaves a household, moves to another house, is anonymised) leave past figures as they were.
 """
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from coope.lib.periods import Period
@@ -46,3 +48,24 @@ def home_house_during(period: Period, person_field: str = "pk") -> Coalesce:
         .values("home_house")[:1]
     )
     return Coalesce(Subquery(in_period), Subquery(without_spell))
+
+
+def of_home_house(
+    queryset: QuerySet[Any],
+    period: Period,
+    person_field: str,
+    *,
+    house: Any = None,
+    association: Any = None,
+) -> QuerySet[Any]:
+    """The rows whose person had `house` (or a house of `association`) as home house during the
+    period: what every figure counted by the person's house uses. The rows as they are when
+    neither is given."""
+    if house is None and association is None:
+        return queryset
+    queryset = queryset.annotate(home_house=home_house_during(period, person_field))
+    if house is not None:
+        queryset = queryset.filter(home_house=house.pk)
+    if association is not None:
+        queryset = queryset.filter(home_house__in=association.houses.values("pk"))
+    return queryset

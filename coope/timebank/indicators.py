@@ -32,7 +32,7 @@ from coope.lib.indicators import (
     labels_of,
 )
 from coope.lib.periods import Period
-from coope.people.history import home_house_during
+from coope.people.history import home_house_during, of_home_house
 from coope.timebank.models import (
     Account,
     AccountKind,
@@ -64,17 +64,6 @@ def _in_period(period: Period, field: str = "created_at") -> Q:
     return Q(**{f"{field}__date__gte": period.start, f"{field}__date__lte": period.end})
 
 
-def _by_home_house(queryset: QuerySet, scope: Scope, person_path: str) -> QuerySet:
-    if scope.house is None and scope.association is None:
-        return queryset
-    queryset = queryset.annotate(home_house=home_house_during(scope.period, person_path))
-    if scope.house is not None:
-        queryset = queryset.filter(home_house=scope.house.pk)
-    if scope.association is not None:
-        queryset = queryset.filter(home_house__in=scope.association.houses.values("pk"))
-    return queryset
-
-
 def exchange_transfers(scope: Scope) -> QuerySet[Transfer]:
     """Exchange transfers of the period that were not reversed."""
     queryset = Transfer.objects.filter(
@@ -83,7 +72,13 @@ def exchange_transfers(scope: Scope) -> QuerySet[Transfer]:
         kind=TransferKind.EXCHANGE,
         reversed_by__isnull=True,
     )
-    return _by_home_house(queryset, scope, "exchange__provider__person")
+    return of_home_house(
+        queryset,
+        scope.period,
+        "exchange__provider__person",
+        house=scope.house,
+        association=scope.association,
+    )
 
 
 @indicator(
@@ -140,7 +135,9 @@ def exchanges(scope: Scope) -> QuerySet[Transfer]:
 
 def member_accounts(scope: Scope) -> QuerySet[Account]:
     queryset = Account.objects.filter(cooperation=scope.cooperation, kind=AccountKind.MEMBER)
-    return _by_home_house(queryset, scope, "person")
+    return of_home_house(
+        queryset, scope.period, "person", house=scope.house, association=scope.association
+    )
 
 
 @indicator(

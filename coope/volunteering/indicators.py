@@ -8,7 +8,7 @@ from django.db.models import F, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from coope.lib.indicators import Distinct, Scope, Total, Unit, indicator
-from coope.people.history import home_house_during
+from coope.people.history import of_home_house
 from coope.volunteering.models import Training, VolunteerHours, VolunteeringKind
 
 ALL = {"association", "house", "programme"}
@@ -24,16 +24,6 @@ HOUR_FIELDS = (
 TRAINING_FIELDS = ("person", "date", "programme")
 
 
-def _of_volunteers_from(queryset: QuerySet, scope: Scope) -> QuerySet:
-    if scope.house is not None or scope.association is not None:
-        queryset = queryset.annotate(home_house=home_house_during(scope.period, "person"))
-    if scope.house is not None:
-        queryset = queryset.filter(home_house=scope.house.pk)
-    if scope.association is not None:
-        queryset = queryset.filter(home_house__in=scope.association.houses.values("pk"))
-    return queryset
-
-
 def hours_in(scope: Scope) -> QuerySet[VolunteerHours]:
     queryset = VolunteerHours.objects.filter(
         cooperation=scope.cooperation,
@@ -45,7 +35,9 @@ def hours_in(scope: Scope) -> QuerySet[VolunteerHours]:
             Q(programme=scope.programme)
             | Q(programme="", session__activity__programme=scope.programme)
         )
-    return _of_volunteers_from(queryset, scope)
+    return of_home_house(
+        queryset, scope.period, "person", house=scope.house, association=scope.association
+    )
 
 
 def trainings_in(scope: Scope) -> QuerySet[Training]:
@@ -54,7 +46,9 @@ def trainings_in(scope: Scope) -> QuerySet[Training]:
     )
     if scope.programme is not None:
         queryset = queryset.filter(programme=scope.programme)
-    return _of_volunteers_from(queryset, scope).select_related("person")
+    return of_home_house(
+        queryset, scope.period, "person", house=scope.house, association=scope.association
+    ).select_related("person")
 
 
 @indicator(

@@ -2,16 +2,13 @@
 # so django-stubs knows each model's `objects` and its related managers.
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar, overload
+from typing import Any, overload
 
 from django.db import models
-
-_M = TypeVar("_M", bound=models.Manager[Any])
-
 from django_scopes.exceptions import ScopeError as ScopeError
 
 @overload
-def ScopedManager(_manager_class: type[_M], **scopes: str) -> _M: ...
+def ScopedManager[M: models.Manager[Any]](_manager_class: type[M], **scopes: str) -> M: ...
 @overload
 def ScopedManager(**scopes: str) -> models.Manager[Any]: ...
 def get_scope() -> dict[str, Any]: ...
