@@ -1,7 +1,7 @@
 """Helpers shared by every view: permission checks written once."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 
 from django.apps import apps
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from coope.lib import charts
 from coope.lib.indicators import (
     FigureValue,
+    Indicator,
     Scope,
     ShownFigure,
     Unit,
@@ -88,16 +89,33 @@ class FigureGroup:
     previous: dict[str, ShownFigure]
     chart: str = ""
     earlier_empty: bool = False
+    # Under a breakdown whose parts add up to more than the whole: why (by figure key).
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> list[tuple[ShownFigure, str]]:
+        return [(f, self.notes.get(f.indicator.key, "")) for f in self.figures]
 
 
 def _default_period(cooperation, today: datetime.date) -> Period:
-    """The last complete year with records, else the current year."""
-    indicators = [i for i in registry().values() if i.records is not None and not i.fixed]
+    """The last complete year with records in the most programmes (of the ten years before
+    this one), else the current year: a year where only memberships were taken is not where a
+    director expects to start."""
+    by_app: dict[str, list[Indicator]] = {}
+    for item in registry().values():
+        if item.records is not None and not item.fixed:
+            by_app.setdefault(item.key.split(".", 1)[0], []).append(item)
+    best, best_count = Period.year(today.year), 0
     for year in range(today.year - 1, today.year - 11, -1):
         scope = Scope(cooperation, Period.year(year))
-        if any(i.records_for(scope).exists() for i in indicators):
-            return Period.year(year)
-    return Period.year(today.year)
+        count = sum(
+            any(item.records_for(scope).exists() for item in items) for items in by_app.values()
+        )
+        if count > best_count:
+            best, best_count = Period.year(year), count
+        if best_count == len(by_app):
+            break
+    return best
 
 
 def _period_asked(request, today: datetime.date) -> tuple[Period, str]:
@@ -136,6 +154,22 @@ def _groups(cooperation, period: Period) -> list[FigureGroup]:
         except LookupError:
             label = app_label
         group = FigureGroup(label=label, figures=by_app[app_label], previous=before)
+        for f in group.figures:
+            if (overlap := f.indicator.overlap(scope, f.value)) is not None:
+                unit = f.indicator.unit
+                where = (
+                    _("plusieurs maisons")
+                    if f.indicator.breakdown and f.indicator.breakdown.over_houses
+                    else _("plusieurs parts")
+                )
+                group.notes[f.indicator.key] = _(
+                    "Une personne peut compter dans %(where)s : les parts font %(parts)s, "
+                    "pour %(whole)s au total."
+                ) % {
+                    "where": where,
+                    "parts": unit.show(overlap[0]),
+                    "whole": unit.show(overlap[1]),
+                }
         scalars = [f for f in group.figures if not f.parts and f.value is not None]
         # An earlier period where none of the group's figures counts anything has no records
         # for it: « pas de données », not a row of zeros.

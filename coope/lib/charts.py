@@ -4,13 +4,27 @@ Each function returns SVG markup (safe: every label is escaped here) or "" when 
 nothing to draw. Labels sit above their bars, so that the charts stay readable on a phone.
 """
 
+import textwrap
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 420
-VALUE_ROOM = 70  # room right of the longest bar for its value
-BAR_WIDTH = WIDTH - VALUE_ROOM
-FONT = 'font-family="DejaVu Sans, sans-serif" font-size="11"'
+# A phone draws the chart about 340 px wide: 13 units of a 360-unit width stay 12 px high
+# there. A label takes up to two lines of LINE_CHARACTERS above its bars.
+WIDTH = 360
+FONT_SIZE = 13
+FONT = f'font-family="DejaVu Sans, sans-serif" font-size="{FONT_SIZE}"'
+LINE = FONT_SIZE + 3
+LINE_CHARACTERS = 44
+CHARACTER_WIDTH = 0.62 * FONT_SIZE  # an upper bound for DejaVu Sans, digits and letters
+
+
+def _bar_width(shown: list[str]) -> float:
+    """The longest bar's length: what the longest value written after it leaves."""
+    room = max((len(text) for text in shown), default=0) * CHARACTER_WIDTH + 8
+    return WIDTH - min(room, WIDTH / 2)
+
+
 PREVIOUS_COLOUR = "#aab4bf"
 
 
@@ -35,14 +49,15 @@ def bars(title: str, rows: list[tuple[str, float, str, str]]) -> SafeString | st
     if not rows:
         return ""
     top = max((value for _label, value, _shown, _colour in rows), default=0) or 1
-    body, row = [], 32
-    for index, (label, value, shown, colour) in enumerate(rows):
-        y = index * row
-        length = BAR_WIDTH * value / top
-        body.append(_text(0, y + 11, _short(label)))
-        body.append(_bar(y + 15, length, colour, 12))
-        body.append(_text(length + 5, y + 25, shown, 'font-weight="bold"'))
-    return _svg(len(rows) * row + 2, title, body)
+    body, y = [], 0.0
+    longest = _bar_width([shown for _label, _value, shown, _colour in rows])
+    for label, value, shown, colour in rows:
+        y = _label(body, y, label)
+        length = longest * value / top
+        body.append(_bar(y + 4, length, colour, 12))
+        body.append(_text(length + 5, y + 15, shown, 'font-weight="bold"'))
+        y += 24
+    return _svg(y + 2, title, body)
 
 
 def comparison(
@@ -63,19 +78,24 @@ def comparison(
         f'<rect x="0" y="18" width="11" height="11" fill="{PREVIOUS_COLOUR}"/>',
         _text(16, 28, previous_label),
     ]
-    row = 46
-    for index, (label, value, shown, previous, previous_shown) in enumerate(rows):
+    y = 38.0
+    longest = _bar_width([text for row in rows for text in (row[2], row[4])])
+    for label, value, shown, previous, previous_shown in rows:
         top = max(value, previous) or 1
-        y = 38 + index * row
-        body.append(_text(0, y + 11, _short(label)))
+        y = _label(body, y, label)
         for offset, (number, text, fill) in enumerate(
             ((value, shown, colour), (previous, previous_shown, PREVIOUS_COLOUR))
         ):
-            bar_y, length = y + 15 + offset * 13, BAR_WIDTH * number / top
-            body.append(_bar(bar_y, length, fill, 11))
-            body.append(_text(length + 5, bar_y + 10, text))
-    return _svg(38 + len(rows) * row, title, body)
+            bar_y, length = y + 4 + offset * 15, longest * number / top
+            body.append(_bar(bar_y, length, fill, 12))
+            body.append(_text(length + 5, bar_y + 11, text))
+        y += 40
+    return _svg(y, title, body)
 
 
-def _short(label: str, size: int = 60) -> str:
-    return label if len(label) <= size else label[: size - 1] + "…"
+def _label(body: list[str], y: float, label: str) -> float:
+    """Writes a label (up to two lines) from `y` down; returns where its bars start."""
+    for line in textwrap.wrap(label, LINE_CHARACTERS, max_lines=2, placeholder=" …") or [""]:
+        body.append(_text(0, y + FONT_SIZE, line))
+        y += LINE
+    return y

@@ -400,6 +400,18 @@ class Indicator:
             parts = dict(sorted(parts.items(), key=lambda item: natural_key(item[0])))
         return parts
 
+    def overlap(self, scope: Scope, value: FigureValue) -> tuple[Value, Value] | None:
+        """(sum of the parts, the whole) when a breakdown's parts add up to more than the whole:
+        one person counted in several houses (a child of two households) or in several parts.
+        None when the parts add up, or cannot overlap (rows, sums)."""
+        if not isinstance(value, dict) or self.measure is None or self.breakdown is None:
+            return None
+        if not (self.breakdown.over_houses or isinstance(self.measure, Distinct)):
+            return None
+        parts_total: Value = sum(value.values())
+        whole = self.measure.value(self.records_for(scope))
+        return (parts_total, whole) if parts_total > whole else None
+
     def _over_houses(self, scope: Scope) -> dict[str, Value]:
         assert self.measure is not None
         houses = _houses(scope)

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Case, CharField, Q, Value, When
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,12 @@ class Period:
     def longer_than_a_year(self) -> bool:
         return shift_date(self.end, -1) >= self.start
 
+    def moments(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """The first moment of the period and the first moment after it, in the current time
+        zone: a filter on a timestamp between them can be served by its index, where one on
+        its date cannot."""
+        return _midnight(self.start), _midnight(self.end + datetime.timedelta(days=1))
+
     def earlier(self) -> "Period":
         """The period a figure is compared with, never overlapping this one: the same dates a
         year before for a period of a year or less; for a longer one (a season of July 2017 to
@@ -38,6 +45,10 @@ class Period:
             return Period(shift_date(self.start, -1), shift_date(self.end, -1))
         end = self.start - datetime.timedelta(days=1)
         return Period(end - datetime.timedelta(days=self.days - 1), end)
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def shift_date(day: datetime.date, years: int) -> datetime.date:

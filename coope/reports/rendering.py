@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from coope.core.models import House
 from coope.lib import charts
 from coope.lib.indicators import (
-    Distinct,
     FigureValue,
     Indicator,
     Scope,
@@ -281,13 +280,8 @@ def overlap_note(view: FigureView) -> str:
         return ""  # a published figure is not compared with today's records here
     if view.by_house:
         parts_total, whole = sum(as_float(v) for _h, v in view.by_house), as_float(view.value)
-    elif isinstance(view.value, dict) and indicator.measure is not None and not indicator.parts:
-        if not (indicator.breakdown and indicator.breakdown.over_houses) and not isinstance(
-            indicator.measure, Distinct
-        ):
-            return ""
-        parts_total = as_float(view.value)
-        whole = float(indicator.measure.value(indicator.records_for(scope)))
+    elif (overlap := indicator.overlap(scope, view.value)) is not None:
+        parts_total, whole = float(overlap[0]), float(overlap[1])
     else:
         return ""
     if parts_total <= whole:

@@ -61,7 +61,8 @@ MEMBERSHIP_FEES = "membership_fee"
 
 
 def _in_period(period: Period, field: str = "created_at") -> Q:
-    return Q(**{f"{field}__date__gte": period.start, f"{field}__date__lte": period.end})
+    start, after = period.moments()
+    return Q(**{f"{field}__gte": start, f"{field}__lt": after})
 
 
 def exchange_transfers(scope: Scope) -> QuerySet[Transfer]:
@@ -173,12 +174,11 @@ def paid_entries(scope: Scope) -> QuerySet[Entry]:
     """Credits of programme accounts by payments and membership fees of the period, not reversed."""
     period = scope.period
     queryset = Entry.objects.filter(
+        _in_period(period, "transfer__created_at"),
         cooperation=scope.cooperation,
         amount_minutes__gt=0,
         transfer__reversed_by__isnull=True,
         transfer__kind__in=[TransferKind.PAYMENT, TransferKind.MEMBERSHIP_FEE],
-        transfer__created_at__date__gte=period.start,
-        transfer__created_at__date__lte=period.end,
     )
     if scope.association is not None:
         queryset = queryset.filter(account__association=scope.association)
@@ -214,7 +214,10 @@ def hours_paid_by_programme(scope: Scope) -> QuerySet[Entry]:
 def _balance_at_end(period: Period) -> Coalesce:
     return Coalesce(
         Subquery(
-            Entry.objects.filter(account=OuterRef("pk"), transfer__created_at__date__lte=period.end)
+            # A bound on the timestamp itself (not on its date) keeps the index usable.
+            Entry.objects.filter(
+                account=OuterRef("pk"), transfer__created_at__lt=period.moments()[1]
+            )
             .order_by()
             .values("account")
             .annotate(s=Sum("amount_minutes"))
@@ -226,15 +229,11 @@ def _balance_at_end(period: Period) -> Coalesce:
 
 
 def _band() -> Case:
-    whens = []
-    for code, _label, low, high in BALANCE_BANDS:
-        condition = Q()
-        if low is not None:
-            condition &= Q(balance_at_end__gte=low * 60)
-        if high is not None:
-            condition &= Q(balance_at_end__lt=high * 60)
-        whens.append(When(condition, then=Value(code)))
-    return Case(*whens, output_field=CharField())
+    """The band of the balance: the bands are in order, so each test is one bound (the balance
+    subquery is written once per test, as few times as can be)."""
+    *lower, (last, *_rest) = BALANCE_BANDS
+    whens = [When(balance_at_end__lt=high * 60, then=Value(code)) for code, _l, _lo, high in lower]
+    return Case(*whens, default=Value(last), output_field=CharField())
 
 
 @indicator(
@@ -253,8 +252,8 @@ def balance_spread(scope: Scope) -> QuerySet[Account]:
     period = scope.period
     return (
         member_accounts(scope)
-        .filter(opened_at__date__lte=period.end)
-        .exclude(closed_at__date__lte=period.end)
+        .filter(opened_at__lt=period.moments()[1])
+        .exclude(closed_at__lt=period.moments()[1])
         .annotate(balance_at_end=_balance_at_end(period))
         .annotate(band=_band())
     )

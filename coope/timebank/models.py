@@ -455,6 +455,9 @@ class Entry(AppendOnlyModel):
                 fields=["transfer", "account"], name="timebank_entry_one_per_account"
             ),
         ]
+        # A balance reads the entries of one account of one cooperation: without this index
+        # SQLite takes the cooperation's index and reads every entry for each account.
+        indexes = [models.Index(fields=["cooperation", "account"], name="timebank_entry_account")]
 
     def __str__(self) -> str:
         return f"{self.account} {self.amount_minutes:+d} min"
