@@ -5,6 +5,7 @@ A member is a login (`User.person`) whose person has a time account; staff pages
 """
 
 import datetime
+from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -282,6 +283,7 @@ def _account_search(request, *, exclude=None, details: bool, limit: int):
         request,
         "timebank/_account_results.html",
         {
+            "namesakes": not details and _namesakes(results),
             "q": query,
             "champ": champ,
             "multiple": champ == "receivers",
@@ -291,6 +293,16 @@ def _account_search(request, *, exclude=None, details: bool, limit: int):
             "limit": limit,
         },
     )
+
+
+def _namesakes(accounts: list[Account]) -> bool:
+    """Whether two results read the same to a member (same name, same house): a member is not
+    shown birth years, so the other person's card number tells them apart."""
+    seen = Counter(
+        (a.person.last_name.casefold(), a.person.first_name.casefold(), a.person.home_house_id)
+        for a in accounts
+    )
+    return any(count > 1 for count in seen.values())
 
 
 @login_required

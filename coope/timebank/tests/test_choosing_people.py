@@ -121,3 +121,17 @@ def test_a_former_choice_comes_back_when_the_form_has_an_error(tb, ana_login, cl
     )
     body = page.content.decode()
     assert f'name="receivers" value="{tb.ben.pk}" checked' in body and "TEST Ben" in body
+
+
+def test_a_member_told_apart_namesakes_of_one_house_by_their_card(
+    tb, ana_login, client_as, namesakes, world
+):
+    client = client_as(ana_login)
+    url = "/tic-tac/echanges/personnes/?champ=receivers&q="
+    # Two Bens in two houses: the house tells them apart.
+    assert "Plusieurs personnes portent ce nom" not in client.get(url + "ben").content.decode()
+    namesakes.person.home_house = world.house_a
+    namesakes.person.save()
+    body = client.get(url + "ben").content.decode()
+    assert "Plusieurs personnes portent ce nom dans la même maison" in body
+    assert "numéro de sa carte" in body and "1950" not in body and "1990" not in body
