@@ -27,6 +27,8 @@ class MembershipConfig(AppConfig):
         permissions={
             "membership.view": frozenset({D, C, R, V}),
             "membership.take": frozenset({D, R}),  # (association) at a house of one's association
+            # The renewals list as a spreadsheet, with phones: reception calls the members.
+            "membership.export_renewals": frozenset({D, C, R}),
         },
         nav=(
             NavEntry(_("Vérifier une carte"), "membership:check_card", "membership.view", order=20),

@@ -133,7 +133,7 @@ def _renewals(request):
 
 
 def _may_export(user) -> bool:
-    return user.has_coope_perm("data.export_lists")
+    return user.has_coope_perm("membership.export_renewals")
 
 
 @require_perm("membership.view")

@@ -264,10 +264,16 @@ def test_the_list_is_exported_with_its_filter(renewals, client_as):
 
 
 @time_machine.travel(JAN_2019)
-def test_the_export_follows_the_export_permission(renewals, client_as):
-    # Reception sees the list on screen but may not export lists of people (data.export_lists).
+def test_reception_exports_the_list_it_calls_and_a_volunteer_does_not(renewals, client_as):
+    # Reception calls the members to renew: it takes the list with the phones as a spreadsheet.
     client = client_as(renewals.w.alice)
-    assert "renouveler.csv" not in client.get(reverse("membership:renewals")).text
     url = reverse("membership:renewals_export", args=["csv"])
-    assert client.get(url).status_code == 403
-    assert client_as(renewals.w.charlie).get(url).status_code == 403
+    assert f'href="{url}"' in client.get(reverse("membership:renewals")).text
+    assert "Yves Bastide" in client.get(url).content.decode("utf-8-sig")
+    # A volunteer sees the list on screen but may not take it away; another cooperation's
+    # reception exports its own list, with none of these members.
+    volunteer = client_as(renewals.w.volunteer)
+    assert f'href="{url}"' not in volunteer.get(reverse("membership:renewals")).text
+    assert volunteer.get(url).status_code == 403
+    elsewhere = client_as(renewals.w.charlie).get(url).content.decode("utf-8-sig")
+    assert "Carte" in elsewhere and "Bastide" not in elsewhere
