@@ -299,7 +299,7 @@ class BatchInput(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.grams} g → {self.batch_id}"
+        return f"{kilos(self.grams)} → {self.batch_id}"
 
 
 class SterilisationRecord(models.Model):

@@ -30,6 +30,7 @@ from coope.cannery.models import (
     RecipeKind,
     SterilisationRecord,
     StockLevel,
+    kilos,
 )
 from coope.core.audit import CREATE, UPDATE, record, record_many, snapshot
 
@@ -217,8 +218,8 @@ def record_batch(
             )
         if grams > collection.remaining_grams:
             raise ValidationError(
-                _("Il ne reste que %(r)s g de « %(c)s » : vous ne pouvez pas en utiliser %(g)s g.")
-                % {"r": collection.remaining_grams, "c": collection, "g": grams}
+                _("Il ne reste que %(r)s de « %(c)s » : vous ne pouvez pas en utiliser %(g)s.")
+                % {"r": kilos(collection.remaining_grams), "c": collection, "g": kilos(grams)}
             )
     made_on = timezone.localtime(session.starts_at).date()
     Recipe.objects.select_for_update().filter(

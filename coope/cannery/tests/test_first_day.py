@@ -188,3 +188,14 @@ def test_a_collection_and_what_is_left_of_it_are_weighed_in_one_unit(client_as, 
     kit.batch(kit.session(), [(collection, 81_349)], jars={370: 3})
     html = client_as(world.coordinator).get(reverse("cannery:index")).content.decode()
     assert "122 kg, Ferme des Chirouzes (12/07/2018) · reste 40,651 kg" in html
+    # Every cannery page weighs in kilograms: the batch, the collection, the producers.
+    batch = collection.inputs.get().batch
+    client = client_as(world.coordinator)
+    for url in (
+        reverse("cannery:batch", args=[batch.pk]),
+        reverse("cannery:collection", args=[collection.pk]),
+        reverse("cannery:producers"),
+    ):
+        page = client.get(url).content.decode()
+        assert " g " not in page and " g<" not in page, url
+        assert "81,349 kg" in page or "122 kg" in page, url

@@ -226,7 +226,7 @@ def test_a_coordinator_records_a_collection_and_a_batch_then_releases_it(client_
             "jars_370": "10",
         },
     )
-    assert "Il ne reste que 12500 g" in response.content.decode()
+    assert "Il ne reste que 12,5 kg" in response.content.decode()
     response = client.post(
         reverse("cannery:batch_create"),
         {
