@@ -27,7 +27,8 @@ D, C, R, V, E = Role.DIRECTOR, Role.COORDINATOR, Role.RECEPTION, Role.VOLUNTEER,
 CORE_PERMISSIONS: dict[str, frozenset[str]] = {
     # The data pages: coordinators import attendance, volunteer hours, collections.
     "data.import": frozenset({D, C, R}),
-    "data.export_lists": frozenset({D, C, E}),
+    # Lists of people: the evaluation officer sees no one, she downloads the key figures.
+    "data.export_lists": frozenset({D, C}),
     "figures.view": frozenset({D, C, E}),
     "audit.view": frozenset({D}),
     "admin.access": frozenset({D}),

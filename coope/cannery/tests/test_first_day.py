@@ -63,6 +63,14 @@ def test_the_evaluation_role_reads_no_buyer_name_on_the_lot_page_nor_in_the_reca
         assert "acheteur·se non inscrit·e" in text
 
 
+def test_the_workshops_link_to_a_new_batch_only_for_those_who_may_record_one(
+    client_as, world, sold
+):
+    new_batch = reverse("cannery:batch_create")
+    assert new_batch not in client_as(world.evaluator).get(reverse("cannery:index")).text
+    assert new_batch in client_as(world.coordinator).get(reverse("cannery:index")).text
+
+
 def test_a_role_that_may_see_people_reads_the_buyers_names(client_as, world, sold):
     lot, _odile = sold
     client = client_as(world.coordinator)

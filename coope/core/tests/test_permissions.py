@@ -4,6 +4,7 @@ The table read here is the merged one: the core's permissions (coope/core/permis
 every installed app's declared ones (`coope = CoopeApp(permissions=...)` in its apps.py)."""
 
 import datetime
+import re
 
 import pytest
 from django.apps import apps
@@ -78,7 +79,6 @@ EXPECTED = {
         "cannery.record",
     },
     Role.EVALUATOR: {
-        "data.export_lists",
         "figures.view",
         "cannery.view",
         "reports.view",
@@ -279,3 +279,20 @@ def test_a_director_edits_accounts_without_platform_switches_and_links_an_inhabi
         302,
         404,
     )
+
+
+@pytest.mark.parametrize("role", ["director", "coordinator", "alice", "volunteer", "evaluator"])
+def test_every_menu_link_a_role_sees_opens_for_it(world, client_as, role):
+    """No menu entry leads to a refusal: the evaluation officer, who sees no one, is offered
+    no « Données » page of lists of people."""
+    user = getattr(world, role)
+    client = client_as(user)
+    page = client.get("/", follow=True).content.decode()
+    [menu] = re.findall(r'<nav id="main-menu"[^>]*>(.*?)</nav>', page, re.S)
+    hrefs = re.findall(r'href="(/[^"]*)"', menu)
+    assert hrefs
+    for href in hrefs:
+        status = client.get(href).status_code
+        assert status in (200, 302), (role, href, status)
+    if role == "evaluator":
+        assert "/donnees/" not in hrefs
