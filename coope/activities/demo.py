@@ -80,12 +80,18 @@ def build_activities_2018(builder, *, members, groups) -> tuple[list[Activity], 
         starts_at__lt=YEAR_2018[1],
     ).count()
     sessions = []
-    first_monday = datetime.datetime(2018, 1, 8, 14, tzinfo=datetime.UTC)
-    for index in range(spec["public_sessions_2018"] - published_elsewhere):
-        activity = activities[index % len(activities)]
-        start = first_monday + datetime.timedelta(
-            days=(index * 7) // len(activities) * 7 % 350 + index % 5, hours=index % 3
-        )
+    # Each activity keeps one weekday and one time of day (local time, summer and winter alike),
+    # every `weeks` weeks from the second Monday of January.
+    count, zone = (
+        spec["public_sessions_2018"] - published_elsewhere,
+        timezone.get_current_timezone(),
+    )
+    weeks = max(1, 49 // -(-count // len(activities)))
+    for index in range(count):
+        turn, slot = divmod(index, len(activities))
+        activity = activities[slot]
+        day = datetime.date(2018, 1, 8) + datetime.timedelta(weeks=turn * weeks, days=slot % 5)
+        start = datetime.datetime.combine(day, datetime.time(14 + slot % 3), tzinfo=zone)
         sessions.append(
             Session(
                 cooperation=cooperation,

@@ -10,6 +10,8 @@ and `coope check` passes.
 import datetime
 import random
 
+from django.utils import timezone
+
 from coope.activities.models import Activity, Attendance, Headcount, Session
 from coope.cannery.models import (
     Acquisition,
@@ -47,6 +49,7 @@ JARS = 844
 SOUP_CENTILITRES = 100 * 100
 FIRST_DAY = datetime.date(2017, 7, 4)
 LAST_DAY = datetime.date(2018, 12, 18)
+COMING_WORKSHOPS = 8
 
 FARMS = [
     "Ferme des Chirouzes",
@@ -167,9 +170,37 @@ def _spread(total: int, parts: int) -> list[int]:
 
 
 def build(builder) -> None:
-    """`coope demo` (the cannery's declaration): the 2017-2018 season, in the full demo only."""
+    """`coope demo` (the cannery's declaration): the 2017-2018 season, in the full demo only,
+    and the workshops of the coming weeks."""
     if builder.full:
         build_cannery_demo(builder, groups=builder.groups, people=builder.members)
+        build_coming_workshops(builder)
+
+
+def build_coming_workshops(builder) -> None:
+    """The van's next COMING_WORKSHOPS Wednesdays, from the day the demo is built, turning
+    through the villages: its activity has a « Prochaine séance » and the public agenda shows
+    them. Nothing was made at them yet, so they move no figure of the past."""
+    activity = Cannery.objects.get(cooperation=builder.cooperation).activity
+    zone, now = timezone.get_current_timezone(), timezone.now()
+    wednesday = builder.today + datetime.timedelta(days=(2 - builder.today.weekday()) % 7)
+    sessions = []
+    for index, village in enumerate(list(COMMUNES)[:COMING_WORKSHOPS]):
+        day = wednesday + datetime.timedelta(weeks=index)
+        start = datetime.datetime.combine(day, datetime.time(9), tzinfo=zone)
+        if start <= now:
+            start += datetime.timedelta(weeks=COMING_WORKSHOPS)
+        sessions.append(
+            Session(
+                cooperation=builder.cooperation,
+                activity=activity,
+                starts_at=start,
+                ends_at=start + datetime.timedelta(hours=6),
+                commune=village,
+                place="Place du village",
+            )
+        )
+    Session.objects.bulk_create(sessions)
 
 
 def build_cannery_demo(builder, *, groups, people) -> int:

@@ -88,11 +88,13 @@ def test_the_demo_lives_today_and_keeps_its_2018_year(moment, time_machine, clie
         # -- « Prochaine séance » for every activity that goes on ------------------------------
         client.force_login(User.objects.get(username="coordinatrice"))
         page = client.get(reverse("activities:list"))
-        # 5 regular activities and a board in each of the 3 houses (the cannery's workshops are
-        # its own demo's: the 2017-2018 season)
-        listed = [a for a in page.context["activities"] if not a.programme]
-        assert len(listed) == 18
-        assert all(a.next_start is not None and a.next_start >= now for a in listed)
+        # 5 regular activities and a board in each of the 3 houses, and the cannery's workshops
+        # in the villages: each has its next session.
+        listed = list(page.context["activities"])
+        assert len(listed) == 19
+        assert all(a.next_start is not None and a.next_start >= now for a in listed), [
+            a.title for a in listed if a.next_start is None
+        ]
         assert "Prochaine séance" in page.content.decode()
 
         # -- the roll call: last week's ticks, the next session's registered people -------------
@@ -114,6 +116,17 @@ def test_the_demo_lives_today_and_keeps_its_2018_year(moment, time_machine, clie
         for section in brochure.sections:
             for entry in section.entries:
                 assert len(entry.slots) == 1 and entry.slots[0].startswith("le "), entry.slots
+
+        # -- the 2018 brochure: each activity on one weekly slot, summer and winter alike ------
+        regular_2018 = [
+            entry
+            for section in gather(coop, 2018).sections
+            for entry in section.entries
+            if entry.activity.regular
+        ]
+        assert len(regular_2018) == 15
+        for entry in regular_2018:
+            assert len(entry.slots) == 1 and entry.slots[0].startswith("le "), entry.slots
 
         # -- this year's members are members today -----------------------------------------------
         current = Membership.objects.filter(period__start__year=today.year)
