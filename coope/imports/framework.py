@@ -37,6 +37,9 @@ class ImportReport:
     written: bool = False
     dry_run: bool = False
     file_error: bool = False  # the columns themselves are wrong: no row can be imported
+    # Good rows that matched a record already in Coopé with the same content (a file imported
+    # twice): they write nothing. See `Importer.already_present`.
+    present_rows: int = 0
 
     @property
     def bad_rows(self) -> set[int]:
@@ -49,6 +52,11 @@ class ImportReport:
     @property
     def good_row_count(self) -> int:
         return self.total_rows - self.bad_row_count
+
+    @property
+    def new_row_count(self) -> int:
+        """Good rows that add or change something (the others were already there)."""
+        return self.good_row_count - self.present_rows
 
     @property
     def has_errors(self) -> bool:
@@ -69,6 +77,10 @@ class Column:
     required: bool = False
     aliases: tuple[str, ...] = ()
     sensitive: bool = False  # needs people.view_sensitive (notes, family quotient)
+    # What to write in the column, in French, for the import page and the template workbook
+    # (« Date de naissance, jj/mm/aaaa »), and an example value.
+    help: Any = ""
+    example: str = ""
 
 
 class Importer:
@@ -85,10 +97,16 @@ class Importer:
     field_columns: dict[str, str] = {}
     count_labels: dict[str, Any] = {}
 
+    # Kinds whose rows this kind's rows refer to (a membership names a person): a workbook is
+    # imported in this order. The sheet of a workbook that holds this kind is named `label`
+    # or one of `other_names`.
+    depends_on: tuple[str, ...] = ()
+
     def __init__(self, *, actor, cooperation):
         self.actor = actor
         self.cooperation = cooperation
         self.counts = dict.fromkeys(self.count_labels, 0)
+        self.present = 0  # rows found already in Coopé, the same (see `already_present`)
         self._houses: dict[str, House] | None = None
         self._households: dict[str, list[int]] | None = None
 
@@ -109,7 +127,15 @@ class Importer:
     # the row
 
     def import_row(self, number: int, values: dict[str, Cell]) -> None:
+        """Writes the row through the services. Re-importing is safe: a row that matches a
+        record already in Coopé (by the kind's natural key) with the same content calls
+        `already_present()` and writes nothing; with a different content it raises `Problems`
+        that say what differs, and overwrites nothing."""
         raise NotImplementedError
+
+    def already_present(self) -> None:
+        """The row is already in Coopé, the same: nothing written, counted as « déjà présente »."""
+        self.present += 1
 
     # helpers
 

@@ -253,6 +253,7 @@ def run_import(
     with transaction.atomic():
         for done, row in enumerate(sheet.rows, start=1):
             values = {key: row.get(header) for key, header in mapping.items()}
+            present = importer.present
             try:
                 with journal.row(), transaction.atomic():
                     importer.import_row(row.number, values)
@@ -271,6 +272,8 @@ def run_import(
                 ]
             else:
                 problems = []
+            if problems:
+                importer.present = present  # a refused row is not « déjà présente »
             row_errors = [
                 RowError(row.number, *place(key), message)
                 if key
@@ -288,6 +291,7 @@ def run_import(
     report.counts = {
         str(label): importer.counts[name] for name, label in importer.count_labels.items()
     }
+    report.present_rows = importer.present
     return report
 
 
