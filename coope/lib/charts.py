@@ -49,7 +49,8 @@ def bars(title: str, rows: list[tuple[str, float, str, str]]) -> SafeString | st
     if not rows:
         return ""
     top = max((value for _label, value, _shown, _colour in rows), default=0) or 1
-    body, y = [], 0.0
+    body: list[str] = []
+    y = 0.0
     longest = _bar_width([shown for _label, _value, shown, _colour in rows])
     for label, value, shown, colour in rows:
         y = _label(body, y, label)

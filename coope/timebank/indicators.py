@@ -232,7 +232,11 @@ def _band() -> Case:
     """The band of the balance: the bands are in order, so each test is one bound (the balance
     subquery is written once per test, as few times as can be)."""
     *lower, (last, *_rest) = BALANCE_BANDS
-    whens = [When(balance_at_end__lt=high * 60, then=Value(code)) for code, _l, _lo, high in lower]
+    whens = [
+        When(balance_at_end__lt=high * 60, then=Value(code))
+        for code, _l, _lo, high in lower
+        if high is not None
+    ]
     return Case(*whens, default=Value(last), output_field=CharField())
 
 

@@ -299,8 +299,9 @@ def _namesakes(accounts: list[Account]) -> bool:
     """Whether two results read the same to a member (same name, same house): a member is not
     shown birth years, so the other person's card number tells them apart."""
     seen = Counter(
-        (a.person.last_name.casefold(), a.person.first_name.casefold(), a.person.home_house_id)
-        for a in accounts
+        (p.last_name.casefold(), p.first_name.casefold(), p.home_house_id)
+        for p in (a.person for a in accounts)
+        if p is not None
     )
     return any(count > 1 for count in seen.values())
 
