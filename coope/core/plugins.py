@@ -69,6 +69,18 @@ class NavEntry:
 
 
 @dataclass(frozen=True)
+class SetupEntry:
+    """A configuration screen of an app: shown on the setup page to the accounts that hold
+    `permission`, by `order`, with `help` (one French sentence: what is set there)."""
+
+    label: Any
+    url_name: str
+    permission: str
+    order: int = 100
+    help: Any = ""
+
+
+@dataclass(frozen=True)
 class CoopeApp:
     """What an app brings. Dotted paths are imported only when used."""
 
@@ -95,6 +107,9 @@ class CoopeApp:
     # filters on: every write of one leaves an audit entry (coope.core.audit.figure_models, and
     # the test that runs every write path, coope/core/tests/test_audit_coverage.py).
     figure_models: tuple[str, ...] = ()
+    # The app's configuration screens, listed on the cooperation's setup page (« Configuration »)
+    # that a new cooperation's director goes through: (label, url name, permission, order, help).
+    setup: tuple[SetupEntry, ...] = ()
 
 
 def declarations() -> Iterator[tuple[str, CoopeApp]]:
@@ -154,6 +169,12 @@ def declared_permissions() -> dict[str, frozenset[str]]:
 def nav_entries() -> list[NavEntry]:
     """Every declared menu entry, by `order` (INSTALLED_APPS order among equals)."""
     entries = [entry for _label, d in declarations() for entry in d.nav]
+    return sorted(entries, key=lambda entry: entry.order)
+
+
+def setup_entries() -> list[SetupEntry]:
+    """Every declared configuration screen, by `order` (INSTALLED_APPS order among equals)."""
+    entries = [entry for _label, d in declarations() for entry in d.setup]
     return sorted(entries, key=lambda entry: entry.order)
 
 
