@@ -14,7 +14,7 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -202,36 +202,59 @@ def _read_csv(text: str) -> Iterator[list[Any]]:
 
 
 def _read_xlsx(data: bytes, name: str) -> Iterator[list[Any]]:
+    tables = _xlsx_tables(data, name)
+    try:
+        for _title, rows in tables:
+            yield from rows
+            return
+    finally:
+        tables.close()
+
+
+def _xlsx_tables(data: bytes, name: str) -> Generator[tuple[str, Iterator[list[Any]]], None, None]:
+    """(title, rows) of every sheet, in the workbook's order; read each before the next."""
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds of errors on a damaged file
         raise _broken(name) from error
     try:
-        if not workbook.worksheets:
-            return
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        while True:
-            try:
-                row = next(rows)
-            except StopIteration:
-                return
-            except Exception as error:  # a damaged sheet fails while it is being read
-                raise _broken(name) from error
-            yield list(row)
+        for worksheet in workbook.worksheets:
+            yield worksheet.title, _xlsx_rows(worksheet, name)
     finally:
         workbook.close()
 
 
+def _xlsx_rows(worksheet: Any, name: str) -> Iterator[list[Any]]:
+    rows = worksheet.iter_rows(values_only=True)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as error:  # a damaged sheet fails while it is being read
+            raise _broken(name) from error
+        yield list(row)
+
+
 def _read_ods(data: bytes, name: str) -> Iterator[list[Any]]:
+    for _title, rows in _ods_tables(data, name):
+        yield from rows
+        return
+
+
+def _ods_tables(data: bytes, name: str) -> Iterator[tuple[str, Iterator[list[Any]]]]:
     try:
         document = load_ods(io.BytesIO(data))
     except Exception as error:  # odfpy raises many kinds of errors on a damaged file
         raise _broken(name) from error
-    tables = [node for node in document.spreadsheet.childNodes if node.qname == (TABLENS, "table")]
-    if not tables:
-        return
+    for node in document.spreadsheet.childNodes:
+        if node.qname == (TABLENS, "table"):
+            yield str(node.getAttrNS(TABLENS, "name") or ""), _ods_table_rows(node)
+
+
+def _ods_table_rows(table: Any) -> Iterator[list[Any]]:
     blank_rows = 0
-    for row in _ods_rows(tables[0]):
+    for row in _ods_rows(table):
         repeat = int(row.getAttrNS(TABLENS, "number-rows-repeated") or 1)
         values = _ods_row_values(row)
         if not any(v != "" for v in values):
@@ -311,9 +334,57 @@ def clean_cell(value: Any) -> Cell:
     return str(value).replace("\u00a0", " ").strip()
 
 
+def read_workbook(data: bytes | BinaryIO, filename: str = "") -> list[tuple[str, Sheet]]:
+    """Every sheet of an XLSX or ODS file with its title, in the file's order (a CSV file is one
+    sheet, titled after the file). A sheet without any cell is left out; a sheet with its titles
+    and no row has no rows (a workbook's unused sheets); a file with no sheet at all is refused."""
+    if not isinstance(data, bytes | bytearray):
+        data = data.read()
+    data = bytes(data)
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if data.startswith(_ZIP_MAGIC) or extension in ("xlsx", "ods"):
+        name = filename or _("le fichier")
+        fmt = _zip_format(data, extension, name)
+        tables = _xlsx_tables(data, name) if fmt == "xlsx" else _ods_tables(data, name)
+        sheets = []
+        for title, rows in tables:
+            try:
+                sheet = _collect(fmt, rows, name)
+            except SpreadsheetError as error:
+                raise SpreadsheetError(
+                    _("Feuille « %(sheet)s » : %(error)s") % {"sheet": title, "error": error}
+                ) from error
+            if sheet is not None:
+                sheets.append((title, sheet))
+        if not sheets:
+            raise SpreadsheetError(
+                _("Le fichier « %(name)s » est vide : il n'y a rien à importer.") % {"name": name}
+            )
+        return sheets
+    stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return [(stem, read_spreadsheet(data, filename))]
+
+
 def _to_sheet(
     fmt: str, table: Iterable[list[Any]], name: str, encoding: str | None = None
 ) -> Sheet:
+    sheet = _collect(fmt, table, name, encoding)
+    if sheet is None:
+        raise SpreadsheetError(
+            _("Le fichier « %(name)s » est vide : il n'y a rien à importer.") % {"name": name}
+        )
+    if not sheet.rows:
+        raise SpreadsheetError(
+            _("Le fichier « %(name)s » n'a qu'une ligne de titres et aucune ligne à importer.")
+            % {"name": name}
+        )
+    return sheet
+
+
+def _collect(
+    fmt: str, table: Iterable[list[Any]], name: str, encoding: str | None = None
+) -> Sheet | None:
+    """The titles and rows of a table; None when it has no titles at all."""
     headers: list[str] | None = None
     keep: list[tuple[int, str]] = []
     rows: list[Row] = []
@@ -361,14 +432,7 @@ def _to_sheet(
                 % {"name": name, "max": f"{MAX_ROWS:,}".replace(",", " ")}
             )
     if headers is None or not sheet.headers:
-        raise SpreadsheetError(
-            _("Le fichier « %(name)s » est vide : il n'y a rien à importer.") % {"name": name}
-        )
-    if not rows:
-        raise SpreadsheetError(
-            _("Le fichier « %(name)s » n'a qu'une ligne de titres et aucune ligne à importer.")
-            % {"name": name}
-        )
+        return None
     return sheet
 
 
