@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coope.imports.registry import kinds
+from coope.imports.models import WORKBOOK
+from coope.imports.registry import ordered_kinds
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 ACCEPTED_EXTENSIONS = (".csv", ".txt", ".xlsx", ".ods", ".xls")
@@ -24,9 +25,16 @@ class ImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_EXTENSIONS[:-1])}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(kind, importer.label) for kind, importer in kinds().items()]
+        self.fields["kind"].choices = [
+            (WORKBOOK, _("Un classeur entier : une feuille par type (le modèle de Coopé)")),
+            *[
+                (kind, importer.label)
+                for kind, importer in ordered_kinds().items()
+                if importer.may_import(user)
+            ],
+        ]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

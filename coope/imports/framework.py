@@ -2,13 +2,16 @@
 `Importer` base class with the look-ups most kinds need (a house, a person, a household)."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from coope.core.models import House
 from coope.imports.cells import as_text, key_of, parse_date, take_cell, words_of
+from coope.lib.indicators import french_number
 from coope.lib.spreadsheets import Cell
 from coope.lib.text import normalize
 from coope.membership.models import Membership
@@ -23,6 +26,7 @@ class RowError:
     column: str  # the column title as written in the file, or "" for the whole row
     letter: str  # the column letter (A, B...) when known
     message: str
+    sheet: str = ""  # the sheet's title, in a workbook
 
 
 @dataclass
@@ -40,6 +44,7 @@ class ImportReport:
     # Good rows that matched a record already in Coopé with the same content (a file imported
     # twice): they write nothing. See `Importer.already_present`.
     present_rows: int = 0
+    sheet: str = ""  # the sheet's title, in a workbook
 
     @property
     def bad_rows(self) -> set[int]:
@@ -62,6 +67,22 @@ class ImportReport:
     def has_errors(self) -> bool:
         return bool(self.errors)
 
+    @property
+    def new_and_present(self) -> str:
+        return new_and_present(self.new_row_count, self.present_rows)
+
+
+def new_and_present(new: int, present: int) -> str:
+    """« 0 nouvelle ligne, 2 635 déjà présentes »: what an import adds, and what it found."""
+    return ", ".join(
+        (
+            ngettext("%(n)s nouvelle ligne", "%(n)s nouvelles lignes", 1 if new <= 1 else 2)
+            % {"n": french_number(new, 0)},
+            ngettext("%(n)s déjà présente", "%(n)s déjà présentes", 1 if present <= 1 else 2)
+            % {"n": french_number(present, 0)},
+        )
+    )
+
 
 class Problems(Exception):  # noqa: N818 (a row's problems, not a failure of the program)
     """The problems of one row: a list of (column key, message)."""
@@ -82,12 +103,17 @@ class Column:
     help: Any = ""
     example: str = ""
 
+    def with_help(self, help: Any, example: str = "") -> "Column":
+        """The same column, explained: shared columns (a person's name) get their words here."""
+        return Column(self.key, self.required, self.aliases, self.sensitive, help, example)
+
 
 class Importer:
     """One kind of rows. A subclass declares its columns and writes one row in `import_row`,
     through the services; it is found by discovery once its dotted path is listed in its app's
     `coope = CoopeApp(import_kinds=...)` (see coope/imports/__init__.py)."""
 
+    do_not_call_in_templates = True  # the data pages show a kind's class, never instantiate it
     kind = ""
     # The French names typed at the command line (`coope import presences ...`).
     other_names: tuple[str, ...] = ()
@@ -101,6 +127,23 @@ class Importer:
     # imported in this order. The sheet of a workbook that holds this kind is named `label`
     # or one of `other_names`.
     depends_on: tuple[str, ...] = ()
+    # The permission an account needs for this kind on top of data.import (the template
+    # workbook and the import page offer the kind only to those who hold it).
+    permission: str | None = None
+
+    @classmethod
+    def may_import(cls, user) -> bool:
+        return user is None or cls.permission is None or user.has_coope_perm(cls.permission)
+
+    @classmethod
+    def sheet_title(cls) -> str:
+        """The name of this kind's sheet in the template workbook: its label, or its first
+        French name when the label is longer than a sheet's name may be (31 characters)."""
+        label = str(cls.label)
+        if len(label) <= 31 and not set(label) & set("[]:*?/\\"):
+            return label
+        name = (cls.other_names or (cls.kind,))[0].replace("_", " ")
+        return name[:1].upper() + name[1:31]
 
     def __init__(self, *, actor, cooperation):
         self.actor = actor
@@ -136,6 +179,28 @@ class Importer:
     def already_present(self) -> None:
         """The row is already in Coopé, the same: nothing written, counted as « déjà présente »."""
         self.present += 1
+
+    def differences(
+        self, record: Any, pairs: Iterable[tuple[str, Any, Any]]
+    ) -> list[tuple[str, str]]:
+        """The row's problems when it matches `record` (already in Coopé) but says otherwise:
+        one per (column key, value in Coopé, value in the row) that differ. An empty cell says
+        nothing, so it never differs."""
+        found = []
+        for key, known, given in pairs:
+            if given in (None, "") or _shown(known) == _shown(given):
+                continue
+            found.append(
+                (
+                    key,
+                    _(
+                        "%(r)s est déjà dans Coopé, avec « %(k)s » dans cette colonne et non "
+                        "« %(g)s » : rien n'est changé. Corrigez le fichier, ou la fiche dans Coopé."
+                    )
+                    % {"r": record, "k": _shown(known) or _("vide"), "g": _shown(given)},
+                )
+            )
+        return found
 
     # helpers
 
@@ -206,12 +271,37 @@ class Importer:
         return self.actor is None or self.actor.has_coope_perm(permission, association)
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, datetime.date):
+        return f"{value:%d/%m/%Y}"
+    return "" if value is None else str(value)
+
+
 def name_columns(*, required: bool = False) -> tuple[Column, ...]:
     """First and last name, and the birth date that tells two namesakes apart."""
     return (
-        Column("prenom", required=required, aliases=("prénom", "first_name")),
-        Column("nom", required=required, aliases=("nom_de_famille", "last_name")),
-        Column("date_naissance", aliases=("date_de_naissance", "naissance", "ne_le", "nee_le")),
+        Column(
+            "prenom",
+            required=required,
+            aliases=("prénom", "first_name"),
+            help=gettext_lazy("Prénom de la personne, tel qu'il est écrit dans Coopé."),
+            example="Élodie",
+        ),
+        Column(
+            "nom",
+            required=required,
+            aliases=("nom_de_famille", "last_name"),
+            help=gettext_lazy("Nom de famille de la personne."),
+            example="Dupont",
+        ),
+        Column(
+            "date_naissance",
+            aliases=("date_de_naissance", "naissance", "ne_le", "nee_le"),
+            help=gettext_lazy(
+                "Date de naissance, JJ/MM/AAAA : dit laquelle de deux personnes du même nom."
+            ),
+            example="04/05/1980",
+        ),
     )
 
 
@@ -219,7 +309,14 @@ def person_columns() -> tuple[Column, ...]:
     """First and last name, and birth date or card number to tell two namesakes apart."""
     return (
         *name_columns(required=True),
-        Column("carte", aliases=("numero_de_carte", "n_de_carte", "numero_carte", "no_de_carte")),
+        Column(
+            "carte",
+            aliases=("numero_de_carte", "n_de_carte", "numero_carte", "no_de_carte"),
+            help=gettext_lazy(
+                "Numéro de carte d'adhésion : dit laquelle de deux personnes du même nom."
+            ),
+            example="ROM-2018-00042",
+        ),
     )
 
 

@@ -73,7 +73,7 @@ def _plain(values: dict) -> dict:
     }
 
 
-class _Journal:
+class Journal:
     """The audit entries of an import, gathered row by row and bulk-created in batches."""
 
     def __init__(self, *, actor, cooperation, write: bool):
@@ -122,6 +122,14 @@ class _Journal:
     def flush(self) -> None:
         AuditEntry.objects.bulk_create(self.pending, batch_size=AUDIT_BATCH)
         self.pending = []
+
+    def close(self, *, keep: bool) -> None:
+        """The end of the import's transaction: the last entries written with the rows, or
+        everything rolled back (a dry run, or bad rows the user did not choose to leave out)."""
+        if keep:
+            self.flush()
+        else:
+            transaction.set_rollback(True)
 
 
 # -- running an import ---------------------------------------------------------------------------
@@ -225,20 +233,51 @@ def run_import(
     preview_size: int = PREVIEW_ROWS,
 ) -> ImportReport:
     """Check and import the rows; see the module docstring for what is written when."""
-    importer_class = find_kind(kind)
-    kind = importer_class.kind
+    journal = Journal(actor=actor, cooperation=cooperation, write=not dry_run)
+    with transaction.atomic():
+        report = check_rows(
+            find_kind(kind),
+            _as_sheet(rows),
+            actor=actor,
+            cooperation=cooperation,
+            journal=journal,
+            progress=progress,
+            preview_size=preview_size,
+        )
+        report.dry_run = dry_run
+        report.written = (
+            not dry_run and not report.file_error and (only_good_rows or not report.errors)
+        )
+        journal.close(keep=report.written)
+    return report
+
+
+def check_rows(
+    importer_class: type[Importer],
+    sheet: Sheet,
+    *,
+    actor,
+    cooperation,
+    journal: Journal,
+    progress: Callable[[int, int], None] | None = None,
+    preview_size: int = PREVIEW_ROWS,
+    title: str = "",
+) -> ImportReport:
+    """Checks and writes every row of `sheet`, each in its savepoint, inside the caller's
+    transaction: the caller keeps or rolls back the whole (`Journal.close`)."""
     importer = importer_class(actor=actor, cooperation=cooperation)
-    sheet = _as_sheet(rows)
     report = ImportReport(
-        kind=kind,
+        kind=importer_class.kind,
         total_rows=len(sheet.rows),
-        dry_run=dry_run,
         preview_headers=list(sheet.headers),
         preview_rows=_preview(sheet, preview_size),
+        sheet=title,
     )
     mapping = _map_columns(importer, sheet, report)
     if mapping is None:
         report.counts = {str(label): 0 for label in importer.count_labels.values()}
+        for error in report.errors:
+            error.sheet = title
         return report
 
     def place(key: str) -> tuple[str, str]:
@@ -249,45 +288,38 @@ def run_import(
         header: index for index, header in enumerate(sheet.headers)
     }  # a row's errors, left to right
 
-    journal = _Journal(actor=actor, cooperation=cooperation, write=not dry_run)
-    with transaction.atomic():
-        for done, row in enumerate(sheet.rows, start=1):
-            values = {key: row.get(header) for key, header in mapping.items()}
-            present = importer.present
-            try:
-                with journal.row(), transaction.atomic():
-                    importer.import_row(row.number, values)
-            except Problems as error:
-                problems = error.problems
-            except ValidationError as error:
-                problems = _validation_problems(importer, error)
-            except IntegrityError:
-                problems = [
-                    (
-                        "",
-                        _(
-                            "Cette ligne contredit une donnée déjà enregistrée (doublon ?) : vérifiez-la."
-                        ),
-                    )
-                ]
-            else:
-                problems = []
-            if problems:
-                importer.present = present  # a refused row is not « déjà présente »
-            row_errors = [
-                RowError(row.number, *place(key), message)
-                if key
-                else RowError(row.number, "", "", message)
-                for key, message in problems
+    for done, row in enumerate(sheet.rows, start=1):
+        values = {key: row.get(header) for key, header in mapping.items()}
+        present = importer.present
+        try:
+            with journal.row(), transaction.atomic():
+                importer.import_row(row.number, values)
+        except Problems as error:
+            problems = error.problems
+        except ValidationError as error:
+            problems = _validation_problems(importer, error)
+        except IntegrityError:
+            problems = [
+                (
+                    "",
+                    _(
+                        "Cette ligne contredit une donnée déjà enregistrée (doublon ?) : vérifiez-la."
+                    ),
+                )
             ]
-            report.errors.extend(sorted(row_errors, key=lambda e: order.get(e.column, len(order))))
-            if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(sheet.rows)):
-                progress(done, len(sheet.rows))
-        report.written = not dry_run and (only_good_rows or not report.errors)
-        if report.written:
-            journal.flush()
         else:
-            transaction.set_rollback(True)
+            problems = []
+        if problems:
+            importer.present = present  # a refused row is not « déjà présente »
+        row_errors = [
+            RowError(row.number, *place(key), message, sheet=title)
+            if key
+            else RowError(row.number, "", "", message, sheet=title)
+            for key, message in problems
+        ]
+        report.errors.extend(sorted(row_errors, key=lambda e: order.get(e.column, len(order))))
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(sheet.rows)):
+            progress(done, len(sheet.rows))
     report.counts = {
         str(label): importer.counts[name] for name, label in importer.count_labels.items()
     }

@@ -1,75 +1,37 @@
 """Spreadsheets in and out: import with a preview, and every list exported.
 
-The uploaded file waits between the preview and the confirmation in a private file under
-var/imports/ (named by a random token kept in the user's session), and is deleted once
-imported or cancelled; files left behind are removed after a day.
+An upload becomes an `ImportJob` (coope/imports/models.py): the file waits in a private file
+under var/imports/ (named by the job's random token) until it is imported, cancelled or failed;
+its preview is computed once and kept with the job. The job's page shows, as it goes, the
+progress (a long file is checked and imported in the background, coope/imports/jobs.py, and the
+page polls it every 2 seconds), the preview with its bad rows, then the result. Only the account
+that uploaded the file sees its job.
+
+The help of every kind (`/donnees/aide/<kind>/`) and the template workbook
+(`/donnees/modele.xlsx`, `.ods`) are read from the kinds' columns.
 """
 
-import re
-import secrets
-import time
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coope.core.views import require_perm
+from coope.imports import jobs
 from coope.imports.forms import ImportForm
-from coope.imports.framework import ImportReport
-from coope.imports.registry import find_kind, kinds
-from coope.imports.running import run_import
-from coope.lib.spreadsheets import CONTENT_TYPES, FORMATS, SpreadsheetError, read_spreadsheet
+from coope.imports.models import WORKBOOK, ImportJob
+from coope.imports.registry import UnknownKind, find_kind
+from coope.imports.template import file_name, template_sheets, template_workbook
+from coope.lib.spreadsheets import CONTENT_TYPES, FORMATS, SpreadsheetError
 from coope.people import exporting
 
-SESSION_KEY = "coope_imports"
-RESULT_KEY = "coope_import_result"
-KEEP_SECONDS = 24 * 3600
 MAX_PENDING = 5
-MAX_ERRORS_SHOWN = 500
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
-
-
-def import_dir() -> Path:
-    path = Path(getattr(settings, "COOPE_IMPORT_DIR", settings.BASE_DIR / "var" / "imports"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _file_of(token: str) -> Path:
-    return import_dir() / f"{token}.upload"
-
-
-def _forget_old_files() -> None:
-    limit = time.time() - KEEP_SECONDS
-    for path in import_dir().glob("*.upload"):
-        if path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
-
-
-def _pending(request, token: str) -> dict:
-    """The waiting import of this session, 404 when it is not this user's (or is gone)."""
-    entry = request.session.get(SESSION_KEY, {}).get(token) if _TOKEN.match(token) else None
-    if (
-        entry is None
-        or entry["cooperation"] != request.user.cooperation_id
-        or entry["user"] != request.user.pk
-    ):
-        raise Http404
-    return entry
-
-
-def _drop(request, token: str) -> None:
-    _file_of(token).unlink(missing_ok=True)
-    pending = request.session.get(SESSION_KEY, {})
-    pending.pop(token, None)
-    request.session[SESSION_KEY] = pending
+Status = ImportJob.Status
+TEMPLATE_FORMATS = ("xlsx", "ods")
 
 
 def _exportable(user) -> list[dict]:
@@ -103,99 +65,85 @@ def index(request):
             "can_import": can_import,
             "exports": exports,
             "sensitive": request.user.has_coope_perm("people.view_sensitive"),
+            "sheets": template_sheets(request.user) if can_import else [],
         },
     )
+
+
+def _job(request, token: str) -> ImportJob:
+    """The job of this account (the scope keeps it in the cooperation), 404 for anyone else."""
+    return get_object_or_404(ImportJob, token=token, user=request.user)
 
 
 @require_perm("data.import")
 def upload(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
+        kind = form.cleaned_data["kind"]
         try:
-            read_spreadsheet(content, upload.name)
+            plan = jobs.plan_of(content, upload.name, kind)
         except SpreadsheetError as error:
             form.add_error("file", str(error))
         else:
-            _forget_old_files()
-            token = secrets.token_hex(16)
-            _file_of(token).write_bytes(content)
-            pending = request.session.get(SESSION_KEY, {})
-            for old in sorted(pending, key=lambda t: pending[t]["at"])[
-                : max(0, len(pending) - MAX_PENDING + 1)
-            ]:
-                _file_of(old).unlink(missing_ok=True)
-                pending.pop(old)
-            pending[token] = {
-                "kind": form.cleaned_data["kind"],
-                "filename": upload.name[-200:],
-                "cooperation": request.user.cooperation_id,
-                "user": request.user.pk,
-                "at": timezone.now().isoformat(),
-            }
-            request.session[SESSION_KEY] = pending
-            return redirect("data:import_preview", token=token)
-    columns = [(importer.label, importer.columns) for importer in kinds().values()]
-    return render(request, "data/import.html", {"form": form, "columns": columns})
+            for problem in plan.problems:
+                form.add_error("file", problem)
+        if form.is_valid():
+            jobs.forget_old(request.cooperation)
+            _drop_older_waiting(request.user)
+            job = ImportJob.objects.create(
+                cooperation=request.cooperation,
+                user=request.user,
+                kind=kind,
+                filename=upload.name[-200:],
+                rows_total=plan.total_rows,
+                background=plan.total_rows > jobs.background_rows(),
+            )
+            jobs.file_of(job).write_bytes(content)
+            jobs.start(job, dry_run=True)
+            return redirect("data:import_job", token=job.token)
+    return render(
+        request,
+        "data/import.html",
+        {"form": form, "sheets": template_sheets(request.user), "workbook": WORKBOOK},
+    )
 
 
-def _load(request, token: str):
-    """The pending entry and its sheet; None (with a message) when the file cannot be used any more."""
-    entry = _pending(request, token)
-    path = _file_of(token)
-    if not path.exists():
-        _drop(request, token)
-        messages.error(request, _("Ce fichier n'est plus disponible : envoyez-le de nouveau."))
-        return entry, None
-    try:
-        return entry, read_spreadsheet(path.read_bytes(), entry["filename"])
-    except SpreadsheetError as error:
-        _drop(request, token)
-        messages.error(request, str(error))
-        return entry, None
+def _drop_older_waiting(user) -> None:
+    """An account keeps its last few previews waiting; older ones (and their files) go."""
+    waiting = list(ImportJob.objects.filter(user=user, status=Status.READY).order_by("-created_at"))
+    for job in waiting[MAX_PENDING - 1 :]:
+        jobs.file_of(job).unlink(missing_ok=True)
+        job.delete()
 
 
 @require_perm("data.import")
-def preview(request, token):
-    entry, sheet = _load(request, token)
-    if sheet is None:
-        return redirect("data:import")
-    report = run_import(
-        entry["kind"], sheet, actor=request.user, cooperation=request.cooperation, dry_run=True
-    )
-    return render(
-        request,
-        "data/preview.html",
-        {
-            "token": token,
-            "entry": entry,
-            "sheet": sheet,
-            "report": report,
-            "label": find_kind(report.kind).label,
-            "error_rows": [
-                (e.row, e.column, e.letter, e.message) for e in report.errors[:MAX_ERRORS_SHOWN]
-            ],
-            "bad_rows": report.bad_rows,
-        },
-    )
+def job(request, token):
+    """The job as it stands: its progress, its preview, or its result."""
+    job = _job(request, token)
+    if request.htmx and request.GET.get("progres"):
+        if job.running:
+            return render(request, "data/_progress.html", {"job": job})
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"  # finished: the page shows the preview or the result
+        return response
+    if job.running:
+        return render(request, "data/progress.html", {"job": job})
+    if job.status == Status.FAILED:
+        return render(request, "data/failed.html", {"job": job})
+    if job.status == Status.DONE:
+        return render(request, "data/result.html", {"job": job, "report": job.result})
+    return render(request, "data/preview.html", {"job": job, "report": job.preview})
 
 
 @require_POST
 @require_perm("data.import")
 def confirm(request, token):
-    entry, sheet = _load(request, token)
-    if sheet is None:
-        return redirect("data:import")
+    job = _job(request, token)
     only_good_rows = request.POST.get("mode") == "good"
-    report = run_import(
-        entry["kind"],
-        sheet,
-        actor=request.user,
-        cooperation=request.cooperation,
-        only_good_rows=only_good_rows,
-    )
-    if not report.written:
+    report = job.preview or {}
+    if job.status == Status.READY and report.get("has_errors") and not only_good_rows:
         messages.error(
             request,
             _(
@@ -203,41 +151,52 @@ def confirm(request, token):
                 "ou choisissez « Importer seulement les lignes correctes »."
             ),
         )
-        return redirect("data:import_preview", token=token)
-    _drop(request, token)
-    request.session[RESULT_KEY] = _summary(report, entry)
-    return redirect("data:import_result")
-
-
-def _summary(report: ImportReport, entry: dict) -> dict:
-    return {
-        "label": str(find_kind(report.kind).label),
-        "filename": entry["filename"],
-        "counts": list(report.counts.items()),
-        "total": report.total_rows,
-        "skipped": report.bad_row_count,
-        "errors": [
-            (e.row, e.column, e.letter, e.message) for e in report.errors[:MAX_ERRORS_SHOWN]
-        ],
-        "more_errors": max(0, len(report.errors) - MAX_ERRORS_SHOWN),
-    }
-
-
-@require_perm("data.import")
-def result(request):
-    summary = request.session.pop(RESULT_KEY, None)
-    if summary is None:
-        return redirect("data:import")
-    return render(request, "data/result.html", {"summary": summary})
+        return redirect("data:import_job", token=token)
+    # One confirmation only, whatever the clicks: the job leaves « ready » once.
+    started = ImportJob.objects.filter(pk=job.pk, status=Status.READY).update(
+        status=Status.IMPORTING, only_good_rows=only_good_rows, rows_done=0
+    )
+    if started:
+        job.refresh_from_db()
+        jobs.start(job, dry_run=False)
+    return redirect("data:import_job", token=token)
 
 
 @require_POST
 @require_perm("data.import")
 def cancel(request, token):
-    _pending(request, token)
-    _drop(request, token)
-    messages.success(request, _("Import annulé : rien n'a été enregistré."))
-    return redirect("data:import")
+    job = _job(request, token)
+    if job.status in (Status.READY, Status.FAILED):
+        jobs.file_of(job).unlink(missing_ok=True)
+        job.delete()
+        messages.success(request, _("Import annulé : rien n'a été enregistré."))
+        return redirect("data:import")
+    return redirect("data:import_job", token=token)
+
+
+@require_perm("data.import")
+def kind_help(request, kind):
+    """Every column of one kind: required or not, other names, what to write, an example."""
+    try:
+        importer = find_kind(kind)
+    except UnknownKind:
+        raise Http404 from None
+    if not importer.may_import(request.user):
+        raise PermissionDenied
+    [sheet] = [s for s in template_sheets(request.user) if s.importer is importer]
+    return render(request, "data/help.html", {"sheet": sheet, "importer": importer})
+
+
+@require_perm("data.import")
+def template(request, fmt):
+    if fmt not in TEMPLATE_FORMATS:
+        raise Http404
+    content = template_workbook(fmt, user=request.user, cooperation=request.cooperation)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = (
+        f'attachment; filename="{file_name(fmt, request.cooperation)}"'
+    )
+    return response
 
 
 @login_required

@@ -58,9 +58,12 @@ def test_a_good_file_is_previewed_then_imported(world, client_as, settings):
     assert 'value="all"' in page and 'value="good"' not in page
     assert names(world.coop) == []  # the preview writes nothing
 
+    assert "2\u202fnouvelles lignes, 0\u202fdéjà présente" not in page  # small numbers
+    assert "2 nouvelles lignes, 0 déjà présente" in page
+
     token = preview_url.rstrip("/").rsplit("/", 1)[1]
     response = client.post(reverse("data:import_confirm", args=[token]), {"mode": "all"})
-    assert response.status_code == 302 and response.url == reverse("data:import_result")
+    assert response.status_code == 302 and response.url == preview_url  # the job's page
     page = client.get(response.url).text
     assert (
         "« liste.csv » a été importé." in page and "personnes créées : <strong>2</strong>" in page
@@ -69,7 +72,9 @@ def test_a_good_file_is_previewed_then_imported(world, client_as, settings):
     assert list((settings.COOPE_IMPORT_DIR).iterdir()) == []  # the uploaded file is gone
     with scope(cooperation=world.coop.pk):
         assert set(AuditEntry.objects.values_list("actor__username", flat=True)) == {"alice"}
-    assert client.get(preview_url).status_code == 404
+    # A second click on « Importer » imports nothing more.
+    client.post(reverse("data:import_confirm", args=[token]), {"mode": "all"})
+    assert names(world.coop) == ["Karim", "Élodie"]
 
 
 def test_bad_rows_are_listed_and_block_the_import_until_only_good_rows_is_chosen(world, client_as):

@@ -31,7 +31,8 @@ def test_the_kinds_are_read_from_every_apps_declaration():
         "volunteer_hours",
         "collections",
     }
-    assert list(kinds())[:3] == ["people", "households", "memberships"]
+    found = list(kinds())
+    assert found.index("people") < found.index("households") < found.index("memberships")
     assert all(issubclass(importer, Importer) for importer in kinds().values())
     aliases = kind_aliases()
     assert aliases["personnes"] == "people" and aliases["presences"] == "attendance"

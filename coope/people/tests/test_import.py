@@ -555,7 +555,8 @@ def test_the_command_prints_bad_rows_and_fails_without_writing(world, tmp_path, 
     assert people(world) == {}
 
     call_command("import", "personnes", str(path), "--cooperation", "romans", "--only-good-rows")
-    assert "Import terminé : 1 ligne(s) enregistrée(s), 1 ignorée(s)." in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Import terminé : 1 nouvelle ligne, 0 déjà présente, 1 ignorée(s)." in out
     assert list(people(world)) == [("Élodie", "Dupont")]
     with scope(cooperation=world.coop.pk):
         assert AuditEntry.objects.get().actor is None  # the operator at the command line
