@@ -32,7 +32,13 @@ class ActivitiesConfig(AppConfig):
             "activities.attendance": frozenset({D, C, R, V}),  # (association)
         },
         nav=(NavEntry(_("Activités"), "activities:list", "activities.view", order=30),),
-        import_kinds=("coope.activities.importing.AttendanceImporter",),
+        import_kinds=(
+            "coope.activities.importing_sessions.ActivityImporter",
+            "coope.activities.importing_sessions.SessionImporter",
+            "coope.activities.importing_sessions.RegistrationImporter",
+            "coope.activities.importing.AttendanceImporter",
+            "coope.activities.importing_sessions.HeadcountImporter",
+        ),
         personal_data="coope.activities.personal_data",
         demo="coope.activities.demo.build",
         demo_order=30,

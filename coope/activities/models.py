@@ -108,6 +108,9 @@ class Session(models.Model):
     commune = models.CharField(_("lieu : commune"), max_length=100, blank=True)
     place = models.CharField(_("précision du lieu"), max_length=200, blank=True)
     public = models.BooleanField(_("publique (dans l'agenda)"), default=True)
+    capacity = models.PositiveIntegerField(
+        _("places"), null=True, blank=True, help_text=_("Vide : celles de l'activité.")
+    )
     cancelled = models.BooleanField(_("annulée"), default=False)
 
     objects = ScopedManager(cooperation="cooperation")
@@ -123,6 +126,11 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity} — {timezone.localtime(self.starts_at):%d/%m/%Y %H:%M}"
+
+    @property
+    def places(self) -> int | None:
+        """The session's own capacity, else its activity's (None: no limit)."""
+        return self.capacity if self.capacity is not None else self.activity.capacity
 
 
 class RegistrationStatus(models.TextChoices):

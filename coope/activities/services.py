@@ -55,6 +55,7 @@ def schedule_sessions(
     house=None,
     commune: str = "",
     public: bool | None = None,
+    capacity: int | None = None,
 ) -> list[Session]:
     """The first session, and as many weekly repeats as `weeks` asks (1 = a single session)."""
     if weeks < 1 or weeks > 60:
@@ -71,6 +72,7 @@ def schedule_sessions(
             house=house,
             commune=commune,
             public=activity.public if public is None else public,
+            capacity=capacity,
         )
         for week in range(weeks)
     ]
@@ -87,7 +89,7 @@ def register(*, actor, session: Session, person) -> Registration:
     existing = Registration.objects.filter(session=session, person=person).first()
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         return existing
-    capacity = session.activity.capacity
+    capacity = session.places
     taken = Registration.objects.filter(
         session=session, status=RegistrationStatus.CONFIRMED
     ).count()
@@ -108,6 +110,27 @@ def register(*, actor, session: Session, person) -> Registration:
         instance=registration,
         changes=audit.snapshot(registration),
     )
+    return registration
+
+
+@transaction.atomic
+def record_registration(*, actor, session: Session, person, status: str) -> Registration:
+    """A registration whose state is known (a past list, imported): written as it was, without
+    the waiting list's rules. A person already registered keeps their registration."""
+    _same_cooperation(session, person)
+    registration, created = Registration.objects.get_or_create(
+        cooperation_id=session.cooperation_id,
+        session=session,
+        person=person,
+        defaults={"status": status},
+    )
+    if created:
+        audit.record(
+            actor=actor,
+            action=audit.CREATE,
+            instance=registration,
+            changes=audit.snapshot(registration),
+        )
     return registration
 
 

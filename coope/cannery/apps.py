@@ -33,7 +33,10 @@ class CanneryConfig(AppConfig):
             "cannery.recall": frozenset({D, C}),
         },
         nav=(NavEntry(_("Conserverie"), "cannery:index", "cannery.view", order=70),),
-        import_kinds=("coope.cannery.importing.CollectionImporter",),
+        import_kinds=(
+            "coope.cannery.importing_producers.ProducerImporter",
+            "coope.cannery.importing.CollectionImporter",
+        ),
         personal_data="coope.cannery.personal_data",
         # Jars sold at the shop in hours (sell_jars_for_time).
         payees=(("shop", _("Boutique de la conserverie")),),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coope.core.import_rows import check_day, described, differences
 from coope.imports import (
     Column,
     Importer,
@@ -218,6 +219,11 @@ class PersonImporter(Importer):
         self.counts["people"] += 1
 
 
+# A stay in a household before this day is a typo (0001, 1018).
+EARLIEST_STAY = datetime.date(1900, 1, 1)
+YEAR = datetime.timedelta(days=366)
+
+
 def clean_postcode(text: str) -> str:
     """A French postcode read from a number cell lost its leading zero: 1000 -> 01000."""
     return text.zfill(5) if re.fullmatch(r"\d{4}", text) else text
@@ -236,15 +242,49 @@ class HouseholdImporter(Importer):
     column, or, without it, since before Coopé knew (never « since the day of the import », which
     would leave them out of the past years' figures). A « date_sortie » closes the link on that
     day: a former member stays in the household's past. A person who left and came back has one
-    row per stay."""
+    row per stay. The links are written through the dated services (`add_to_household`,
+    `remove_from_household`), never overwritten.
+
+    Re-importing is safe: a row whose household, stay and quotient are in Coopé already, the same,
+    is « déjà présente »; a row that says otherwise (another link, another day of departure,
+    another quotient on that day, another address) is reported. A departure not yet known closes
+    the open stay it names: the person left, which is a new fact, not a change."""
 
     kind = "households"
     other_names = ("foyers",)
     label = gettext_lazy("Foyers")
+    depends_on = ("people",)
     columns = (
-        Column("foyer", required=True, aliases=("nom_du_foyer", "famille")),
-        *name_columns(required=True),
-        Column("lien", aliases=("lien_dans_le_foyer",)),
+        Column(
+            "foyer",
+            required=True,
+            aliases=("nom_du_foyer", "famille"),
+            help=gettext_lazy(
+                "Nom du foyer ; créé à sa première ligne, complété s'il est déjà dans Coopé."
+            ),
+            example="Famille Dupont",
+        ),
+        *(
+            described(column, help, example)
+            for column, (help, example) in zip(
+                name_columns(required=True),
+                (
+                    (gettext_lazy("Prénom du membre, déjà dans Coopé."), "Lina"),
+                    (gettext_lazy("Nom du membre."), "Dupont"),
+                    (
+                        gettext_lazy("Date de naissance, pour distinguer deux homonymes."),
+                        "01/09/2012",
+                    ),
+                ),
+                strict=True,
+            )
+        ),
+        Column(
+            "lien",
+            aliases=("lien_dans_le_foyer",),
+            help=gettext_lazy("responsable, conjoint, enfant ou autre ; vide : autre."),
+            example="enfant",
+        ),
         Column(
             "date_entree",
             aliases=(
@@ -255,6 +295,11 @@ class HouseholdImporter(Importer):
                 "membre_depuis",
                 "membre_du_foyer_depuis",
             ),
+            help=gettext_lazy(
+                "Date d'arrivée dans le foyer, JJ/MM/AAAA ; vide : depuis avant que Coopé ne le "
+                "sache."
+            ),
+            example="15/09/2018",
         ),
         Column(
             "date_sortie",
@@ -266,10 +311,21 @@ class HouseholdImporter(Importer):
                 "a_quitte_le",
                 "depart",
                 "date_de_depart",
+                "membre_jusqu_au",
+                "dans_le_foyer_jusqu_au",
             ),
+            help=gettext_lazy(
+                "Dernier jour dans le foyer, JJ/MM/AAAA ; vide : y est encore. Le membre reste "
+                "dans le passé du foyer."
+            ),
+            example="30/06/2020",
         ),
         Column(
-            "quotient", sensitive=True, aliases=("quotient_familial", "qf", "quotient_familial_eur")
+            "quotient",
+            sensitive=True,
+            aliases=("quotient_familial", "qf", "quotient_familial_eur"),
+            help=gettext_lazy("Quotient familial, nombre entier d'euros (donnée sensible)."),
+            example="650",
         ),
         Column(
             "date_quotient",
@@ -281,15 +337,28 @@ class HouseholdImporter(Importer):
                 "quotient_valable_du",
                 "valable_a_partir_du",
             ),
+            help=gettext_lazy("Date à partir de laquelle le quotient vaut, JJ/MM/AAAA."),
+            example="15/01/2018",
         ),
         Column(
             "source_quotient",
             sensitive=True,
             aliases=("justificatif", "justificatif_du_quotient", "source_qf", "source_du_quotient"),
+            help=gettext_lazy("Justificatif du quotient : CAF, MSA, impôts ou déclaré."),
+            example="CAF",
         ),
-        Column("adresse"),
-        Column("code_postal", aliases=("cp",)),
-        Column("commune", aliases=("ville",)),
+        Column(
+            "adresse",
+            help=gettext_lazy("Adresse du foyer (prise à sa première ligne)."),
+            example="3 rue des Clercs",
+        ),
+        Column("code_postal", aliases=("cp",), help=gettext_lazy("Code postal."), example="26100"),
+        Column(
+            "commune",
+            aliases=("ville",),
+            help=gettext_lazy("Commune du foyer."),
+            example="Romans-sur-Isère",
+        ),
     )
     field_columns = {
         "name": "foyer",
@@ -336,8 +405,10 @@ class HouseholdImporter(Importer):
         )
         since = take("date_entree", parse_date)
         left = take("date_sortie", parse_date)
-        check_past(since, "date_entree", problems)
-        check_past(left, "date_sortie", problems)
+        for key, day in (("date_entree", since), ("date_sortie", left)):
+            check_past(day, key, problems)
+            if day is not None and day < EARLIEST_STAY:
+                check_day(day, key, problems, earliest=EARLIEST_STAY)
         if since is not None and left is not None and left < since:
             problems.append(
                 (
@@ -348,6 +419,7 @@ class HouseholdImporter(Importer):
             )
         value = take("quotient", parse_whole_number)
         valid_from = take("date_quotient", parse_date)
+        check_day(valid_from, "date_quotient", problems, latest=timezone.localdate() + YEAR)
         source = take(
             "source_quotient", lambda v: parse_choice(v, SOURCES, _("CAF, MSA, impôts ou déclaré"))
         )
@@ -411,6 +483,25 @@ class HouseholdImporter(Importer):
         )
         if earlier_row and earlier_left is None:
             problems.append(("nom", _("Déjà dans ce foyer à la ligne %(n)s.") % {"n": earlier_row}))
+        address = {
+            "adresse": as_text(values.get("adresse")),
+            "code_postal": clean_postcode(as_text(values.get("code_postal"))),
+            "commune": as_text(values.get("commune")),
+        }
+        if household is not None:
+            problems += differences(
+                _("Le foyer « %(n)s »") % {"n": household},
+                [
+                    ("adresse", _("l'adresse"), household.address, address["adresse"] or None),
+                    (
+                        "code_postal",
+                        _("le code postal"),
+                        household.postcode,
+                        address["code_postal"] or None,
+                    ),
+                    ("commune", _("la commune"), household.city, address["commune"] or None),
+                ],
+            )
         if problems:
             raise Problems(problems)
 
@@ -420,25 +511,78 @@ class HouseholdImporter(Importer):
                 actor=self.actor,
                 cooperation=self.cooperation,
                 name=name,
-                address=as_text(values.get("adresse")),
-                postcode=clean_postcode(as_text(values.get("code_postal"))),
-                city=as_text(values.get("commune")),
+                address=address["adresse"],
+                postcode=address["code_postal"],
+                city=address["commune"],
             )
-        already = household.links.filter(person=person).current().exists()
-        try:
-            member = services.add_to_household(
-                actor=self.actor,
-                household=household,
-                person=person,
-                link=link or Link.OTHER,
-                valid_from=since,
+        stay = self.stay(household, person, link, since, left)
+        recorded = has_quotient and self.quotient(household, value, valid_from, source)
+        # Remember only once every write of the row went through.
+        self.in_file[key] = household
+        self.members[key, person.pk] = (number, left)
+        if has_quotient:
+            self.quotients.setdefault(key, (value, valid_from, source, number))
+        if not (created or stay or recorded):
+            self.already_present()
+        self.counts["households"] += created
+        self.counts["members"] += stay == "added"
+        self.counts["quotients"] += recorded
+
+    def stay(self, household, person, link, since, left) -> str | None:
+        """The person's stay in the household as the row tells it: "added", "left" (a departure
+        recorded on the open stay), or None when Coopé knows it already, the same."""
+        stays = list(household.links.filter(person=person))
+        current = next((m for m in stays if m.valid_until is None), None)
+        same = next(
+            (
+                m
+                for m in stays
+                if m.valid_until == left and (since is None or m.valid_from == since)
+            ),
+            None,
+        )
+        if same is None and left is not None and current is not None:
+            if since is None or current.valid_from == since:
+                same = current  # the open stay, which the row closes
+        if same is not None:
+            found = differences(
+                _("Le lien de %(p)s avec ce foyer") % {"p": person},
+                [("lien", _("le lien"), same.get_link_display(), link and str(Link(link).label))],
             )
-        except ValidationError as error:
-            raise Problems([("date_entree", m) for m in error.messages]) from error
-        if already and since is not None and member.valid_from != since:
+            if found:
+                raise Problems(found)
+            if same.valid_until == left:
+                return None
+            self._write("date_sortie", services.remove_from_household, household, person, on=left)
+            return "left"
+        # A stay of Coopé that starts as the row's (any, when the row gives no start) and ended.
+        gone = next(
+            (m for m in stays if m.valid_until and (since is None or m.valid_from == since)), None
+        )
+        if gone is not None:
+            raise Problems(
+                [
+                    (
+                        "date_sortie",
+                        _(
+                            "Dans Coopé, %(p)s a quitté ce foyer le %(d)s ; la ligne dit %(s)s. "
+                            "Écrivez ce jour dans date_sortie, ou une date d'entrée postérieure "
+                            "pour un retour."
+                        )
+                        % {
+                            "p": person,
+                            "d": f"{gone.valid_until:%d/%m/%Y}",
+                            "s": _("le %(d)s") % {"d": f"{left:%d/%m/%Y}"}
+                            if left
+                            else _("qu'il ou elle y est encore"),
+                        },
+                    )
+                ]
+            )
+        if current is not None:
             known = (
-                _("depuis le %(d)s") % {"d": f"{member.valid_from:%d/%m/%Y}"}
-                if member.valid_from
+                _("depuis le %(d)s") % {"d": f"{current.valid_from:%d/%m/%Y}"}
+                if current.valid_from
                 else _("depuis avant que Coopé ne le sache")
             )
             raise Problems(
@@ -453,20 +597,29 @@ class HouseholdImporter(Importer):
                     )
                 ]
             )
+        self._write(
+            "date_entree",
+            services.add_to_household,
+            household,
+            person,
+            link=link or Link.OTHER,
+            valid_from=since,
+        )
         if left is not None:
-            try:
-                services.remove_from_household(
-                    actor=self.actor, household=household, person=person, on=left
-                )
-            except ValidationError as error:
-                raise Problems([("date_sortie", m) for m in error.messages]) from error
-        recorded = False
-        if (
-            has_quotient
-            and not FamilyQuotient.objects.filter(
-                household=household, value=value, valid_from=valid_from
-            ).exists()
-        ):
+            self._write("date_sortie", services.remove_from_household, household, person, on=left)
+        return "added"
+
+    def _write(self, key, service, household, person, **values) -> None:
+        """A dated service; its refusal (a date out of order) is the row's problem in `key`."""
+        try:
+            service(actor=self.actor, household=household, person=person, **values)
+        except ValidationError as error:
+            raise Problems([(key, m) for m in error.messages]) from error
+
+    def quotient(self, household, value, valid_from, source) -> bool:
+        """Records the household's quotient on that day; False when Coopé has it, the same."""
+        known = FamilyQuotient.objects.filter(household=household, valid_from=valid_from).first()
+        if known is None:
             services.record_quotient(
                 actor=self.actor,
                 household=household,
@@ -474,15 +627,22 @@ class HouseholdImporter(Importer):
                 valid_from=valid_from,
                 source=source,
             )
-            recorded = True
-        # Remember only once every write of the row went through.
-        self.in_file[key] = household
-        self.members[key, person.pk] = (number, left)
-        if has_quotient:
-            self.quotients.setdefault(key, (value, valid_from, source, number))
-        self.counts["households"] += created
-        self.counts["members"] += not already
-        self.counts["quotients"] += recorded
+            return True
+        found = differences(
+            _("Le quotient du foyer au %(d)s") % {"d": f"{valid_from:%d/%m/%Y}"},
+            [
+                ("quotient", _("la valeur"), known.value, value),
+                (
+                    "source_quotient",
+                    _("le justificatif"),
+                    known.get_source_display(),
+                    str(QuotientSource(source).label),
+                ),
+            ],
+        )
+        if found:
+            raise Problems(found)
+        return False
 
 
 class MembershipImporter(Importer):

@@ -24,7 +24,10 @@ class VolunteeringConfig(AppConfig):
     # made with the activities' (coope/activities/demo.py).
     coope = CoopeApp(
         permissions={"volunteering.record": frozenset({"director", "coordinator"})},
-        import_kinds=("coope.volunteering.importing.VolunteerHoursImporter",),
+        import_kinds=(
+            "coope.volunteering.importing.VolunteerHoursImporter",
+            "coope.volunteering.importing_trainings.TrainingImporter",
+        ),
         personal_data="coope.volunteering.personal_data",
         report_section="coope.volunteering.apps.report_section",
         figure_models=(

@@ -336,6 +336,7 @@ SERVICE_PATHS = [
     Path("register", lambda b, _: activities.register(actor=b.actor, session=b.session, person=b.ana)),
     Path("register_on_the_waiting_list", lambda b, _: activities.register(actor=b.actor, session=b.session, person=b.ben), prepare=Bench.registered),
     Path("register_again_after_cancelling", lambda b, r: activities.register(actor=b.actor, session=b.session, person=r.person), prepare=lambda b: activities.cancel_registration(actor=None, registration=b.registered()) or Registration.objects.get(person=b.ana)),
+    Path("record_registration", lambda b, _: activities.record_registration(actor=b.actor, session=b.session, person=b.ana, status="waiting")),
     Path("cancel_registration_moves_up", lambda b, r: activities.cancel_registration(actor=b.actor, registration=r), prepare=Bench.full_with_waiting),
     Path("record_attendance_tick", lambda b, _: activities.record_attendance(actor=b.actor, session=b.session, person=b.ana)),
     Path("record_attendance_untick", lambda b, a: activities.record_attendance(actor=b.actor, session=b.session, person=a.person, present=False), prepare=Bench.tick),
