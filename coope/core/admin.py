@@ -4,11 +4,12 @@ from typing import ClassVar
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
 from django.db import router, transaction
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from coope.core import audit
+from coope.core import audit, services
+from coope.core.forms import tenant_form
 from coope.core.models import (
     Agreement,
     Association,
@@ -19,7 +20,6 @@ from coope.core.models import (
     StaffRole,
     User,
 )
-from coope.core.permissions import Role
 
 
 def may_administer(request) -> bool:
@@ -38,6 +38,12 @@ class DirectorAdmin(admin.ModelAdmin):
 
     exclude: ClassVar[tuple[str, ...]] = ("cooperation",)
 
+    def get_exclude(self, request, obj=None):
+        """A platform administrator (who has no cooperation of their own) says which one."""
+        if getattr(request, "cooperation", None) is None:
+            return tuple(name for name in self.exclude or () if name != "cooperation")
+        return self.exclude
+
     def has_module_permission(self, request):
         return may_administer(request)
 
@@ -54,55 +60,6 @@ class DirectorAdmin(admin.ModelAdmin):
         if getattr(obj, "cooperation_id", None) is None and request.cooperation is not None:
             obj.cooperation = request.cooperation
         super().save_model(request, obj, form, change)
-
-
-def tenant_form(form_class, cooperation):
-    """The admin's form, with the instance in the director's cooperation before validation, so
-    that unique constraints on (cooperation, ...) are checked by the form."""
-
-    class TenantForm(form_class):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            has_cooperation = any(f.name == "cooperation" for f in self.instance._meta.fields)
-            if has_cooperation and self.instance.cooperation_id is None and cooperation is not None:
-                self.instance.cooperation = cooperation
-
-        def _get_validation_exclusions(self):
-            exclude = super()._get_validation_exclusions()
-            if getattr(self.instance, "cooperation_id", None) is not None:
-                exclude.discard("cooperation")
-            return exclude
-
-        def validate_constraints(self):
-            try:
-                self.instance.validate_constraints(exclude=self._get_validation_exclusions())
-            except ValidationError as error:
-                self._update_errors(_on_the_field(error, self))
-
-    TenantForm.__name__ = form_class.__name__
-    return TenantForm
-
-
-def _on_the_field(error: ValidationError, form) -> ValidationError:
-    """A value already used in the cooperation: said on the field that holds it, in words."""
-    if not hasattr(error, "error_dict"):
-        return error
-    errors: dict[str, list[ValidationError]] = {}
-    for field, items in error.error_dict.items():
-        for item in items:
-            check = (item.params or {}).get("unique_check", ())
-            others = [name for name in check if name != "cooperation"]
-            if item.code == "unique_together" and "cooperation" in check and len(others) == 1:
-                field = others[0] if others[0] in form.fields else field
-                item = ValidationError(
-                    _(
-                        "« %(value)s » est déjà utilisé dans la coopération : choisissez-en un autre."
-                    ),
-                    code="unique",
-                    params={"value": form.cleaned_data.get(others[0], "")},
-                )
-            errors.setdefault(field, []).append(item)
-    return ValidationError(errors)
 
 
 class AuditedAdminMixin:
@@ -124,6 +81,8 @@ class AuditedAdminMixin:
         with transaction.atomic(using=router.db_for_write(type(obj))):
             before = self._before(obj) if change else {}
             super().save_model(request, obj, form, change)
+            if not _of_a_cooperation(obj):  # a platform account: the log is per cooperation
+                return
             after = audit.snapshot(obj)
             audit.record(
                 actor=request.user,
@@ -172,6 +131,21 @@ class AuditedAdminMixin:
             formset.save_m2m()
 
 
+def _of_a_cooperation(obj) -> bool:
+    return isinstance(obj, Cooperation) or getattr(obj, "cooperation_id", None) is not None
+
+
+class DirectorInline:
+    """Rows shown inline (a house's CAF agreements, an account's roles): directors see and edit
+    them as they do the row they belong to. Django's model permissions are for the platform's
+    operators only, so without this a director who is not a superuser sees no inline at all."""
+
+    def has_view_permission(self, request, obj=None):
+        return may_administer(request)
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+
 class CooperationAdmin(AuditedAdminMixin, DirectorAdmin):
     """The admin of a tenant model: directors only, in their cooperation, every write audited."""
 
@@ -201,7 +175,7 @@ class AssociationAdmin(CooperationAdmin):
     list_display = ("name", "address")
 
 
-class AgreementInline(admin.TabularInline):
+class AgreementInline(DirectorInline, admin.TabularInline):
     model = Agreement
     exclude = ("cooperation",)
     extra = 0
@@ -213,20 +187,54 @@ class HouseAdmin(CooperationAdmin):
     inlines = [AgreementInline]
 
 
-class StaffRoleInline(admin.TabularInline):
+class StaffRoleFormSet(BaseInlineFormSet):
+    """An account's roles are in associations of its own cooperation."""
+
+    cooperation_id: int | None = None  # the signed-in director's, set by the inline
+
+    def clean(self):
+        super().clean()
+        cooperation_id = self.instance.cooperation_id or self.cooperation_id
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            association = data.get("association")
+            if association is None or data.get("DELETE"):
+                continue
+            if cooperation_id is None:
+                form.add_error(
+                    "association", _("Choisissez d'abord la coopération du compte, puis ses rôles.")
+                )
+            elif association.cooperation_id != cooperation_id:
+                form.add_error(
+                    "association", _("Cette association n'est pas de la coopération du compte.")
+                )
+
+
+class StaffRoleInline(DirectorInline, admin.TabularInline):
     model = StaffRole
+    formset = StaffRoleFormSet
     exclude = ("cooperation",)
     extra = 1
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        cooperation = getattr(request, "cooperation", None)
+        return type(
+            formset.__name__,
+            (formset,),
+            {"cooperation_id": cooperation.pk if cooperation is not None else None},
+        )
+
 
 @admin.register(User)
-class CoopeUserAdmin(UserAdmin):
+class CoopeUserAdmin(AuditedAdminMixin, UserAdmin):
     inlines = [StaffRoleInline]
     list_display = ("username", "first_name", "last_name", "email", "is_active")
     raw_id_fields = ("person",)
     # Directors manage their cooperation's accounts: roles per association, and for an inhabitant
     # the person whose TIC-TAC account they see. Django's superuser, staff and group switches are
-    # for the platform's operators only.
+    # for the platform's operators only, who also say which cooperation an account belongs to
+    # (a director's are in theirs).
     director_fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personne"), {"fields": ("first_name", "last_name", "email", "person")}),
@@ -236,8 +244,9 @@ class CoopeUserAdmin(UserAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None or request.user.is_superuser:
             fieldsets = super().get_fieldsets(request, obj)
-            if obj is not None:
-                fieldsets = (*fieldsets, (_("Habitant·e"), {"fields": ("person",)}))
+            if request.user.is_superuser:
+                fields = ("cooperation",) if obj is None else ("cooperation", "person")
+                fieldsets = (*fieldsets, (_("Coopération"), {"fields": fields}))
             return fieldsets
         return self.director_fieldsets
 
@@ -263,23 +272,11 @@ class CoopeUserAdmin(UserAdmin):
             obj.cooperation = request.cooperation
         super().save_model(request, obj, form, change)
 
-    def save_formset(self, request, form, formset, change):
-        """Roles take the cooperation of the account."""
-        for instance in formset.save(commit=False):
-            instance.cooperation_id = form.instance.cooperation_id
-            instance.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
-        formset.save_m2m()
-
     def save_related(self, request, form, formsets, change):
-        """The Django admin opens to directors: its staff flag follows the director role."""
+        """The roles (audited, in the account's cooperation), then the staff flag that opens the
+        Django admin, which follows the director role."""
         super().save_related(request, form, formsets, change)
-        user = form.instance
-        staff = user.is_superuser or user.staff_roles.filter(role=Role.DIRECTOR).exists()
-        if user.is_staff != staff:
-            user.is_staff = staff
-            user.save(update_fields=["is_staff"])
+        services.follow_director_role(actor=request.user, user=form.instance)
 
 
 class ReadOnlyAdmin(DirectorAdmin):

@@ -20,7 +20,7 @@ from django.db import models, router
 from django.db.models.deletion import Collector
 
 from coope.core import plugins
-from coope.core.models import AuditEntry
+from coope.core.models import AuditEntry, Cooperation
 
 # The three operations on a row. An action is either one of them, or ends with one of them after
 # "_" or "." ("admin_delete"), or is a named step of a service ("take_membership",
@@ -76,9 +76,15 @@ def _jsonable(value):
     return value
 
 
+# Never kept in the log, even hashed.
+SECRET_FIELDS = frozenset({"password"})
+
+
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
-    """The concrete field values of an instance, as JSON-friendly data."""
-    names = fields or [f.attname for f in instance._meta.concrete_fields]
+    """The concrete field values of an instance, as JSON-friendly data (no password hash)."""
+    names = fields or [
+        f.attname for f in instance._meta.concrete_fields if f.attname not in SECRET_FIELDS
+    ]
     return {name: _jsonable(getattr(instance, name)) for name in names}
 
 
@@ -88,8 +94,11 @@ def diff(before: dict, after: dict) -> dict:
 
 def _entry(*, actor, action: str, instance: models.Model, changes: dict | None) -> AuditEntry:
     return AuditEntry(
-        # Every audited row is a tenant's; serializable_value gives its foreign key's id.
-        cooperation_id=instance.serializable_value("cooperation"),
+        # Every audited row is a tenant's (or the tenant itself); serializable_value gives its
+        # foreign key's id.
+        cooperation_id=instance.pk
+        if isinstance(instance, Cooperation)
+        else instance.serializable_value("cooperation"),
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         model=instance._meta.label_lower,

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from coope.core.permissions import PERMISSIONS
 from coope.core.plugins import nav_entries
@@ -27,6 +28,8 @@ def menu(user) -> tuple[list[dict], list[dict]]:
         for entry in nav_entries()
         if entry.visible_to(user)
     ]
+    if user.is_superuser:  # the platform's operators: the cooperations of the deployment
+        entries.insert(0, {"label": _("Coopérations"), "url": reverse("core:platform"), "order": 0})
     return (
         [e for e in entries if e["order"] < NAV_END],
         [e for e in entries if e["order"] >= NAV_END],

@@ -1,6 +1,7 @@
 """The tenant (Cooperation), its associations and houses, staff accounts and the audit log."""
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,10 @@ class Cooperation(models.Model):
         default=1200,
         help_text=_("Pour valoriser le bénévolat dans les comptes."),
     )
+    # Who answers for the cooperation (partners, the CAF, the platform's operators).
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    contact_email = models.EmailField(_("courriel de contact"), blank=True)
+    contact_phone = models.CharField(_("téléphone de contact"), max_length=30, blank=True)
     # {"commune": [latitude, longitude]}: the communes of the cooperation's area, to place them
     # on maps (the cannery's tours). A commune missing here is listed beside the map.
     communes = models.JSONField(
@@ -107,6 +112,19 @@ class House(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        """A house is run by an association of its own cooperation."""
+        if (
+            self.association_id is not None
+            and self.cooperation_id is not None
+            and Association._base_manager.filter(pk=self.association_id)
+            .exclude(cooperation_id=self.cooperation_id)
+            .exists()
+        ):
+            raise ValidationError(
+                {"association": _("Cette association n'est pas de la coopération de la maison.")}
+            )
 
 
 class Agreement(models.Model):

@@ -32,6 +32,9 @@ CORE_PERMISSIONS: dict[str, frozenset[str]] = {
     "figures.view": frozenset({D, C, E}),
     "audit.view": frozenset({D}),
     "admin.access": frozenset({D}),
+    # The setup screens (« Configuration »): the cooperation, its associations, houses, CAF
+    # agreements, staff accounts and roles; the apps' own screens use it too (TIC-TAC rules).
+    "cooperation.configure": frozenset({D}),
 }
 
 

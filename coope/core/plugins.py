@@ -69,15 +69,34 @@ class NavEntry:
 
 
 @dataclass(frozen=True)
+class SetupStatus:
+    """Where a configuration screen stands, when it can be known cheaply: `done` or still to do,
+    and a few French words that say it (« 2 maisons », « aucune période »)."""
+
+    done: bool
+    summary: Any = ""
+
+
+@dataclass(frozen=True)
 class SetupEntry:
     """A configuration screen of an app: shown on the setup page to the accounts that hold
-    `permission`, by `order`, with `help` (one French sentence: what is set there)."""
+    `permission`, by `order`, with `help` (one French sentence: what is set there).
+
+    `status`: dotted path of `status(cooperation) -> SetupStatus | None`, called in the
+    cooperation's scope when the setup page is shown (a query or two, no more)."""
 
     label: Any
     url_name: str
     permission: str
     order: int = 100
     help: Any = ""
+    status: str | None = None
+
+    def status_of(self, cooperation: Any) -> SetupStatus | None:
+        if self.status is None:
+            return None
+        found: SetupStatus | None = load(self.status)(cooperation)
+        return found
 
 
 @dataclass(frozen=True)

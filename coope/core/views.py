@@ -56,7 +56,10 @@ def object_from_query(request, queryset, key: str):
 @login_required
 def home(request):
     """Each role lands on a page it may open: the front desk, else the key figures; an
-    inhabitant with no staff role lands on their TIC-TAC page."""
+    inhabitant with no staff role lands on their TIC-TAC page; a platform administrator (a
+    superuser of no cooperation) on the cooperations."""
+    if request.user.is_superuser and request.user.cooperation_id is None:
+        return redirect("core:platform")
     if request.user.person_id is not None and not request.user.staff_roles.exists():
         return redirect("timebank:me")
     if request.user.has_coope_perm("people.view"):

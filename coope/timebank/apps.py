@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from coope.core.plugins import CoopeApp, NavEntry
+from coope.core.plugins import CoopeApp, NavEntry, SetupEntry
 
 
 def report_section() -> dict:
@@ -39,6 +39,19 @@ class TimebankConfig(AppConfig):
         demo="coope.timebank.demo.build",
         demo_order=10,
         report_section="coope.timebank.apps.report_section",
+        setup=(
+            SetupEntry(
+                _("Règles TIC-TAC"),
+                "timebank:setup_rules",
+                "cooperation.configure",
+                order=70,
+                help=_(
+                    "Crédit de départ, délais d'annulation et de confirmation, limites de solde "
+                    "par catégorie de compte."
+                ),
+                status="coope.timebank.views_setup.status",
+            ),
+        ),
         figure_models=(
             "timebank.account",
             "timebank.transfer",

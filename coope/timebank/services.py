@@ -1338,3 +1338,66 @@ def enter_paper_cheque(
 def new_key() -> str:
     """A fresh idempotency key, put in a form when it is shown (a double click sends it twice)."""
     return uuid.uuid4().hex
+
+
+# -- the rules screen (« Configuration ») -------------------------------------------------------
+
+
+def _with_reason(changes: dict, reason: str) -> dict:
+    reason = (reason or "").strip()
+    return {**changes, "reason": reason} if reason else changes
+
+
+@transaction.atomic
+def set_rules(*, actor, cooperation, reason: str = "", **values) -> TimebankRules:
+    """Change the cooperation's rules; each change is logged (with its reason when given)."""
+    rules = TimebankRules.objects.select_for_update().get(pk=rules_of(cooperation).pk)
+    before = audit.snapshot(rules)
+    for field, value in values.items():
+        setattr(rules, field, value)
+    rules.full_clean()
+    rules.save()
+    changes = audit.diff(before, audit.snapshot(rules))
+    if changes:
+        audit.record(
+            actor=actor,
+            action=audit.UPDATE,
+            instance=rules,
+            changes=_with_reason(changes, reason),
+        )
+    return rules
+
+
+@transaction.atomic
+def set_category_limits(
+    *,
+    actor,
+    cooperation,
+    kind: str,
+    min_balance_minutes: int | None,
+    max_balance_minutes: int | None,
+    reason: str = "",
+) -> CategoryLimit | None:
+    """The limits of one category of account (None: no limit). A category whose limits stay
+    the default ones gets no row; a change is refused when an account of the category (without
+    limits of its own) is already beyond the new limits."""
+    limit = (
+        CategoryLimit.objects.select_for_update().filter(cooperation=cooperation, kind=kind).first()
+    )
+    if limit is None and (min_balance_minutes, max_balance_minutes) == DEFAULT_LIMITS[kind]:
+        return None
+    before = audit.snapshot(limit) if limit is not None else None
+    limit = limit or CategoryLimit(cooperation=cooperation, kind=kind)
+    limit.min_balance_minutes, limit.max_balance_minutes = min_balance_minutes, max_balance_minutes
+    limit.full_clean()
+    limit.save()
+    after = audit.snapshot(limit)
+    changes = audit.diff(before, after) if before is not None else after
+    if changes:
+        audit.record(
+            actor=actor,
+            action=audit.UPDATE if before is not None else audit.CREATE,
+            instance=limit,
+            changes=_with_reason(changes, reason),
+        )
+    return limit

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coope.timebank import views
+from coope.timebank import views, views_setup
 
 app_name = "timebank"
 urlpatterns = [
@@ -20,4 +20,5 @@ urlpatterns = [
     path("cheque/", views.paper_cheque, name="cheque"),
     path("cheque/personnes/", views.staff_search, name="staff_search"),
     path("virements/<int:pk>/annuler/", views.reverse, name="reverse"),
+    path("regles/", views_setup.rules, name="setup_rules"),
 ]

@@ -29,7 +29,8 @@ from coope.activities.models import Activity, Attendance, Headcount, Registratio
 from coope.cannery import services as cannery
 from coope.cannery.tests.conftest import GOOD_STERILISATION, Kit
 from coope.core import audit, plugins
-from coope.core.models import AuditEntry, ProjectGroup
+from coope.core import services as core
+from coope.core.models import AuditEntry, House, ProjectGroup
 from coope.lib.indicators import Scope, registry
 from coope.lib.periods import Period
 from coope.membership import services as membership
@@ -375,7 +376,20 @@ SERVICE_PATHS = [
     Path("sell_jars_for_euros", lambda b, _: cannery.sell_jars_for_euros(actor=b.actor, lot=b.lot, jars=2, location=b.kit.van, price_cents=700, buyer="Client")),
     Path("record_loss", lambda b, _: cannery.record_loss(actor=b.actor, lot=b.lot, jars=1, location=b.kit.van, note="cassé")),
     Path("recall_lot", lambda b, _: cannery.recall_lot(actor=b.actor, lot=b.lot, reason="Couvercle mal serré")),
+    # core: the platform administrator's and the setup screens
+    Path("create_cooperation", lambda b, _: core.create_cooperation(actor=b.actor, name="Coopération C", slug="c", card_prefix="C", association_name="Association C", username="direction-c", email="c@example.org")),
+    Path("create_association", lambda b, _: core.create_association(actor=b.actor, cooperation=b.w.coop, name="Association C")),
+    Path("update_association", lambda b, _: core.update_association(actor=b.actor, association=b.w.assoc_b, address="2 rue B")),
+    Path("save_house_new", lambda b, _: core.save_house(actor=b.actor, house=House(cooperation=b.w.coop, association=b.w.assoc_a, name="Maison C", short_name="C", address="3 rue C", postcode="26100", city="Romans-sur-Isère"))),
+    Path("save_house_changed", lambda b, _: core.save_house(actor=b.actor, house=_changed(b.w.house_b, colour="#000000"))),
 ]  # fmt: skip
+
+
+def _changed(instance, **values):
+    """The row as a form leaves it: its values changed, not yet saved."""
+    for field, value in values.items():
+        setattr(instance, field, value)
+    return instance
 
 
 @pytest.mark.parametrize("path", SERVICE_PATHS, ids=str)
