@@ -10,6 +10,7 @@ with the same content is « déjà présente »; with another content it is repo
 overwritten. The importers are declared in coope/activities/apps.py (`import_kinds`).
 """
 
+import dataclasses
 import datetime
 
 from django.utils import timezone
@@ -106,8 +107,11 @@ ACTIVITY_HOUSE = described(
     ),
     "St Nicolas",
 )
+# Every session of these imports is named by its start: the column is required here.
 START = described(
-    _start, gettext_lazy("Heure de début de la séance, ex. 14:30 ou 14 h 30."), "14:30"
+    dataclasses.replace(_start, required=True),
+    gettext_lazy("Heure de début de la séance, ex. 14:30 ou 14 h 30."),
+    "14:30",
 )
 SESSION_DATE = Column(
     "date",
@@ -434,7 +438,9 @@ class SessionImporter(Importer):
             raise ValueError(
                 _(
                     "Commune « %(v)s » inconnue de la coopération. Communes du territoire : "
-                    "%(k)s. Ajoutez-la aux communes du territoire si elle en est."
+                    "%(k)s. Écrivez-la comme dans cette liste ; si c'est une autre commune du "
+                    "territoire, ajoutez-la d'abord à la liste (menu Administration, fiche de la "
+                    "coopération)."
                 )
                 % {"v": text, "k": ", ".join(sorted(self.communes.values()))}
             )
