@@ -70,6 +70,11 @@ class CoreConfig(AppConfig):
                 status="coope.core.views_setup.accounts_status",
             ),
         ),
+        import_kinds=(
+            "coope.core.importing.AssociationImporter",
+            "coope.core.importing.HouseImporter",
+            "coope.core.importing.StaffImporter",
+        ),
         # who and where: the figures' dimensions and their filters
         figure_models=("core.association", "core.house", "core.projectgroup"),
     )
