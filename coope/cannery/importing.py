@@ -6,6 +6,11 @@ row, column and reason, nothing half-written. Writes go through coope/cannery/se
 producer not yet in Coopé is created when the row gives its commune (so that a typo in a known
 farm's name is reported rather than creating a second farm).
 
+Re-importing is safe: a collection of the same producer, date, produce, variety and weight is
+« déjà présente »; the same producer, date and produce (and variety, when both say one) with
+another weight, price, quality or tour is reported, never doubled nor written over. The same
+collection twice in one file is reported too: two weighings of a day are added on one row.
+
 The importer is declared in coope/cannery/apps.py (`import_kinds`) and found by discovery.
 """
 
@@ -16,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coope.cannery import services
-from coope.cannery.models import Acquisition, Producer, Quality, Tour
+from coope.cannery.models import Acquisition, Collection, Producer, Quality, Tour
 from coope.imports import (
     Column,
     Importer,
@@ -85,18 +90,81 @@ class CollectionImporter(Importer):
     kind = "collections"
     other_names = ("collectes",)
     label = gettext_lazy("Collectes de la conserverie (pesées)")
+    depends_on = ("producers",)
+    permission = "cannery.record"
     columns = (
-        Column("date", required=True, aliases=("date_collecte", "jour")),
-        Column("producteur", required=True, aliases=("ferme", "producteur_ferme", "fournisseur")),
-        Column("commune", aliases=("commune_producteur", "village", "lieu")),
-        Column("produit", required=True, aliases=("legume", "fruit", "produits")),
-        Column("variete", aliases=("variétés",)),
-        Column("poids_kg", required=True, aliases=("poids", "kg", "poids_en_kg", "pesee")),
-        Column("don_achat", aliases=("don_ou_achat", "acquisition", "origine")),
-        Column("prix", aliases=("prix_eur", "montant", "prix_paye")),
-        Column("qualite", aliases=("qualité", "etat")),
-        Column("tournee", aliases=("tournée",)),
-        Column("bio", aliases=("agriculture_biologique",)),
+        Column(
+            "date",
+            required=True,
+            aliases=("date_collecte", "jour"),
+            help=gettext_lazy("Date de la collecte, JJ/MM/AAAA."),
+            example="12/07/2018",
+        ),
+        Column(
+            "producteur",
+            required=True,
+            aliases=("ferme", "producteur_ferme", "fournisseur"),
+            help=gettext_lazy("Nom de la ferme, tel qu'il est dans Coopé."),
+            example="Ferme des Chirouzes",
+        ),
+        Column(
+            "commune",
+            aliases=("commune_producteur", "village", "lieu"),
+            help=gettext_lazy(
+                "Commune de la ferme : obligatoire pour un producteur nouveau, qui est alors créé."
+            ),
+            example="Triors",
+        ),
+        Column(
+            "produit",
+            required=True,
+            aliases=("legume", "fruit", "produits"),
+            help=gettext_lazy("Ce qui a été collecté."),
+            example="abricots",
+        ),
+        Column(
+            "variete",
+            aliases=("variétés",),
+            help=gettext_lazy("Variété du produit."),
+            example="Bergeron",
+        ),
+        Column(
+            "poids_kg",
+            required=True,
+            aliases=("poids", "kg", "poids_en_kg", "pesee"),
+            help=gettext_lazy("Poids en kilos (12,5) ; en grammes avec l'unité (800 g)."),
+            example="12,5",
+        ),
+        Column(
+            "don_achat",
+            aliases=("don_ou_achat", "acquisition", "origine"),
+            help=gettext_lazy("don ou achat ; vide = don."),
+            example="achat",
+        ),
+        Column(
+            "prix",
+            aliases=("prix_eur", "montant", "prix_paye"),
+            help=gettext_lazy("Prix payé en euros, pour un achat seulement."),
+            example="10,50",
+        ),
+        Column(
+            "qualite",
+            aliases=("qualité", "etat"),
+            help=gettext_lazy("surplus ou déclassé (abîmé) ; vide = surplus."),
+            example="déclassé",
+        ),
+        Column(
+            "tournee",
+            aliases=("tournée",),
+            help=gettext_lazy("Nom d'une tournée déjà dans Coopé."),
+            example="Été 2018",
+        ),
+        Column(
+            "bio",
+            aliases=("agriculture_biologique",),
+            help=gettext_lazy("oui ou non : la ferme est en bio (pour un producteur nouveau)."),
+            example="oui",
+        ),
     )
     field_columns = {
         "producer": "producteur",
@@ -119,6 +187,8 @@ class CollectionImporter(Importer):
         self._tours = {
             words_of(t.name): t for t in Tour.objects.filter(cooperation=self.cooperation)
         }
+        # (producer, date, produce, variety, grams) -> row of this file that recorded it
+        self.rows_of: dict[tuple, int] = {}
 
     def import_row(self, number, values):
         problems: list[tuple[str, str]] = []
@@ -189,6 +259,47 @@ class CollectionImporter(Importer):
             )
         if problems:
             raise Problems(problems)
+        given = {
+            "variety": as_text(values.get("variete")),
+            "weight_grams": grams,
+            "acquisition": acquisition,
+            "price_cents": price,
+            "quality": quality,
+            "tour": tour,
+        }
+        key = (words_of(name), day, words_of(produce), words_of(given["variety"]), grams)
+
+        def said(column: str) -> bool:
+            return bool(as_text(values.get(column)))
+
+        if key in self.rows_of:
+            raise Problems(
+                [
+                    (
+                        "poids_kg",
+                        _(
+                            "Même collecte que la ligne %(n)s de ce fichier : deux pesées du même "
+                            "jour s'additionnent sur une ligne ; sinon, retirez celle-ci."
+                        )
+                        % {"n": self.rows_of[key]},
+                    )
+                ]
+            )
+        if producer is not None:
+            problems = self.differences(
+                producer,
+                [
+                    ("commune", producer.commune, commune),
+                    ("bio", _yes_no(producer.organic), _yes_no(organic) if said("bio") else ""),
+                ],
+            )
+            present, differ = self.compare(producer, day, produce, given, said)
+            if problems or differ:
+                raise Problems(problems + differ)
+            if present:
+                self.already_present()
+                self.rows_of[key] = number
+                return
         created = producer is None
         if created:
             producer = services.create_producer(
@@ -199,19 +310,76 @@ class CollectionImporter(Importer):
                 organic=organic,
             )
         services.record_collection(
-            actor=self.actor,
-            producer=producer,
-            date=day,
-            produce=produce,
-            variety=as_text(values.get("variete")),
-            weight_grams=grams,
-            acquisition=acquisition,
-            price_cents=price,
-            quality=quality,
-            tour=tour,
+            actor=self.actor, producer=producer, date=day, produce=produce, **given
         )
         # Remembered only once every write of the row went through (a refused row is rolled back).
+        self.rows_of[key] = number
         if created:
             self._producers[words_of(name)] = producer
             self.counts["producers"] += 1
         self.counts["collections"] += 1
+
+    def compare(
+        self, producer: Producer, day, produce: str, given: dict, said
+    ) -> tuple[bool, list[tuple[str, str]]]:
+        """The row's collection against the producer's of that day: (already present, what
+        differs from the collection it matches). `said(column)` is False for an empty cell,
+        which says nothing."""
+        variety = words_of(given["variety"])
+        matching = [
+            c
+            for c in Collection.objects.filter(producer=producer, date=day).select_related("tour")
+            if words_of(c.produce) == words_of(produce)
+            and (not variety or not c.variety or words_of(c.variety) == variety)
+        ]
+        if not matching:
+            return False, []
+        same = [c for c in matching if c.weight_grams == given["weight_grams"]]
+        found = (same or matching)[0]
+        record = _("La collecte de %(p)s du %(d)s (%(f)s)") % {
+            "p": found.produce,
+            "d": f"{day:%d/%m/%Y}",
+            "f": producer,
+        }
+        if not same:
+            weights = ", ".join(_kilos(c.weight_grams) for c in matching)
+            return False, self.differences(
+                record, [("poids_kg", weights, _kilos(given["weight_grams"]))]
+            )
+        problems = self.differences(
+            record,
+            [
+                ("variete", found.variety, given["variety"]),
+                (
+                    "don_achat",
+                    found.get_acquisition_display(),
+                    Acquisition(given["acquisition"]).label if said("don_achat") else "",
+                ),
+                (
+                    "prix",
+                    _euros(found.price_cents),
+                    _euros(given["price_cents"]) if said("prix") else "",
+                ),
+                (
+                    "qualite",
+                    found.get_quality_display(),
+                    Quality(given["quality"]).label if said("qualite") else "",
+                ),
+                ("tournee", found.tour, given["tour"]),
+            ],
+        )
+        return not problems, problems
+
+
+def _kilos(grams: int) -> str:
+    """12500 -> « 12,5 kg »."""
+    text = str((Decimal(grams) / 1000).quantize(Decimal("0.001"))).rstrip("0").rstrip(".")
+    return f"{text.replace('.', ',')} kg"
+
+
+def _euros(cents: int) -> str:
+    return f"{cents // 100},{cents % 100:02d} €"
+
+
+def _yes_no(value: bool) -> str:
+    return _("oui") if value else _("non")

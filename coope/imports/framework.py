@@ -277,6 +277,15 @@ def _shown(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def explained(columns: Iterable[Column], helps: dict[str, tuple[Any, str]]) -> tuple[Column, ...]:
+    """The columns, with the help and example of `helps` (key -> (help, example)) where it
+    says more than the shared columns do (« the session's house » for an activity's row)."""
+    return tuple(
+        column.with_help(*helps[column.key]) if column.key in helps else column
+        for column in columns
+    )
+
+
 def name_columns(*, required: bool = False) -> tuple[Column, ...]:
     """First and last name, and the birth date that tells two namesakes apart."""
     return (

@@ -106,23 +106,88 @@ OCCUPATIONS = choices_table(
 
 
 class PersonImporter(Importer):
+    """One row per person. A person already in Coopé (same name, and the same birth date when
+    both are known) whose row says nothing else is « déjà présente »; a row that says otherwise
+    (another phone, another house...) is reported, and the person is left as she is."""
+
     kind = "people"
     other_names = ("personnes",)
     label = gettext_lazy("Personnes")
+    depends_on = ("houses",)
     columns = (
-        Column("prenom", required=True, aliases=("prénom", "first_name")),
-        Column("nom", required=True, aliases=("nom_de_famille", "last_name")),
-        Column("date_naissance", aliases=("date_de_naissance", "naissance", "ne_le", "nee_le")),
-        Column("sexe", aliases=("genre",)),
-        Column("courriel", aliases=("email", "e_mail", "mail", "adresse_mail", "adresse_email")),
-        Column("telephone", aliases=("tel", "portable", "mobile")),
-        Column("adresse"),
-        Column("code_postal", aliases=("cp",)),
-        Column("commune", aliases=("ville",)),
-        Column("quartier"),
-        Column("maison", aliases=("maison_de_rattachement", "maison_de_quartier")),
-        Column("categorie", aliases=("categorie_socio_professionnelle", "csp", "situation")),
-        Column("notes", sensitive=True, aliases=("remarques",)),
+        Column(
+            "prenom",
+            required=True,
+            aliases=("prénom", "first_name"),
+            help=gettext_lazy("Prénom."),
+            example="Élodie",
+        ),
+        Column(
+            "nom",
+            required=True,
+            aliases=("nom_de_famille", "last_name"),
+            help=gettext_lazy("Nom de famille."),
+            example="Dupont",
+        ),
+        Column(
+            "date_naissance",
+            aliases=("date_de_naissance", "naissance", "ne_le", "nee_le"),
+            help=gettext_lazy(
+                "Date de naissance, JJ/MM/AAAA. Avec le nom, elle dit si la personne est déjà "
+                "dans Coopé."
+            ),
+            example="04/05/1980",
+        ),
+        Column(
+            "sexe",
+            aliases=("genre",),
+            help=gettext_lazy("F, M ou X (non précisé) ; vide = X."),
+            example="F",
+        ),
+        Column(
+            "courriel",
+            aliases=("email", "e_mail", "mail", "adresse_mail", "adresse_email"),
+            help=gettext_lazy("Adresse courriel."),
+            example="elodie@example.org",
+        ),
+        Column(
+            "telephone",
+            aliases=("tel", "portable", "mobile"),
+            help=gettext_lazy("Téléphone ; le 0 qu'un tableur enlève est remis."),
+            example="06 12 34 56 78",
+        ),
+        Column("adresse", help=gettext_lazy("Numéro et rue."), example="3 rue des Clercs"),
+        Column(
+            "code_postal",
+            aliases=("cp",),
+            help=gettext_lazy("Code postal ; le 0 qu'un tableur enlève est remis."),
+            example="26100",
+        ),
+        Column(
+            "commune", aliases=("ville",), help=gettext_lazy("Commune."), example="Romans-sur-Isère"
+        ),
+        Column("quartier", help=gettext_lazy("Quartier."), example="Monnaie"),
+        Column(
+            "maison",
+            aliases=("maison_de_rattachement", "maison_de_quartier"),
+            help=gettext_lazy("Maison de rattachement : son nom ou son nom court."),
+            example="Maison A",
+        ),
+        Column(
+            "categorie",
+            aliases=("categorie_socio_professionnelle", "csp", "situation"),
+            help=gettext_lazy(
+                "Situation : emploi, recherche d'emploi, étudiant, retraité, au foyer ou autre."
+            ),
+            example="retraité",
+        ),
+        Column(
+            "notes",
+            sensitive=True,
+            aliases=("remarques",),
+            help=gettext_lazy("Remarques, vues seulement par la Direction et l'Accueil."),
+            example="suivi RSA",
+        ),
     )
     field_columns = {
         "first_name": "prenom",
@@ -184,39 +249,90 @@ class PersonImporter(Importer):
         )
         if problems:
             raise Problems(problems)
-        duplicate = services.likely_duplicates(
-            first_name=first, last_name=last, birth_date=birth
-        ).first()
-        if duplicate is not None:
-            if duplicate.pk in self.rows_of:
-                message = _("Même personne que la ligne %(n)s de ce fichier.") % {
-                    "n": self.rows_of[duplicate.pk]
-                }
-            else:
-                born = f", {duplicate.birth_date:%d/%m/%Y}" if duplicate.birth_date else ""
-                message = _(
-                    "Existe déjà dans Coopé (%(p)s%(b)s) : retirez cette ligne du fichier."
-                ) % {"p": duplicate, "b": born}
-            raise Problems([("nom", message)])
+        fields = {
+            "birth_date": birth,
+            "sex": sex,
+            "email": email,
+            "phone": clean_phone(as_text(values.get("telephone"))),
+            "address": as_text(values.get("adresse")),
+            "postcode": clean_postcode(as_text(values.get("code_postal"))),
+            "city": as_text(values.get("commune")),
+            "neighbourhood": as_text(values.get("quartier")),
+            "home_house": house,
+            "occupation": occupation,
+            "notes": as_text(values.get("notes")),
+        }
+        found = list(
+            services.likely_duplicates(first_name=first, last_name=last, birth_date=birth)[:2]
+        )
+        if found:
+            self.compare_person(number, found, fields)
+            return
         person = services.create_person(
             actor=self.actor,
             cooperation=self.cooperation,
             first_name=first,
             last_name=last,
-            birth_date=birth,
-            sex=sex or Sex.UNSPECIFIED,
-            email=email,
-            phone=clean_phone(as_text(values.get("telephone"))),
-            address=as_text(values.get("adresse")),
-            postcode=clean_postcode(as_text(values.get("code_postal"))),
-            city=as_text(values.get("commune")),
-            neighbourhood=as_text(values.get("quartier")),
-            home_house=house,
-            occupation=occupation or "",
-            notes=as_text(values.get("notes")),
+            **{
+                **fields,
+                "sex": sex or Sex.UNSPECIFIED,
+                "occupation": occupation or "",
+            },
         )
         self.rows_of[person.pk] = number
         self.counts["people"] += 1
+
+    def compare_person(self, number, found, fields) -> None:
+        """The row names someone already in Coopé: « déjà présente » when it says nothing
+        else, otherwise the row's problems (nothing is overwritten)."""
+        person = found[0]
+        if person.pk in self.rows_of:
+            raise Problems(
+                [
+                    (
+                        "nom",
+                        _("Même personne que la ligne %(n)s de ce fichier.")
+                        % {"n": self.rows_of[person.pk]},
+                    )
+                ]
+            )
+        if len(found) > 1:
+            raise Problems(
+                [
+                    (
+                        "date_naissance",
+                        _(
+                            "Plusieurs personnes s'appellent « %(p)s » dans Coopé : ajoutez la "
+                            "date de naissance pour dire laquelle."
+                        )
+                        % {"p": person},
+                    )
+                ]
+            )
+        born = f" ({person.birth_date:%d/%m/%Y})" if person.birth_date else ""
+        problems = self.differences(
+            f"{person}{born}",
+            [
+                (column, _person_value(person, name), _person_value(fields, name))
+                for name, column in self.field_columns.items()
+                if name in fields
+            ],
+        )
+        if problems:
+            raise Problems(problems)
+        self.already_present()
+
+
+def _person_value(source, name: str):
+    """A person's field (or the row's, from a dict) as the row writes it, to compare them."""
+    value = source.get(name) if isinstance(source, dict) else getattr(source, name)
+    if name == "email":
+        return (value or "").lower()
+    if name == "sex" and value:
+        return Sex(value).label
+    if name == "occupation" and value:
+        return Occupation(value).label
+    return value
 
 
 # A stay in a household before this day is a typo (0001, 1018).

@@ -5,8 +5,10 @@ SENACS asks), the programme (project group) and, optionally, the session it was 
 rules are the framework's (coope/imports/); the writes go through
 `coope.volunteering.services.record_volunteer_hours`.
 
-A row equal to an earlier row of the file, or to hours already in Coopé (same person, date, kind,
-programme, session and time), is counted once: importing the same file twice adds nothing.
+Re-importing is safe. A row's record is the person's hours of that date, kind, programme and
+session (« une ligne par personne et par date »): the same time (and comment) already in Coopé,
+or on an earlier row of the file, is « déjà présente » and counted once; another time is
+reported, never added to the first nor written over it.
 
 The importer is declared in coope/volunteering/apps.py (`import_kinds`) and found by discovery.
 """
@@ -26,6 +28,7 @@ from coope.imports import (
     as_text,
     check_past,
     choices_table,
+    explained,
     note_written,
     parse_choice,
     parse_date,
@@ -98,18 +101,64 @@ class VolunteerHoursImporter(Importer):
     kind = "volunteer_hours"
     other_names = ("heures_benevolat", "benevolat")
     label = gettext_lazy("Heures de bénévolat")
-    columns = (
-        *person_columns(),
-        Column("date", required=True, aliases=("jour", "date_du_benevolat")),
-        Column(
-            "heures",
-            required=True,
-            aliases=("duree", "temps", "nombre_d_heures", "heures_de_benevolat", "nb_heures"),
+    depends_on = ("people", "houses", "activities", "sessions")
+    permission = "volunteering.record"
+    columns = explained(
+        (
+            *person_columns(),
+            Column("date", required=True, aliases=("jour", "date_du_benevolat")),
+            Column(
+                "heures",
+                required=True,
+                aliases=("duree", "temps", "nombre_d_heures", "heures_de_benevolat", "nb_heures"),
+            ),
+            Column("type", required=True, aliases=("type_de_benevolat", "benevolat", "nature")),
+            Column("programme", aliases=("groupe_projet", "projet", "programme_groupe_projet")),
+            *activity_columns(required=False),
+            Column("precision", aliases=("commentaire", "remarque", "detail")),
         ),
-        Column("type", required=True, aliases=("type_de_benevolat", "benevolat", "nature")),
-        Column("programme", aliases=("groupe_projet", "projet", "programme_groupe_projet")),
-        *activity_columns(required=False),
-        Column("precision", aliases=("commentaire", "remarque", "detail")),
+        {
+            "date": (
+                gettext_lazy("Date du bénévolat, JJ/MM/AAAA (le passé seulement)."),
+                "20/03/2018",
+            ),
+            "heures": (
+                gettext_lazy(
+                    "Durée : 1h30, 1,5 (heures) ou 90 min ; plus de 0 et au plus 24 heures. Une "
+                    "ligne par personne et par date."
+                ),
+                "1h30",
+            ),
+            "type": (
+                gettext_lazy("activité (animation) ou gouvernance (CA, bureau, groupe projet)."),
+                "gouvernance",
+            ),
+            "programme": (
+                gettext_lazy("Groupe projet, par son nom ; vide = celui de l'activité."),
+                "Alimentation",
+            ),
+            "activite": (
+                gettext_lazy(
+                    "Titre de l'activité, pour relier les heures à sa séance de ce jour (qui doit "
+                    "être dans Coopé)."
+                ),
+                "Atelier cuisine",
+            ),
+            "maison": (
+                gettext_lazy(
+                    "Maison de l'activité, quand plusieurs maisons ont une activité de ce titre."
+                ),
+                "A",
+            ),
+            "heure": (
+                gettext_lazy("Heure de début de la séance, quand il y en a plusieurs ce jour-là."),
+                "14:00",
+            ),
+            "precision": (
+                gettext_lazy("Ce qui a été fait, 200 caractères au plus."),
+                "montage des stands",
+            ),
+        },
     )
     field_columns = {
         "duration_minutes": "heures",
@@ -120,7 +169,6 @@ class VolunteerHoursImporter(Importer):
     count_labels = {
         "entries": gettext_lazy("heures de bénévolat enregistrées (lignes)"),
         "minutes": gettext_lazy("minutes de bénévolat enregistrées"),
-        "already": gettext_lazy("lignes déjà dans Coopé"),
         "doubles": gettext_lazy("lignes en double dans le fichier (comptées une fois)"),
     }
 
@@ -128,7 +176,8 @@ class VolunteerHoursImporter(Importer):
         super().__init__(**kwargs)
         self.rows = ActivityRows(self)
         self._groups: dict[str, ProjectGroup] | None = None
-        self.seen: dict[tuple, int] = {}
+        # (person, date, kind, programme, session) -> (row, (minutes, comment)) of this file
+        self.seen: dict[tuple, tuple[int, tuple[int, str]]] = {}
 
     def check_columns(self, keys):
         if not self.can("volunteering.record"):
@@ -192,26 +241,46 @@ class VolunteerHoursImporter(Importer):
         if problems:
             raise Problems(problems)
         group = group or (activity.project_group if activity is not None else None)
-        key = (
-            person.pk,
-            day,
-            kind,
-            getattr(group, "pk", None),
-            getattr(session, "pk", None),
-            minutes,
-        )
+        comment = as_text(values.get("precision"))[:200]
+        key = (person.pk, day, kind, getattr(group, "pk", None), getattr(session, "pk", None))
         if key in self.seen:
+            earlier_row, earlier = self.seen[key]
+            if earlier != (minutes, comment):
+                raise Problems(
+                    [
+                        (
+                            "heures",
+                            _(
+                                "La ligne %(n)s donne déjà les heures de %(p)s ce jour-là, pour ce "
+                                "type et ce programme, avec une autre durée ou précision : "
+                                "réunissez-les sur une ligne."
+                            )
+                            % {"n": earlier_row, "p": person},
+                        )
+                    ]
+                )
             self.counts["doubles"] += 1
+            self.already_present()
             return
-        already = VolunteerHours.objects.filter(
-            person=person,
-            date=day,
-            kind=kind,
-            project_group=group,
-            session=session,
-            duration_minutes=minutes,
-        ).exists()
-        if not already:
+        known = list(
+            VolunteerHours.objects.filter(
+                person=person, date=day, kind=kind, project_group=group, session=session
+            )
+        )
+        same = [h for h in known if h.duration_minutes == minutes]
+        if known:
+            pairs = [("precision", (same or known)[0].comment, comment)]
+            if not same:
+                durations = ", ".join(_duration(h.duration_minutes) for h in known)
+                pairs.insert(0, ("heures", durations, _duration(minutes)))
+            problems = self.differences(
+                _("Le bénévolat de %(p)s du %(d)s") % {"p": person, "d": f"{day:%d/%m/%Y}"},
+                pairs,
+            )
+            if problems:
+                raise Problems(problems)
+            self.already_present()
+        else:
             written = record_volunteer_hours(
                 actor=self.actor,
                 people=[person],
@@ -220,13 +289,17 @@ class VolunteerHoursImporter(Importer):
                 kind=kind,
                 project_group=group,
                 session=session,
-                comment=as_text(values.get("precision"))[:200],
+                comment=comment,
             )
             note_written(*written)  # bulk-created: no signal tells the import's audit
         # Counted only once every write of the row went through.
-        self.seen[key] = number
-        if already:
-            self.counts["already"] += 1
-        else:
+        self.seen[key] = (number, (minutes, comment))
+        if not known:
             self.counts["entries"] += 1
             self.counts["minutes"] += minutes
+
+
+def _duration(minutes: int) -> str:
+    """90 -> « 1 h 30 », 120 -> « 2 h »."""
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"

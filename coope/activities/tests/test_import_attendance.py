@@ -158,9 +158,9 @@ def test_a_utf8_csv_finds_or_creates_the_sessions_and_counts_a_double_row_once(p
     assert report.counts == {
         "présences enregistrées": 3,
         "séances créées": 1,
-        "présences déjà dans Coopé": 0,
         "lignes en double dans le fichier (comptées une fois)": 1,
     }
+    assert report.new_and_present == "3 nouvelles lignes, 1 déjà présente"  # the double
     assert attendance_rows(w) == [
         ("Atelier cuisine équilibrée", "2018-03-05 14:00", "Karim", True),
         (
@@ -183,10 +183,8 @@ def test_a_utf8_csv_finds_or_creates_the_sessions_and_counts_a_double_row_once(p
     again = import_file(
         w, csv_bytes(GOOD_ROWS), "presences.csv"
     )  # the same file twice adds nothing
-    assert (
-        again.counts["présences enregistrées"] == 0
-        and again.counts["présences déjà dans Coopé"] == 3
-    )
+    assert again.written and again.counts["présences enregistrées"] == 0
+    assert again.new_and_present == "0 nouvelle ligne, 4 déjà présentes"
     assert figures(w) == after
 
 
@@ -503,3 +501,60 @@ def test_the_documentation_describes_the_attendance_and_volunteer_hours_columns(
         section = docs.split(f"(`{kind}`)", 1)[1].split("\n## ", 1)[0]
         for column in kinds()[kind].columns:
             assert f"| `{column.key}` |" in section, (kind, column.key)
+
+
+def test_a_row_that_says_otherwise_than_coope_is_reported_and_changes_nothing(place):
+    w = place.w
+    assert import_file(w, csv_bytes(GOOD_ROWS), "presences.csv").written
+    before = attendance_rows(w)
+    rows = [
+        [*HEADER, "heure_fin"],
+        # Karim came without registering: the file now says he was registered.
+        [
+            "05/03/2018",
+            "14:00",
+            "Atelier cuisine équilibrée",
+            "A",
+            "Karim",
+            "Benali",
+            "",
+            "non",
+            "",
+        ],
+        # The session of 12 March was created ending at 16:00.
+        [
+            "12/03/2018",
+            "14:00",
+            "Atelier cuisine équilibrée",
+            "A",
+            "Élodie",
+            "Dupont",
+            "",
+            "",
+            "18:00",
+        ],
+        # The same as in Coopé: already there.
+        [
+            "05/03/2018",
+            "14:00",
+            "Atelier cuisine équilibrée",
+            "A",
+            "Élodie",
+            "Dupont",
+            "",
+            "non",
+            "16:00",
+        ],
+    ]
+    report = import_file(w, csv_bytes(rows), "presences.csv", only_good_rows=True)
+    assert [(e.row, e.column) for e in report.errors] == [
+        (2, "sans_inscription"),
+        (3, "heure_fin"),
+    ]
+    assert "« oui » dans cette colonne et non « non »" in report.errors[0].message
+    assert report.errors[1].message.startswith(
+        "La séance de « Atelier cuisine équilibrée » du 12/03/2018 14:00 est déjà dans Coopé, "
+        "avec « 16:00 » dans cette colonne et non « 18:00 »"
+    )
+    assert report.new_and_present == "0 nouvelle ligne, 1 déjà présente"
+    assert attendance_rows(w) == before

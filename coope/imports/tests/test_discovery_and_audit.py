@@ -122,3 +122,12 @@ def test_the_command_imports_by_french_name_and_audits_with_no_actor(world, tmp_
         entries = AuditEntry.objects.filter(model="people.person")
         assert entries.count() == 2
         assert set(entries.values_list("action", "actor")) == {("import", None)}
+
+
+def test_every_name_the_package_offers_is_there():
+    """coope.imports imports its names at first use (the package is also an app)."""
+    import coope.imports as package
+
+    assert all(getattr(package, name) is not None for name in package.__all__)
+    with pytest.raises(AttributeError):
+        package.nothing_of_the_kind  # noqa: B018

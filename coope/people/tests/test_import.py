@@ -237,7 +237,7 @@ def test_a_missing_required_column_stops_the_whole_file(world):
     assert people(world) == {}
 
 
-def test_people_already_known_or_twice_in_the_file_are_bad_rows(world):
+def test_people_already_known_are_present_unless_they_differ_and_twice_in_the_file_is_bad(world):
     with scope(cooperation=world.coop.pk):
         create_person(
             actor=world.alice,
@@ -245,21 +245,30 @@ def test_people_already_known_or_twice_in_the_file_are_bad_rows(world):
             first_name="Élodie",
             last_name="Dupont",
             birth_date=datetime.date(1980, 5, 4),
+            postcode="26100",
         )
     content = csv_bytes(
         [
             PEOPLE_HEADER,
-            ["ELODIE", "dupont", "04/05/1980", "", "", ""],
+            ["ELODIE", "dupont", "04/05/1980", "", "26100", ""],  # the same: already there
             ["Karim", "Benali", "", "", "", ""],
             ["karim", "BENALI", "", "", "", ""],
+            ["Élodie", "Dupont", "", "", "38000", ""],  # another postcode: reported
         ]
     )
     report = import_file(world, "people", content, "liste.csv", only_good_rows=True)
-    assert [(e.row, e.message) for e in report.errors] == [
-        (2, "Existe déjà dans Coopé (Élodie Dupont, 04/05/1980) : retirez cette ligne du fichier."),
-        (4, "Même personne que la ligne 3 de ce fichier."),
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (4, "nom", "Même personne que la ligne 3 de ce fichier."),
+        (
+            5,
+            "code_postal",
+            "Élodie Dupont (04/05/1980) est déjà dans Coopé, avec « 26100 » dans cette colonne "
+            "et non « 38000 » : rien n'est changé. Corrigez le fichier, ou la fiche dans Coopé.",
+        ),
     ]
     assert report.counts == {"personnes créées": 1}
+    assert (report.present_rows, report.new_row_count) == (1, 1)
+    assert people(world)["Élodie", "Dupont"].postcode == "26100"
 
 
 def test_a_user_who_may_not_see_notes_may_not_import_them(world):

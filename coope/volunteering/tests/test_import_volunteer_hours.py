@@ -137,9 +137,9 @@ def test_a_utf8_csv_with_hours_in_every_writing_and_a_double_row_counted_once(te
     assert report.counts == {
         "heures de bénévolat enregistrées (lignes)": 3,
         "minutes de bénévolat enregistrées": 300,
-        "lignes déjà dans Coopé": 0,
         "lignes en double dans le fichier (comptées une fois)": 1,
     }
+    assert report.new_and_present == "3 nouvelles lignes, 1 déjà présente"  # the double
     assert hours(w) == [
         ("Awa", "2018-03-20", "governance", 120, "Culture", None, "CA"),
         ("Awa", "2018-06-20", "governance", 90, "Culture", None, ""),
@@ -158,10 +158,8 @@ def test_a_utf8_csv_with_hours_in_every_writing_and_a_double_row_counted_once(te
     )
 
     again = import_file(w, csv_bytes(GOOD_ROWS), "benevolat.csv")
-    assert (
-        again.counts["lignes déjà dans Coopé"] == 3
-        and again.counts["minutes de bénévolat enregistrées"] == 0
-    )
+    assert again.written and again.counts["minutes de bénévolat enregistrées"] == 0
+    assert again.new_and_present == "0 nouvelle ligne, 4 déjà présentes"
     assert figures(w) == after
 
 
@@ -264,3 +262,26 @@ def test_reception_may_not_import_volunteer_hours_the_director_may(team):
     assert hours(w) == []
     assert import_file(w, content, "benevolat.csv", actor=w.director).written
     assert len(hours(w)) == 1
+
+
+def test_another_time_for_the_same_day_is_reported_never_added(team):
+    w = team.w
+    assert import_file(w, csv_bytes(GOOD_ROWS), "benevolat.csv").written
+    before = hours(w)
+    rows = [
+        HEADER,
+        # Awa's governance hours of 20 March are 2 h in Coopé.
+        ["Awa", "Diallo", "20/03/2018", "3", "Gouvernance", "culture", "", "CA"],
+        # Twice in the file, with two times: one row per person and date.
+        ["Karim", "Benali", "10/04/2018", "1h", "gouvernance", "", "", ""],
+        ["Karim", "Benali", "10/04/2018", "2h", "gouvernance", "", "", ""],
+    ]
+    report = import_file(w, csv_bytes(rows), "benevolat.csv", only_good_rows=True)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "heures"), (4, "heures")]
+    assert report.errors[0].message == (
+        "Le bénévolat de Awa Diallo du 20/03/2018 est déjà dans Coopé, avec « 2 h » "
+        "dans cette colonne et non « 3 h » : rien n'est changé. Corrigez le fichier, ou la fiche "
+        "dans Coopé."
+    )
+    assert "La ligne 3 donne déjà les heures de Karim Benali" in report.errors[1].message
+    assert hours(w) == sorted([*before, ("Karim", "2018-04-10", "governance", 60, "", None, "")])
