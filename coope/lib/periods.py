@@ -40,11 +40,23 @@ class Period:
     def earlier(self) -> "Period":
         """The period a figure is compared with, never overlapping this one: the same dates a
         year before for a period of a year or less; for a longer one (a season of July 2017 to
-        December 2018), the period of the same length just before it."""
+        December 2018), the period of the same length just before it, counted in months when it
+        is made of whole months."""
         if not self.longer_than_a_year:
             return Period(shift_date(self.start, -1), shift_date(self.end, -1))
         end = self.start - datetime.timedelta(days=1)
+        months = self.whole_months
+        if months is not None:  # July 2017 – December 2018: January 2016 – June 2017
+            start_month = self.start.year * 12 + self.start.month - 1 - months
+            return Period(datetime.date(start_month // 12, start_month % 12 + 1, 1), end)
         return Period(end - datetime.timedelta(days=self.days - 1), end)
+
+    @property
+    def whole_months(self) -> int | None:
+        """The number of months of a period from a first of the month to a last, else None."""
+        if self.start.day != 1 or (self.end + datetime.timedelta(days=1)).day != 1:
+            return None
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
 
 def _midnight(day: datetime.date) -> datetime.datetime:

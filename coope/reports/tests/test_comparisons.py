@@ -12,11 +12,14 @@ def test_a_year_is_compared_with_the_year_before_and_a_season_with_the_period_ju
     spring = Period(datetime.date(2018, 3, 1), datetime.date(2018, 6, 30))
     assert spring.earlier() == Period(datetime.date(2017, 3, 1), datetime.date(2017, 6, 30))
     # The cannery's season, July 2017 to December 2018: shifted by a year, July to December 2017
-    # would be in both bars. It is compared with the 549 days just before it.
+    # would be in both bars. It is compared with the 18 months just before it.
     season = Period(datetime.date(2017, 7, 1), datetime.date(2018, 12, 31))
-    before = season.earlier()
-    assert before.end == datetime.date(2017, 6, 30) and before.days == season.days == 549
-    assert before.start == datetime.date(2015, 12, 30)
+    assert season.earlier() == Period(datetime.date(2016, 1, 1), datetime.date(2017, 6, 30))
+    assert season.earlier().whole_months == season.whole_months == 18
+    # Days when the period is not made of whole months: the same number of days just before.
+    odd = Period(datetime.date(2017, 7, 3), datetime.date(2018, 12, 31))
+    before = odd.earlier()
+    assert before.end == datetime.date(2017, 7, 2) and before.days == odd.days == 547
     leap = Period(datetime.date(2016, 2, 29), datetime.date(2016, 12, 31))
     assert leap.earlier().start == datetime.date(2015, 2, 28)
 
