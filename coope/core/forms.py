@@ -152,7 +152,7 @@ class NewCooperationForm(AccountFieldsMixin, forms.Form):
         max_length=8,
         help_text=_("Début des numéros de carte : 1 à 8 lettres ou chiffres, ex. VDD."),
     )
-    association = forms.CharField(
+    association_name = forms.CharField(
         label=_("Première association"),
         max_length=200,
         help_text=_("Une association de la coopération, que la direction dirige."),
@@ -215,6 +215,10 @@ class ColourInput(forms.TextInput):
 
     input_type = "color"
 
+    def __init__(self, attrs=None):
+        # A swatch as tall as the other fields (the page's padding would flatten it).
+        super().__init__({"style": "height: 2.9rem; padding: .2rem", **(attrs or {})})
+
 
 class HouseForm(forms.ModelForm):
     association: forms.ModelChoiceField[Association] = forms.ModelChoiceField(
@@ -238,7 +242,10 @@ class HouseForm(forms.ModelForm):
 
     def __init__(self, *args, cooperation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["association"].queryset = Association.objects.filter(cooperation=cooperation)
+        associations = Association.objects.filter(cooperation=cooperation)
+        self.fields["association"].queryset = associations
+        if self.instance.pk is None and len(associations) == 1:
+            self.fields["association"].initial = associations[0].pk
         self.instance.cooperation = cooperation
 
 

@@ -64,6 +64,13 @@ def _stored(instance: models.Model) -> dict:
     return audit.snapshot(type(instance)._base_manager.get(pk=instance.pk))
 
 
+def _updated[M: models.Model](*, actor, instance: M, values: dict) -> M:
+    before = _stored(instance)
+    for field, value in values.items():
+        setattr(instance, field, value)
+    return _saved(actor=actor, instance=instance, before=before)
+
+
 # -- the cooperation ---------------------------------------------------------------------------
 
 
@@ -115,10 +122,7 @@ def create_cooperation(
 @transaction.atomic
 def update_cooperation(*, actor, cooperation: Cooperation, **values) -> Cooperation:
     """Change the cooperation's name and contact (the slug and card prefix stay)."""
-    before = _stored(cooperation)
-    for field, value in values.items():
-        setattr(cooperation, field, value)
-    return _saved(actor=actor, instance=cooperation, before=before)
+    return _updated(actor=actor, instance=cooperation, values=values)
 
 
 # -- associations, houses, CAF agreements -----------------------------------------------------
@@ -137,10 +141,7 @@ def create_association(
 
 @transaction.atomic
 def update_association(*, actor, association: Association, **values) -> Association:
-    before = _stored(association)
-    for field, value in values.items():
-        setattr(association, field, value)
-    return _saved(actor=actor, instance=association, before=before)
+    return _updated(actor=actor, instance=association, values=values)
 
 
 @transaction.atomic

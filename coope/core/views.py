@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coope.core.models import House
 from coope.lib import charts
 from coope.lib.indicators import (
     FigureValue,
@@ -57,9 +58,15 @@ def object_from_query(request, queryset, key: str):
 def home(request):
     """Each role lands on a page it may open: the front desk, else the key figures; an
     inhabitant with no staff role lands on their TIC-TAC page; a platform administrator (a
-    superuser of no cooperation) on the cooperations."""
+    superuser of no cooperation) on the cooperations; the director of a cooperation without a
+    house yet on its setup checklist."""
     if request.user.is_superuser and request.user.cooperation_id is None:
         return redirect("core:platform")
+    if (
+        request.user.has_coope_perm("cooperation.configure")
+        and not House.objects.filter(cooperation_id=request.user.cooperation_id).exists()
+    ):  # a new cooperation: its director starts with the setup checklist
+        return redirect("core:setup")
     if request.user.person_id is not None and not request.user.staff_roles.exists():
         return redirect("timebank:me")
     if request.user.has_coope_perm("people.view"):

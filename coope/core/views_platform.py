@@ -51,24 +51,14 @@ def cooperations(request):
 def cooperation_new(request):
     form = NewCooperationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             cooperation, director, password = services.create_cooperation(
-                actor=request.user,
-                name=data["name"],
-                slug=data["slug"],
-                card_prefix=data["card_prefix"],
-                association_name=data["association"],
-                username=data["username"],
-                email=data["email"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                password=data["password"],
+                actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
             form_refused(form, error)
         else:
-            if not data["password"]:
+            if not form.cleaned_data["password"]:
                 keep_password_to_show(request, director, password)
             messages.success(
                 request, _("Coopération « %(name)s » créée.") % {"name": cooperation.name}

@@ -82,33 +82,29 @@ def cooperation_status(cooperation) -> SetupStatus:
     )
 
 
+def _counted(count: int, some: str, none: str) -> SetupStatus:
+    """Done once there is one: « 2 maisons », else « aucune maison »."""
+    return SetupStatus(done=count > 0, summary=some % {"n": count} if count else none)
+
+
 def associations_status(cooperation) -> SetupStatus:
     count = Association.objects.filter(cooperation=cooperation).count()
-    return SetupStatus(
-        done=count > 0,
-        summary=ngettext("%(n)s association", "%(n)s associations", count) % {"n": count}
-        if count
-        else _("aucune association"),
+    return _counted(
+        count,
+        ngettext("%(n)s association", "%(n)s associations", count),
+        _("aucune association"),
     )
 
 
 def houses_status(cooperation) -> SetupStatus:
     count = House.objects.filter(cooperation=cooperation).count()
-    return SetupStatus(
-        done=count > 0,
-        summary=ngettext("%(n)s maison", "%(n)s maisons", count) % {"n": count}
-        if count
-        else _("aucune maison"),
-    )
+    return _counted(count, ngettext("%(n)s maison", "%(n)s maisons", count), _("aucune maison"))
 
 
 def agreements_status(cooperation) -> SetupStatus:
     count = Agreement.objects.filter(cooperation=cooperation).count()
-    return SetupStatus(
-        done=count > 0,
-        summary=ngettext("%(n)s agrément", "%(n)s agréments", count) % {"n": count}
-        if count
-        else _("aucun agrément"),
+    return _counted(
+        count, ngettext("%(n)s agrément", "%(n)s agréments", count), _("aucun agrément")
     )
 
 
@@ -298,23 +294,14 @@ def accounts(request):
 def account_new(request):
     form = NewAccountForm(request.POST or None, cooperation=request.cooperation)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             user, password = services.create_account(
-                actor=request.user,
-                cooperation=request.cooperation,
-                username=data["username"],
-                email=data["email"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                password=data["password"],
-                association=data["association"],
-                role=data["role"],
+                actor=request.user, cooperation=request.cooperation, **form.cleaned_data
             )
         except ValidationError as error:
             form_refused(form, error)
         else:
-            if not data["password"]:
+            if not form.cleaned_data["password"]:
                 keep_password_to_show(request, user, password)
             messages.success(request, _("Compte « %(u)s » créé.") % {"u": user.username})
             return redirect("core:account", pk=user.pk)

@@ -58,29 +58,26 @@ class SignedHoursField(forms.CharField):
         return minutes
 
 
+def _duration(label, help_text) -> SignedHoursField:
+    """A rule's duration: required, from 0 to 1000 h."""
+    return SignedHoursField(
+        label=label, help_text=help_text, required=True, minimum=0, maximum=1000 * 60
+    )
+
+
 class RulesForm(forms.ModelForm):
     """The cooperation's rules; the model's checks run on the instance (ModelForm)."""
 
-    start_credit_minutes = SignedHoursField(
-        label=_("Crédit de départ (heures)"),
-        required=True,
-        minimum=0,
-        maximum=1000 * 60,
-        help_text=_("Versé à l'ouverture d'un compte, ex. 15 h."),
+    start_credit_minutes = _duration(
+        _("Crédit de départ (heures)"), _("Versé à l'ouverture d'un compte, ex. 15 h.")
     )
-    membership_fee_minutes = SignedHoursField(
-        label=_("Adhésion payée en temps (heures)"),
-        required=True,
-        minimum=0,
-        maximum=1000 * 60,
-        help_text=_("Ce que coûte une adhésion payée en TIC-TAC, ex. 2 h."),
+    membership_fee_minutes = _duration(
+        _("Adhésion payée en temps (heures)"),
+        _("Ce que coûte une adhésion payée en TIC-TAC, ex. 2 h."),
     )
-    warning_margin_minutes = SignedHoursField(
-        label=_("Marge d'avertissement (heures)"),
-        required=True,
-        minimum=0,
-        maximum=1000 * 60,
-        help_text=_("On prévient quand un solde arrive à moins de cette marge d'une limite."),
+    warning_margin_minutes = _duration(
+        _("Marge d'avertissement (heures)"),
+        _("On prévient quand un solde arrive à moins de cette marge d'une limite."),
     )
     reversal_delay_days = forms.IntegerField(
         label=_("Délai d'annulation (jours)"),

@@ -355,7 +355,7 @@ def test_a_new_cooperation_with_bad_values_writes_nothing(world, platform, clien
         "name": "Coopération du Diois",
         "slug": "diois",
         "card_prefix": "DIE",
-        "association": "Centre social",
+        "association_name": "Centre social",
         "username": "nadia",
         "email": "nadia@example.org",
         "password": "",

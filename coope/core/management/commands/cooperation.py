@@ -23,7 +23,7 @@ OPTIONS = {
     "name": "--name",
     "slug": "--slug",
     "card_prefix": "--card-prefix",
-    "association": "--association",
+    "association_name": "--association",
     "username": "--director-username",
     "email": "--director-email",
     "first_name": "--director-first-name",
@@ -87,7 +87,7 @@ class Command(BaseCommand):
                 "name": options["name"],
                 "slug": slug,
                 "card_prefix": options["card_prefix"] or "".join(filter(str.isalnum, slug))[:3],
-                "association": options["association"],
+                "association_name": options["association"],
                 "username": options["director_username"],
                 "email": options["director_email"],
                 "first_name": options["director_first_name"],
@@ -99,25 +99,14 @@ class Command(BaseCommand):
             raise _refused(form.errors)
         data = form.cleaned_data
         try:
-            cooperation, director, password = services.create_cooperation(
-                actor=None,
-                name=data["name"],
-                slug=data["slug"],
-                card_prefix=data["card_prefix"],
-                association_name=data["association"],
-                username=data["username"],
-                email=data["email"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                password=data["password"],
-            )
+            cooperation, director, password = services.create_cooperation(actor=None, **data)
         except ValidationError as error:
             raise _refused(
                 error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
             ) from error
         self.stdout.write(
             f"Coopération « {cooperation.name} » créée (identifiant {cooperation.slug}, "
-            f"cartes {cooperation.card_prefix}-…), association « {data['association']} », "
+            f"cartes {cooperation.card_prefix}-…), association « {data['association_name']} », "
             f"direction : {director.username}."
         )
         if not data["password"]:
