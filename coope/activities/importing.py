@@ -86,7 +86,7 @@ class AttendanceImporter(Importer):
                     "activité de ce titre ; pour une activité de toute la coopération, le lieu de "
                     "la séance."
                 ),
-                "A",
+                "St Nicolas",
             ),
             "heure": (
                 gettext_lazy(

@@ -171,7 +171,7 @@ class PersonImporter(Importer):
             "maison",
             aliases=("maison_de_rattachement", "maison_de_quartier"),
             help=gettext_lazy("Maison de rattachement : son nom ou son nom court."),
-            example="Maison A",
+            example="St Nicolas",
         ),
         Column(
             "categorie",
