@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coope.core import audit
-from coope.core.models import Association
+from coope.core.models import Association, User
 from coope.people.models import HouseholdMember, Person
 from coope.timebank.models import (
     DEFAULT_LIMITS,
@@ -1110,6 +1110,27 @@ def confirmation_due_on(exchange: Exchange) -> datetime.date:
     return timezone.localdate(exchange.created_at + datetime.timedelta(days=delay))
 
 
+def reachable(person: Person | None) -> bool:
+    """Whether a receiver is told of an exchange by Coopé itself: an e-mail address, or an
+    account of their own where the notice waits. One who has neither is asked by the front
+    desk, and their exchanges are never confirmed by the delay alone."""
+    if person is None:
+        return False
+    return bool(person.email) or User.objects.filter(person=person, is_active=True).exists()
+
+
+def awaiting_front_desk(account: Account):
+    """The pending exchanges this account is asked to pay whose receiver Coopé cannot reach:
+    the front desk asks them and records their answer."""
+    if reachable(account.person):
+        return Exchange.objects.none()
+    return (
+        Exchange.objects.filter(receiver=account, status=ExchangeStatus.PENDING)
+        .select_related("provider__person", "category")
+        .order_by("created_at", "pk")
+    )
+
+
 def _notify_exchange(exchange: Exchange, *, site_url: str) -> None:
     """Tell the receiver they are asked to pay: a notice on their page, an e-mail with a link to
     confirm or refuse (no login needed) when their address is known."""
@@ -1281,7 +1302,9 @@ def confirm_due_exchanges(
         created_at__lte=now - datetime.timedelta(days=delay),
     ).order_by("pk")
     confirmed, problems = 0, []
-    for exchange in due:
+    for exchange in due.select_related("receiver__person"):
+        if not reachable(exchange.receiver.person):
+            continue  # never told: the front desk asks them (awaiting_front_desk)
         try:
             confirm_exchange(actor=None, exchange=exchange)
             confirmed += 1

@@ -17,6 +17,11 @@ urlpatterns = [
     path("comptes/<int:pk>/", views.account_detail, name="account"),
     path("comptes/<int:pk>/releve/", views.account_statement, name="account_statement"),
     path("comptes/<int:pk>/limites/", views.account_limits, name="limits"),
+    path(
+        "echanges/<int:pk>/accueil/<str:decision>/",
+        views.front_desk_answer,
+        name="front_desk_answer",
+    ),
     path("cheque/", views.paper_cheque, name="cheque"),
     path("cheque/personnes/", views.staff_search, name="staff_search"),
     path("virements/<int:pk>/annuler/", views.reverse, name="reverse"),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
+from coope.core.models import User
 from coope.core.views import object_from_query, require_perm
 from coope.lib.pdf import pdf_response, render_pdf
 from coope.lib.spreadsheets import CONTENT_TYPES, write_spreadsheet
@@ -249,6 +250,16 @@ def exchange_new(request):
                     _("Échange enregistré, à confirmer par : %(who)s.")
                     % {"who": ", ".join(str(r) for r in receivers)},
                 )
+                unreachable = [r for r in receivers if not services.reachable(r.person)]
+                if unreachable:
+                    messages.info(
+                        request,
+                        _(
+                            "%(who)s n'a ni e-mail ni compte Coopé : l'accueil lui demandera "
+                            "de confirmer l'échange."
+                        )
+                        % {"who": ", ".join(str(r) for r in unreachable)},
+                    )
                 return redirect("timebank:me")
     return render(
         request,
@@ -439,6 +450,11 @@ def accounts(request):
             Q(low_minutes__isnull=False, balance_minutes__lte=F("low_minutes") + margin)
             | Q(high_minutes__isnull=False, balance_minutes__gte=F("high_minutes") - margin)
         )
+    elif filtre == "accueil":
+        queryset = queryset.filter(
+            Exists(Exchange.objects.filter(receiver=OuterRef("pk"), status=ExchangeStatus.PENDING)),
+            person__email="",
+        ).exclude(Exists(User.objects.filter(person=OuterRef("person"), is_active=True)))
     elif filtre == "inactifs":
         queryset = queryset.filter(kind=AccountKind.MEMBER, closed_at__isnull=True).exclude(
             Exists(Entry.objects.filter(account=OuterRef("pk"), transfer__created_at__gte=since))
@@ -488,6 +504,7 @@ def account_detail(request, pk):
             "high": high,
             "held": services.held_minutes(account),
             "can_manage": can_manage,
+            "awaiting": list(services.awaiting_front_desk(account)),
             "limits_form": LimitsForm() if can_manage else None,
             "reversal_delay": services.rules_of(account.cooperation_id).reversal_delay_days,
             # « Annuler » only where a reversal is still allowed.
@@ -497,6 +514,28 @@ def account_detail(request, pk):
             ),
         },
     )
+
+
+@require_perm("timebank.manage")
+@require_POST
+def front_desk_answer(request, pk, decision):
+    """The answer of a receiver Coopé cannot reach, asked by the front desk (on the phone, at
+    the desk) and recorded by staff on their behalf."""
+    exchange = get_object_or_404(Exchange.objects.select_related("receiver__person"), pk=pk)
+    if services.reachable(exchange.receiver.person):
+        raise Http404  # they answer themselves, by e-mail or on their page
+    try:
+        if decision == "confirmer":
+            services.confirm_exchange(actor=request.user, exchange=exchange, via="accueil")
+            messages.success(request, _("Échange confirmé : les heures sont versées."))
+        elif decision == "refuser":
+            services.refuse_exchange(actor=request.user, exchange=exchange, via="accueil")
+            messages.success(request, _("Échange refusé : rien n'a été versé."))
+        else:
+            raise Http404
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("timebank:account", exchange.receiver_id)
 
 
 @require_perm("timebank.view_accounts")
