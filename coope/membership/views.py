@@ -1,5 +1,8 @@
 """Memberships at the front desk: take one with the fee from the rules, check a card, renewals."""
 
+import datetime
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery, Value
@@ -22,7 +25,7 @@ from coope.membership.forms import (
     RenewForm,
     TakeMembershipForm,
 )
-from coope.membership.models import MemberKind, Membership
+from coope.membership.models import FeeRule, MemberKind, Membership, MembershipPeriod
 from coope.people.models import Household, HouseholdMember, Link, Person
 from coope.people.services import quotient_of
 
@@ -44,28 +47,22 @@ def take(request):
     if not houses:
         raise PermissionDenied
     today = timezone.localdate()
-    current = services.period_on(request.cooperation, today)
+    # A holder still covered is offered the membership that follows theirs.
+    day = services.first_free_day(person=person, household=household, on=today)
+    kind = MemberKind.INDIVIDUAL if person else MemberKind.HOUSEHOLD
+    quotient = quotient_of(person=person, household=household, on=day)
+    options = _options(request.cooperation, day, kind, quotient)
     form = TakeMembershipForm(
         request.POST or None,
         houses=houses,
-        initial={"house": houses.first(), "period": current, "valid_from": today},
+        options=[(o.key, o.label, o.period) for o in options],
+        initial={"house": houses.first(), "period": options[0].key, "valid_from": day},
     )
     # The fee shown before paying, from the rules and the family quotient.
-    period = current
+    chosen = options[0]
     if form.is_bound and form.is_valid():
-        period = form.cleaned_data["period"]
-    kind = MemberKind.INDIVIDUAL if person else MemberKind.HOUSEHOLD
-    quotient = quotient_of(person=person, household=household, on=today)
-    fee, fee_error = None, None
-    if period is not None:
-        try:
-            fee = services.compute_fee(period=period, kind=kind, quotient=quotient)
-        except ValidationError as error:
-            fee_error = error.messages[0]
-    else:
-        fee_error = _(
-            "Aucune période d'adhésion ne couvre aujourd'hui : une direction doit la créer."
-        )
+        chosen = next(o for o in options if o.key == form.data["period"])
+    fee, fee_error = chosen.fee, chosen.fee_error
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.take_membership(
@@ -94,8 +91,70 @@ def take(request):
             "fee_error": fee_error,
             "quotient": quotient if request.user.has_coope_perm("people.view_sensitive") else None,
             "kind": MemberKind(kind).label,
+            "chosen": chosen,
+            "offered": options[0] if options[0].offered else None,
+            "current": next((o for o in options if not o.offered), None),
         },
     )
+
+
+@dataclass
+class Option:
+    """A period the front desk may choose, with the validity and fee it would give."""
+
+    key: str
+    period: MembershipPeriod
+    valid_from: datetime.date
+    valid_until: datetime.date
+    offered: bool
+    fee: FeeRule | None
+    fee_error: str | None
+
+    @property
+    def label(self) -> str:
+        text = _("%(p)s · du %(s)s au %(e)s") % {
+            "p": self.period.name,
+            "s": f"{self.valid_from:%d/%m/%Y}",
+            "e": f"{self.valid_until:%d/%m/%Y}",
+        }
+        if self.fee is not None:
+            text += f" · {euros(self.fee.amount_cents)}"
+        if self.offered:
+            text += " · " + _("proposée")
+        return text
+
+
+def _options(cooperation, day, kind, quotient) -> list[Option]:
+    """The offers of `day` (the next period first in the last weeks of one), then the other
+    periods to come, each with its fee or the reason it has none."""
+    rules = services.rules_of(cooperation)
+    offers = services.offers(cooperation, day)
+    keys = {offer.key for offer in offers}
+    later = MembershipPeriod.objects.filter(cooperation=cooperation, end__gte=day).order_by("start")
+    offers += [
+        services.Offer(p, max(day, p.start), rules.valid_until(p, max(day, p.start)))
+        for p in later
+        if str(p.pk) not in keys
+    ]
+    options = []
+    for offer in offers:
+        fee, error = None, None
+        try:
+            fee = services.compute_fee(period=offer.period, kind=kind, quotient=quotient)
+        except ValidationError as problem:
+            error = problem.messages[0]
+        options.append(
+            Option(
+                offer.key,
+                offer.period,
+                offer.valid_from,
+                offer.valid_until,
+                offer.offered,
+                fee,
+                error,
+            )
+        )
+    return options
 
 
 @require_perm("membership.view")
@@ -219,19 +278,24 @@ def renew(request, pk):
     if not houses:
         raise PermissionDenied
     try:
-        renewal = services.renewal_of(membership)
+        options = services.renewal_options(membership)
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("membership:renewals")
     form = RenewForm(
         request.POST or None,
         houses=houses,
+        options=[(o.key, _renewal_label(o)) for o in options],
         initial={"house": membership.house if membership.house in houses else houses.first()},
     )
     if request.method == "POST" and form.is_valid():
         try:
             renewed = services.renew_membership(
-                actor=request.user, membership=membership, **form.cleaned_data
+                actor=request.user,
+                membership=membership,
+                house=form.cleaned_data["house"],
+                payment_method=form.cleaned_data["payment_method"],
+                choice=form.cleaned_data.get("period") or None,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -245,5 +309,20 @@ def renew(request, pk):
     return render(
         request,
         "membership/renew.html",
-        {"membership": membership, "renewal": renewal, "form": form},
+        {
+            "membership": membership,
+            "renewal": options[0],
+            "current": next((o for o in options if not o.offered), None),
+            "form": form,
+        },
     )
+
+
+def _renewal_label(renewal: services.Renewal) -> str:
+    text = _("%(p)s · du %(s)s au %(e)s · %(fee)s") % {
+        "p": renewal.period.name,
+        "s": f"{renewal.valid_from:%d/%m/%Y}",
+        "e": f"{renewal.valid_until:%d/%m/%Y}",
+        "fee": euros(renewal.fee.amount_cents),
+    }
+    return text + (" · " + _("proposée") if renewal.offered else "")

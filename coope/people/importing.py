@@ -6,6 +6,7 @@ importers are declared in coope/people/apps.py (`import_kinds`) and found by dis
 
 import datetime
 import re
+from dataclasses import replace as dataclass_replace
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -30,8 +31,8 @@ from coope.imports import (
     words_of,
 )
 from coope.lib.spreadsheets import Cell
+from coope.membership import services as membership_services
 from coope.membership.models import Membership, MembershipPeriod, PaymentMethod
-from coope.membership.services import period_on, take_membership
 from coope.people import services
 from coope.people.models import (
     FamilyQuotient,
@@ -761,36 +762,130 @@ class HouseholdImporter(Importer):
         return False
 
 
+def _day(value: datetime.date) -> str:
+    return f"{value:%d/%m/%Y}"
+
+
+def _euros(cents: int) -> str:
+    return f"{cents / 100:.2f} €".replace(".", ",")
+
+
+MEMBERSHIP_NAME_HELP = {
+    "prenom": (gettext_lazy("Prénom de l'adhérent·e (adhésion individuelle)."), "Karim"),
+    "nom": (gettext_lazy("Nom de l'adhérent·e (adhésion individuelle)."), "Benali"),
+    "date_naissance": (
+        gettext_lazy("JJ/MM/AAAA, pour distinguer deux personnes du même nom."),
+        "02/01/1990",
+    ),
+}
+
+
 class MembershipImporter(Importer):
-    """One row per membership, of a person (prenom, nom) or of a household (foyer)."""
+    """One row per membership, of a person (prenom, nom) or of a household (foyer), with its own
+    dates (debut, fin) or the cooperation's rules from `debut`. A membership already in Coopé
+    (same card, or same holder and first day) is « déjà présente » when the row says the same,
+    and reported when it says otherwise."""
 
     kind = "memberships"
     other_names = ("adhesions",)
     label = gettext_lazy("Adhésions")
+    depends_on = ("people", "households", "periods")
     columns = (
-        Column("carte", aliases=("numero_de_carte", "n_de_carte", "numero_carte", "no_de_carte")),
-        *name_columns(),
-        Column("foyer", aliases=("nom_du_foyer", "famille")),
-        Column("maison", required=True, aliases=("prise_a", "maison_d_adhesion")),
-        Column("periode", aliases=("periode_d_adhesion", "annee")),
+        Column(
+            "carte",
+            aliases=("numero_de_carte", "n_de_carte", "numero_carte", "no_de_carte"),
+            help=gettext_lazy(
+                "Numéro de la carte déjà donnée ; vide : le numéro suivant. Unique dans la "
+                "coopération."
+            ),
+            example="ROM-2018-00042",
+        ),
+        *(
+            dataclass_replace(
+                column,
+                help=MEMBERSHIP_NAME_HELP[column.key][0],
+                example=MEMBERSHIP_NAME_HELP[column.key][1],
+            )
+            for column in name_columns()
+        ),
+        Column(
+            "foyer",
+            aliases=("nom_du_foyer", "famille"),
+            help=gettext_lazy("Nom du foyer (adhésion familiale), à la place du prénom et du nom."),
+            example="Famille Dupont",
+        ),
+        Column(
+            "maison",
+            required=True,
+            aliases=("prise_a", "maison_d_adhesion"),
+            help=gettext_lazy("Maison où l'adhésion a été prise : son nom ou son nom court."),
+            example="A",
+        ),
+        Column(
+            "periode",
+            aliases=("periode_d_adhesion", "annee"),
+            help=gettext_lazy(
+                "Période dont l'adhésion paie le tarif ; vide : celle qui contient le début "
+                "(créée selon les règles d'adhésion si elle manque)."
+            ),
+            example="2018",
+        ),
         Column(
             "paiement",
             required=True,
             aliases=("mode_de_paiement", "moyen_de_paiement", "reglement"),
+            help=gettext_lazy("espèces, chèque, carte (CB), virement ou gratuit."),
+            example="chèque",
         ),
         Column(
-            "montant", aliases=("montant_eur", "montant_paye", "montant_paye_eur", "cotisation")
+            "montant",
+            aliases=("montant_eur", "montant_paye", "montant_paye_eur", "cotisation"),
+            help=gettext_lazy(
+                "Montant payé en euros ; vide : calculé par la grille de tarifs et le quotient "
+                "familial ; 0 : gratuit."
+            ),
+            example="12,50",
         ),
         Column(
-            "date_debut",
-            aliases=("date_de_debut", "debut", "valable_du", "date_adhesion", "date_d_adhesion"),
+            "debut",
+            aliases=(
+                "date_debut",
+                "date_de_debut",
+                "valable_du",
+                "valable_a_partir_du",
+                "date_adhesion",
+                "date_d_adhesion",
+            ),
+            help=gettext_lazy(
+                "Premier jour de validité, JJ/MM/AAAA (le jour de l'adhésion) ; vide : début de "
+                "la période."
+            ),
+            example="15/06/2018",
+        ),
+        Column(
+            "fin",
+            aliases=(
+                "date_fin",
+                "date_de_fin",
+                "valable_jusqu_au",
+                "valable_jusqu_a",
+                "date_d_expiration",
+                "expiration",
+                "fin_de_validite",
+            ),
+            help=gettext_lazy(
+                "Dernier jour de validité, JJ/MM/AAAA ; vide : selon les règles d'adhésion (fin "
+                "de la période, ou 12 mois après le début pour une adhésion de date à date)."
+            ),
+            example="14/06/2019",
         ),
     )
     field_columns = {
         "card_number": "carte",
         "fee_cents": "montant",
         "payment_method": "paiement",
-        "valid_from": "date_debut",
+        "valid_from": "debut",
+        "valid_until": "fin",
         "house": "maison",
         "period": "periode",
     }
@@ -799,7 +894,6 @@ class MembershipImporter(Importer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.cards: dict[str, int] = {}
-        self._periods: dict[str, MembershipPeriod] | None = None
         self._allowed: dict[int, bool] = {}
 
     def check_columns(self, keys):
@@ -810,30 +904,41 @@ class MembershipImporter(Importer):
                     "« foyer » (adhésion familiale)."
                 )
             ]
-        if not keys & {"periode", "date_debut"}:
-            return [_("Il faut la colonne « periode » ou la colonne « date_debut ».")]
+        if not keys & {"periode", "debut"}:
+            return [_("Il faut la colonne « periode » ou la colonne « debut ».")]
         return []
 
     def find_period(self, value: Cell) -> MembershipPeriod | None:
         text = as_text(value)
         if not text:
             return None
-        if self._periods is None:
-            self._periods = {
-                words_of(p.name): p
-                for p in MembershipPeriod.objects.filter(cooperation=self.cooperation)
-            }
-        period = self._periods.get(words_of(text))
+        # Read each time: a period opened by a refused row is gone with it.
+        periods = {
+            words_of(p.name): p
+            for p in MembershipPeriod.objects.filter(cooperation=self.cooperation)
+        }
+        period = periods.get(words_of(text))
         if period is None:
             known = [
-                p.name
-                for p in sorted(self._periods.values(), key=lambda p: p.start, reverse=True)[:6]
+                p.name for p in sorted(periods.values(), key=lambda p: p.start, reverse=True)[:6]
             ]
             raise ValueError(
                 _("Période d'adhésion « %(v)s » inconnue. Périodes connues : %(known)s.")
                 % {"v": text, "known": ", ".join(known) or _("aucune")}
             )
         return period
+
+    def period_of_dates(self, start: datetime.date, end: datetime.date | None) -> MembershipPeriod:
+        """The period of a membership from its dates: the one that contains its first day, or
+        the next one when it was taken in the last weeks and runs past the end (as the front
+        desk offers it). Not yet created when the rules give it (`take_membership` opens it)."""
+        current = membership_services.planned_period(self.cooperation, start)
+        rules = membership_services.rules_of(self.cooperation)
+        if end is not None and end > current.end and rules.offers_next(current, start):
+            return membership_services.planned_period(
+                self.cooperation, current.end + datetime.timedelta(days=1)
+            )
+        return current
 
     def import_row(self, number, values):
         problems: list[tuple[str, str]] = []
@@ -852,20 +957,6 @@ class MembershipImporter(Importer):
                         _("Carte déjà sur la ligne %(n)s de ce fichier.") % {"n": self.cards[card]},
                     )
                 )
-            else:
-                existing = (
-                    Membership.objects.filter(card_number=card)
-                    .select_related("person", "household")
-                    .first()
-                )
-                if existing is not None:
-                    problems.append(
-                        (
-                            "carte",
-                            _("La carte %(c)s existe déjà dans Coopé (%(h)s).")
-                            % {"c": card, "h": existing.holder},
-                        )
-                    )
         first, last = as_text(values.get("prenom")), as_text(values.get("nom"))
         household_name = as_text(values.get("foyer"))
         birth = take("date_naissance", parse_date)
@@ -933,34 +1024,37 @@ class MembershipImporter(Importer):
                     )
                 )
         period = take("periode", self.find_period)
-        start = take("date_debut", parse_date)
-        if period is None and start is not None:
-            period = period_on(self.cooperation, start)
-            if period is None:
-                problems.append(
-                    (
-                        "date_debut",
-                        _("Aucune période d'adhésion ne contient le %(d)s.")
-                        % {"d": f"{start:%d/%m/%Y}"},
-                    )
+        start = take("debut", parse_date)
+        end = take("fin", parse_date)
+        if start is not None and end is not None and end < start:
+            problems.append(
+                (
+                    "fin",
+                    _("La fin (%(e)s) est avant le début (%(s)s).")
+                    % {"e": _day(end), "s": _day(start)},
                 )
-        elif period is None and not [k for k, _m in problems if k in ("periode", "date_debut")]:
+            )
+        elif period is None and start is not None:
+            period = self.period_of_dates(start, end)
+        elif period is None and not [k for k, _m in problems if k in ("periode", "debut")]:
             problems.append(
                 ("periode", _("Indiquez la période d'adhésion (ex. 2018) ou la date de début."))
             )
-        elif period is not None and start is not None and not period.start <= start <= period.end:
-            problems.append(
-                (
-                    "date_debut",
-                    _("Le %(d)s n'est pas dans la période %(p)s (du %(s)s au %(e)s).")
-                    % {
-                        "d": f"{start:%d/%m/%Y}",
-                        "p": period,
-                        "s": f"{period.start:%d/%m/%Y}",
-                        "e": f"{period.end:%d/%m/%Y}",
-                    },
+        elif period is not None and start is not None:
+            opens = membership_services.rules_of(self.cooperation).opens_on(period)
+            if not opens <= start <= period.end:
+                problems.append(
+                    (
+                        "debut",
+                        _("Le %(d)s n'est pas dans la période %(p)s (du %(s)s au %(e)s).")
+                        % {
+                            "d": _day(start),
+                            "p": period,
+                            "s": _day(period.start),
+                            "e": _day(period.end),
+                        },
+                    )
                 )
-            )
         payment = take(
             "paiement",
             lambda v: parse_choice(v, PAYMENTS, _("espèces, chèque, carte, virement ou gratuit")),
@@ -973,8 +1067,29 @@ class MembershipImporter(Importer):
         if problems:
             raise Problems(problems)
 
+        valid_from = start or period.start
+        existing = (
+            Membership.objects.filter(card_number=card).first()
+            if card
+            else Membership.objects.filter(
+                person=person, household=household, valid_from=valid_from
+            ).first()
+        )
+        if existing is not None:
+            self.same_membership(
+                existing,
+                holder=person or household,
+                house=house,
+                period=period if as_text(values.get("periode")) else None,
+                payment=payment,
+                fee_cents=fee_cents,
+                valid_from=valid_from,
+                valid_until=end,
+            )
+            self.already_present()
+            return
         try:
-            take_membership(
+            membership_services.take_membership(
                 actor=self.actor,
                 house=house,
                 period=period,
@@ -982,12 +1097,58 @@ class MembershipImporter(Importer):
                 person=person,
                 household=household,
                 fee_cents=fee_cents,
-                valid_from=start or period.start,
+                valid_from=valid_from,
+                valid_until=end,
                 card_number=card or None,
             )
         except ValidationError as error:
-            column = "montant" if fee_cents is None and "tarif" in " ".join(error.messages) else ""
-            raise Problems([(column, message) for message in error.messages]) from error
+            raise Problems(
+                [(self.column_of(message, fee_cents), message) for message in error.messages]
+            ) from error
         if card:
             self.cards[card] = number
         self.counts["memberships"] += 1
+
+    # The service's messages and the column they are about.
+    SERVICE_COLUMNS = (
+        ("fin de validité", "fin"),
+        ("dure au plus", "fin"),
+        ("date de début", "debut"),
+        ("montant va de", "montant"),
+        ("numéro de carte", "carte"),
+        ("Gratuit", "paiement"),
+    )
+
+    def column_of(self, message: str, fee_cents: int | None) -> str:
+        if fee_cents is None and "tarif" in message:
+            return "montant"
+        return next((column for words, column in self.SERVICE_COLUMNS if words in message), "")
+
+    def same_membership(self, existing: Membership, *, holder, house, period, payment, **given):
+        """The row names a membership already in Coopé: nothing to write when it says the same
+        (what the row leaves empty is not compared); otherwise Problems saying what differs."""
+        said = _("La carte %(c)s est déjà dans Coopé") % {"c": existing.card_number}
+        problems = []
+        if existing.holder != holder:
+            problems.append(
+                ("carte", _("%(said)s, pour %(h)s.") % {"said": said, "h": existing.holder})
+            )
+
+        def differs(column, old, new, shown):
+            if new is not None and old != new:
+                problems.append(
+                    (
+                        column,
+                        _("%(said)s avec « %(old)s » ; le fichier dit « %(new)s ».")
+                        % {"said": said, "old": shown(old), "new": shown(new)},
+                    )
+                )
+
+        differs("maison", existing.house, house, str)
+        differs("paiement", existing.payment_method, payment, lambda v: PaymentMethod(v).label)
+        differs("periode", existing.period, period, str)
+        differs("montant", existing.fee_cents, given["fee_cents"], _euros)
+        differs("debut", existing.valid_from, given["valid_from"], _day)
+        differs("fin", existing.valid_until, given["valid_until"], _day)
+        if problems:
+            raise Problems(problems)

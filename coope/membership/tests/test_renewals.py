@@ -222,7 +222,11 @@ def test_who_may_renew(renewals, client_as):
 
 
 @time_machine.travel(JAN_2019)
-def test_without_a_next_period_the_renewal_says_what_to_do(world, client_as):
+def test_without_a_fee_grid_to_open_the_next_period_with_the_renewal_says_what_to_do(
+    world, client_as
+):
+    # The next period is opened when needed, with the last fee grid (test_next_period.py); with
+    # no grid at all, the renewal says where a director sets one.
     w = world
     with scope(cooperation=w.coop.pk):
         person = create_person(actor=w.alice, cooperation=w.coop, first_name="Ana", last_name="Roy")
@@ -232,13 +236,17 @@ def test_without_a_next_period_the_renewal_says_what_to_do(world, client_as):
             period=w.period,
             person=person,
             payment_method="cash",
+            fee_cents=500,
             valid_from=datetime.date(2018, 3, 1),
         )
+        FeeRule.objects.filter(period=w.period).delete()
     response = client_as(w.alice).get(
         reverse("membership:renew", args=[membership.pk]), follow=True
     )
     assert response.status_code == 200
-    assert "une direction doit la créer avant de renouveler" in response.text
+    assert "Configuration, « Périodes et tarifs d&#x27;adhésion »" in response.text
+    with scopes_disabled():
+        assert not MembershipPeriod.objects.filter(cooperation=w.coop, name="2019").exists()
 
 
 @time_machine.travel(JAN_2019)

@@ -510,7 +510,8 @@ def test_membership_rows_that_cannot_be_taken(world, family):
         [
             ["prenom", "nom", "maison", "periode", "paiement", "date_debut"],
             ["Karim", "Benali", "Maison C", "2018", "cash", ""],
-            ["Marc", "Dupont", "A", "2018", "espèces", ""],
+            # Marc's membership of Coopé starts on 1 January: this one overlaps it.
+            ["Marc", "Dupont", "A", "2018", "espèces", "01/03/2018"],
             ["Élodie", "Dupont", "A", "2019", "espèces", ""],
             ["Lina", "Dupont", "A", "2018", "bitcoin", "01/06/2019"],
             ["Karim", "Benali", "B", "2018", "cb", ""],
