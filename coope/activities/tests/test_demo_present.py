@@ -4,6 +4,7 @@ year of the report keeps every figure. Built at two dates, as `coope demo` would
 
 import datetime
 import json
+from collections import Counter
 
 import icalendar
 import pytest
@@ -17,6 +18,7 @@ from coope.activities.demo import season
 from coope.activities.models import Activity, Attendance, Registration, Session
 from coope.core.models import Cooperation, House, User
 from coope.membership.models import Membership
+from coope.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +118,16 @@ def test_the_demo_lives_today_and_keeps_its_2018_year(moment, time_machine, clie
         for section in brochure.sections:
             for entry in section.entries:
                 assert len(entry.slots) == 1 and entry.slots[0].startswith("le "), entry.slots
+
+        # -- namesakes: never two people of the same name, birth year and house ---------------
+        same = Counter(
+            (first, last, birth.year, house)
+            for first, last, birth, house in Person.objects.values_list(
+                "first_name", "last_name", "birth_date", "home_house"
+            )
+            if birth is not None
+        )
+        assert max(same.values()) == 1, [key for key, n in same.items() if n > 1][:5]
 
         # -- the 2018 brochure: each activity on one weekly slot, summer and winter alike ------
         regular_2018 = [

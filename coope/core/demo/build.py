@@ -70,6 +70,11 @@ class DemoBuilder:
         self.members: list[Person] = []
         self.groups: dict[str, ProjectGroup] = {}
         self.random = random.Random(seed)
+        # Names already given (first, last, birth year, house): a namesake of the same year in the
+        # same house takes another first name, drawn from its own generator so that the rest
+        # of the demo stays as it was.
+        self.names_given: set[tuple[str, str, int, int]] = set()
+        self.namesake_random = random.Random(f"namesakes-{seed}")
         self.card_counters: dict[int, int] = {}
         self.today = timezone.localdate()
         # Today's years come after the report's (2017, 2018), whatever the clock says.
@@ -165,6 +170,11 @@ class DemoBuilder:
         birth = datetime.date(2018 - age, r.randint(1, 12), r.randint(1, 28))
         first = r.choice(names)
         last = last_name or r.choice(data.LAST_NAMES)
+        for _attempt in range(20):
+            if (first, last, birth.year, house.pk) not in self.names_given:
+                break
+            first = self.namesake_random.choice(names)
+        self.names_given.add((first, last, birth.year, house.pk))
         return Person(
             cooperation=self.cooperation,
             first_name=first,
