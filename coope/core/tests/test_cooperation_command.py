@@ -4,7 +4,7 @@ a second run with the same slug says it exists, exits with 1 and writes nothing.
 import io
 
 import pytest
-from django.core.management import execute_from_command_line
+from django.core.management import CommandError, call_command
 from django_scopes import scopes_disabled
 
 from coope.core.models import Association, AuditEntry, Cooperation, StaffRole, User
@@ -28,15 +28,16 @@ CREATE = [
 ]
 
 
-def run(argv, capsys) -> tuple[int | str | None, str, str]:
+def run(argv, capsys) -> tuple[int, str, str]:
+    """The command as `coope` runs it: a refusal is a CommandError, which exits with its
+    returncode and prints its message (the connection stays open, for the test's database)."""
     try:
-        execute_from_command_line(argv)
-    except SystemExit as exit:
-        code = exit.code
-    else:
-        code = 0
+        call_command(*argv[1:])
+    except CommandError as error:
+        out, _err = capsys.readouterr()
+        return error.returncode, out, str(error)
     out, err = capsys.readouterr()
-    return code, out, err
+    return 0, out, err
 
 
 def written() -> tuple[int, int, int]:
