@@ -101,6 +101,8 @@ class FigureGroup:
     earlier_empty: bool = False
     # Under a breakdown whose parts add up to more than the whole: why (by figure key).
     notes: dict[str, str] = field(default_factory=dict)
+    # Figures with no record in the earlier period (« pas de données »), by key.
+    missing: set[str] = field(default_factory=set)
 
     @property
     def rows(self) -> list[tuple[ShownFigure, str]]:
@@ -128,6 +130,9 @@ def _default_period(cooperation, today: datetime.date) -> Period:
     return best
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2100  # beyond, a date is a typing error (and out of SQLite's range)
+
+
 def _period_asked(request, today: datetime.date) -> tuple[Period, str]:
     if not request.GET.get("du") and not request.GET.get("au"):
         return _default_period(request.cooperation, today), ""
@@ -135,11 +140,15 @@ def _period_asked(request, today: datetime.date) -> tuple[Period, str]:
         start = datetime.date.fromisoformat(request.GET.get("du") or f"{today.year}-01-01")
         end = datetime.date.fromisoformat(request.GET.get("au") or f"{today.year}-12-31")
     except ValueError:
-        return Period.year(today.year), _(
+        return _default_period(request.cooperation, today), _(
             "Dates non comprises : choisissez-les dans le calendrier (jour/mois/année)."
         )
+    if start.year < MIN_YEAR or end.year > MAX_YEAR:
+        return _default_period(request.cooperation, today), _(
+            "Choisissez des dates entre %(min)s et %(max)s."
+        ) % {"min": MIN_YEAR, "max": MAX_YEAR}
     if end < start:
-        return Period.year(today.year), _(
+        return _default_period(request.cooperation, today), _(
             "La période finit le %(end)s, avant de commencer le %(start)s : vérifiez les dates."
         ) % {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"}
     return Period(start, end), ""
@@ -181,10 +190,16 @@ def _groups(cooperation, period: Period) -> list[FigureGroup]:
                     "whole": unit.show(overlap[1]),
                 }
         scalars = [f for f in group.figures if not f.parts and f.value is not None]
-        # An earlier period where none of the group's figures counts anything has no records
-        # for it: « pas de données », not a row of zeros.
-        group.earlier_empty = not any(
-            before[f.indicator.key].value not in (None, 0, {}) for f in group.figures
+        # A figure with no record behind it in the earlier period reads « pas de données », not
+        # 0 (only a zero needs the look: any other value has records).
+        group.missing = {
+            f.indicator.key
+            for f in group.figures
+            if before[f.indicator.key].value in (0, {}) and not f.indicator.has_records(earlier)
+        }
+        group.earlier_empty = all(
+            f.indicator.key in group.missing or before[f.indicator.key].value is None
+            for f in group.figures
         )
         nothing = _("pas de données")
         group.chart = charts.comparison(
@@ -195,7 +210,7 @@ def _groups(cooperation, period: Period) -> list[FigureGroup]:
                     _scalar(f.value, f.indicator.unit),
                     f.shown,
                     _scalar(before[f.indicator.key].value, f.indicator.unit),
-                    nothing if group.earlier_empty else before[f.indicator.key].shown,
+                    nothing if f.indicator.key in group.missing else before[f.indicator.key].shown,
                 )
                 for f in scalars
             ],
@@ -218,6 +233,8 @@ def _sheet_rows(groups: list[FigureGroup], period: Period) -> list[list]:
         for f in group.figures:
             unit = f.indicator.unit
             previous = group.previous.get(f.indicator.key)
+            if f.indicator.key in group.missing:
+                previous = None  # no record then: an empty cell, not 0
             common = [group.label, str(f.indicator.label)]
             tail = [unit.display.label, period.start, period.end, str(earlier)]
             if isinstance(f.value, dict):

@@ -400,6 +400,18 @@ class Indicator:
             parts = dict(sorted(parts.items(), key=lambda item: natural_key(item[0])))
         return parts
 
+    def has_records(self, scope: Scope) -> bool:
+        """Whether any record stands behind the figure in that scope (its parts', for a sum):
+        without one, a 0 would say « nothing happened » where Coopé knows nothing."""
+        found = registry()
+        sources = [found[key] for key in self.parts] if self.parts else [self]
+        return any(
+            source.records is not None
+            and source.accepts(scope)
+            and source.records_for(scope).exists()
+            for source in sources
+        )
+
     def overlap(self, scope: Scope, value: FigureValue) -> tuple[Value, Value] | None:
         """(sum of the parts, the whole) when a breakdown's parts add up to more than the whole:
         one person counted in several houses (a child of two households) or in several parts.

@@ -248,8 +248,8 @@ def _fill(
     if compare:
         earlier = period.earlier()
         view.previous = calculate(indicator, earlier, section.association, section.house)
-        if not has_records(
-            indicator, Scope(calculate.cooperation, earlier, section.association, section.house)
+        if not indicator.has_records(
+            Scope(calculate.cooperation, earlier, section.association, section.house)
         ):
             view.previous, view.previous_missing = None, True
     if view.figure.by_house and not indicator.is_breakdown and "house" in indicator.dimensions:
@@ -260,16 +260,6 @@ def _fill(
         ]
     if isinstance(view.value, dict) and view.scope is not None:
         view.labels = indicator.labels(view.scope, view.value.keys())
-
-
-def has_records(indicator: Indicator, scope: Scope) -> bool:
-    """Whether any record stands behind the figure in that scope (its parts', for a sum)."""
-    found = registry()
-    sources = [found[key] for key in indicator.parts] if indicator.parts else [indicator]
-    return any(
-        source.records is not None and source.accepts(scope) and source.records_for(scope).exists()
-        for source in sources
-    )
 
 
 def overlap_note(view: FigureView) -> str:

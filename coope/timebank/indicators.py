@@ -248,7 +248,9 @@ def _band() -> Case:
     dimensions=HOUSES,
     public_fields=ACCOUNT_FIELDS,
     breakdown=Breakdown(
-        "band", labels=choice_labels([(code, label) for code, label, _l, _h in BALANCE_BANDS])
+        "band",
+        labels=choice_labels([(code, label) for code, label, _l, _h in BALANCE_BANDS]),
+        codes=lambda: [code for code, _label, _l, _h in BALANCE_BANDS],  # lowest first
     ),
 )
 def balance_spread(scope: Scope) -> QuerySet[Account]:

@@ -83,3 +83,29 @@ def test_a_breakdown_whose_parts_count_a_person_twice_says_why(year, client_as):
         "Une personne peut compter dans plusieurs parts : les parts font 3\u00a0personnes, "
         "pour 2\u00a0personnes au total."
     ) in page
+
+
+def test_a_figure_without_records_in_the_earlier_period_reads_no_data(year, client_as):
+    # 2017 holds one session (so the activities' group has data) but no front-desk visit: the
+    # visits figure says « pas de données » for 2017 in the chart, and an empty cell in the file.
+    client = client_as(year.coordinator)
+    page = _page_2018(client)
+    assert "pas de données" in page
+    sheet = read_spreadsheet(
+        client.get(
+            reverse("figures"), {"du": "2018-01-01", "au": "2018-12-31", "format": "csv"}
+        ).content,
+        "chiffres.csv",
+    )
+    rows = {(r.get("Chiffre"), r.get("Détail")): r for r in sheet.rows}
+    assert rows[("Séances", "")].get("Valeur de comparaison") in (1, "1", 1.0)
+    assert rows[("Passages à l'accueil", "")].get("Valeur de comparaison") in (None, "")
+
+
+def test_dates_far_out_of_sense_are_refused_and_the_page_stays_on_the_default_year(
+    year, client_as
+):
+    client = client_as(year.coordinator)
+    page = client.get(reverse("figures"), {"du": "0001-01-01", "au": "9999-12-31"})
+    assert page.status_code == 200
+    assert "Choisissez des dates entre 1900 et 2100." in page.content.decode()
