@@ -63,7 +63,7 @@ def test_reception_searches_creates_a_household_takes_a_membership_and_opens_the
 
     # The family membership, with the fee from the rules.
     page.get_by_role("link", name="Adhésion familiale").click()
-    page.get_by_text("15,00 €").wait_for()
+    page.get_by_text("15,00 €", exact=True).wait_for()  # the fee; the periods offered say it too
     page.get_by_label("Chèque").check()
     page.get_by_role("button", name="Enregistrer l'adhésion").click()
     page.get_by_text("Adhésion enregistrée").wait_for()
