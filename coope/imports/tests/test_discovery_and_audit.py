@@ -131,3 +131,11 @@ def test_every_name_the_package_offers_is_there():
     assert all(getattr(package, name) is not None for name in package.__all__)
     with pytest.raises(AttributeError):
         package.nothing_of_the_kind  # noqa: B018
+
+
+def test_new_and_present_speaks_french_numbers():
+    from coope.imports import new_and_present
+
+    assert new_and_present(0, 2635) == "0 nouvelle ligne, 2\u202f635 déjà présentes"
+    assert new_and_present(1, 1) == "1 nouvelle ligne, 1 déjà présente"
+    assert new_and_present(12_000, 0) == "12\u202f000 nouvelles lignes, 0 déjà présente"
