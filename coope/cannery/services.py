@@ -187,6 +187,14 @@ def record_batch(
         raise ValidationError(
             _("Une fabrication se fait pendant un atelier de la conserverie : choisissez-en un.")
         )
+    if session.starts_at > timezone.now():
+        raise ValidationError(
+            _(
+                "L'atelier du %(day)s n'a pas encore eu lieu : une fabrication s'enregistre "
+                "pendant ou après son atelier."
+            )
+            % {"day": timezone.localtime(session.starts_at).strftime("%d/%m/%Y")}
+        )
     if not inputs:
         raise ValidationError(_("Indiquez au moins une collecte utilisée et son poids."))
     jars_by_size = {int(size): int(n) for size, n in jars_by_size.items() if n}

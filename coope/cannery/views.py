@@ -35,7 +35,14 @@ RECENT = 20
 
 
 def _workshops(request):
-    return services.workshops(request.cooperation).select_related("house").order_by("-starts_at")
+    """The workshops that have begun, latest first: what is made, collected or sold happens at
+    one of them."""
+    return (
+        services.workshops(request.cooperation)
+        .filter(starts_at__lte=timezone.now())
+        .select_related("house")
+        .order_by("-starts_at")
+    )
 
 
 def _errors_to(form, error: ValidationError) -> None:
@@ -60,6 +67,10 @@ def index(request):
         {
             "cannery": services.cannery_of(request.cooperation),
             "workshops": _workshops(request)[:5],
+            "coming": services.workshops(request.cooperation)
+            .filter(starts_at__gt=timezone.now())
+            .select_related("house")
+            .order_by("starts_at")[:3],
             "recalled": Lot.objects.filter(recalled_at__isnull=False).order_by("-recalled_at")[
                 :RECENT
             ],

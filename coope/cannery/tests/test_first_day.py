@@ -2,10 +2,13 @@
 for a role that may not see people, the recall statement's rows cut across pages, the net
 quantity of the labels, and French (plurals, one unit of weight)."""
 
+import datetime
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope
 from pypdf import PdfReader
 
@@ -207,3 +210,13 @@ def test_a_collection_and_what_is_left_of_it_are_weighed_in_one_unit(client_as, 
         page = client.get(url).content.decode()
         assert " g " not in page and " g<" not in page, url
         assert "81,349 kg" in page or "122 kg" in page, url
+
+
+def test_a_workshop_to_come_is_announced_but_nothing_is_made_at_it_yet(client_as, world, kit):
+    held = kit.session()
+    coming = kit.session(day=timezone.localdate() + datetime.timedelta(days=14), commune="Peyrins")
+    page = client_as(world.coordinator).get(reverse("cannery:index")).content.decode()
+    assert f"?atelier={held.pk}" in page and f"?atelier={coming.pk}" not in page
+    assert "Prochains ateliers" in page and "Peyrins" in page
+    with pytest.raises(ValidationError, match="n'a pas encore eu lieu"):
+        kit.batch(coming, [(kit.collection(kit.producer()), 1_000)], jars={370: 1})

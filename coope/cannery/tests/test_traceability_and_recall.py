@@ -124,7 +124,7 @@ def test_a_collection_traces_forward_to_every_lot_it_went_into(graph):
 
 def test_a_collection_cannot_give_more_than_its_remainder(graph):
     g = graph
-    with pytest.raises(ValidationError, match="Il ne reste que 4000 g"):
+    with pytest.raises(ValidationError, match="Il ne reste que 4 kg"):
         g.batch(g.batch2.session, [(g.c2, 4_001)])
     assert Collection.objects.get(pk=g.c2.pk).remaining_grams == 4_000
     with transaction.atomic(), pytest.raises(IntegrityError):
