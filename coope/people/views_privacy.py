@@ -29,7 +29,12 @@ ACTIONS = {
     "remove_member": gettext_lazy("Retrait d'un membre du foyer"),
     "record_quotient": gettext_lazy("Quotient familial"),
     "take_membership": gettext_lazy("Adhésion"),
+    "renew_membership": gettext_lazy("Renouvellement d'adhésion"),
+    "change_home_house": gettext_lazy("Changement de maison"),
     "import": gettext_lazy("Import d'un fichier"),
+    "delete": gettext_lazy("Suppression"),
+    "admin_change": gettext_lazy("Modification (administration)"),
+    "admin_delete": gettext_lazy("Suppression (administration)"),
 }
 MODELS = {
     privacy.PERSON_MODEL: gettext_lazy("Personne"),
@@ -41,9 +46,11 @@ KEYS = {
     "given": gettext_lazy("donné"),
     "date": gettext_lazy("date"),
     "source": gettext_lazy("source"),
-    "person": gettext_lazy("personne (n°)"),
-    "household": gettext_lazy("foyer (n°)"),
-    "house": gettext_lazy("maison (n°)"),
+    "person": gettext_lazy("personne"),
+    "household": gettext_lazy("foyer"),
+    "house": gettext_lazy("maison"),
+    "renewed_from": gettext_lazy("renouvelle la carte"),
+    "on": gettext_lazy("à partir du"),
     "link": gettext_lazy("lien"),
     "value": gettext_lazy("quotient familial (€)"),
     "valid_from": gettext_lazy("valable à partir du"),
@@ -172,12 +179,14 @@ def _describe(entry, *, show_sensitive: bool) -> list[tuple[str, str]]:
             text = str(ACTIONS.get(value, value))
         elif sensitive and not show_sensitive:
             text = str(HIDDEN)
-        elif isinstance(value, list) and len(value) == 2 and step == "update":
-            text = f"{_display(value[0], choices)} → {_display(value[1], choices)}"
+        elif isinstance(value, list) and len(value) == 2 and (step == "update" or field):
+            text = f"{_shown(value[0], field, choices)} → {_shown(value[1], field, choices)}"
         else:
-            text = _display(value, choices)
+            text = _shown(value, field, choices)
         name = key.removesuffix("_id")
         label = field.verbose_name if field and name not in KEYS else KEYS.get(name, key)
+        if key.endswith("_cents"):  # shown in euros: « (centimes) » is how it is stored
+            label = re.sub(r"\s*\(centimes\)", "", str(label)) + " (€)"
         lines.append((str(label), text))
     return lines
 
@@ -187,6 +196,17 @@ def _field(model: str, key: str):
         return apps.get_model(model)._meta.get_field(key.removesuffix("_id"))
     except (LookupError, ValueError, FieldDoesNotExist):
         return None
+
+
+def _shown(value, field, choices) -> str:
+    """A value as the person reading the journal knows it: a house or a person by its name
+    (not its number), an amount in euros."""
+    if field is not None and field.is_relation and isinstance(value, int):
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else _("n° %(pk)s (supprimé)") % {"pk": value}
+    if field is not None and field.name.endswith("_cents") and isinstance(value, int):
+        return f"{value / 100:.2f}".replace(".", ",")
+    return _display(value, choices)
 
 
 def _display(value, choices=None) -> str:

@@ -132,15 +132,28 @@ def describe(
 
 def measure_note(indicator: Indicator, model: type[models.Model]) -> str:
     """How the figure is made from the records listed, in French."""
+    from django.core.exceptions import FieldDoesNotExist
     from django.utils.translation import gettext as _
 
     from coope.lib.indicators import Distinct, Rows, Share, Total
 
     measure = indicator.measure
-    fields = {f.name: f for f in model._meta.concrete_fields}
 
-    def named(field: str) -> str:
-        return str(fields[field].verbose_name).split(" (")[0] if field in fields else field
+    def named(path: str) -> str:
+        """The French name of a field (a lookup across relations ends on its last field); a
+        relation without a name of its own is named by its model (« personne »)."""
+        current, found = model, None
+        for part in path.split("__"):
+            try:
+                found = current._meta.get_field(part)
+            except FieldDoesNotExist:
+                return _("valeur calculée")  # an annotation of the records, not a column
+            current = found.related_model or current
+        name = str(getattr(found, "verbose_name", path))
+        related = getattr(found, "related_model", None)
+        if related is not None and name == path.rsplit("__", 1)[-1].replace("_", " "):
+            name = str(related._meta.verbose_name)
+        return name.split(" (")[0]
 
     if isinstance(measure, Rows):
         return _("Le chiffre est le nombre de ces enregistrements.")

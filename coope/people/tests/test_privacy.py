@@ -1,8 +1,10 @@
 """Personal data pages: consents, export on request, anonymisation, a person's audit log."""
 
 import datetime
+import html
 import io
 import json
+import re
 
 import pytest
 import time_machine
@@ -15,6 +17,7 @@ from coope.core.permissions import PERMISSIONS, Role
 from coope.membership.services import take_membership
 from coope.people.models import Consent, Person
 from coope.people.services import (
+    change_home_house,
     create_household,
     create_person,
     record_quotient,
@@ -268,6 +271,15 @@ def test_the_journal_shows_who_when_what(world, elodie, client_as):
     assert "alice" in page.text and "01/06/2018" in page.text  # who, when (Europe/Paris)
     assert "Création" in page.text and "Quotient familial" in page.text and "Adhésion" in page.text
     assert "Suivi RSA confidentiel" in page.text and "437" in page.text  # the director sees all
+
+
+def test_the_journal_names_what_it_shows_in_french_never_in_codes(world, elodie, client_as):
+    with scope(cooperation=world.coop.pk):
+        change_home_house(actor=world.alice, person=elodie, house=world.house_b)
+    text = html.unescape(client_as(world.director).get(url("audit", elodie)).text)
+    assert "Changement de maison" in text and world.house_b.name in text
+    assert "(n°)" not in text and "centimes" not in text
+    assert not re.search(r">\s*[a-z]+_[a-z_]+\s*<", text)  # no code such as take_membership
 
 
 def test_the_journal_hides_notes_and_quotient_from_roles_without_view_sensitive(

@@ -169,3 +169,16 @@ def test_period_labels_read_as_in_the_seed():
         period_label(Period(datetime.date(2018, 3, 12), datetime.date(2018, 4, 30)))
         == "12/03/2018 – 30/04/2018"
     )
+
+
+def test_the_measure_of_a_figure_is_said_with_french_names():
+    from coope.activities.models import Attendance
+    from coope.lib.indicators import registry
+    from coope.reports.provenance import measure_note
+    from coope.volunteering.models import VolunteerHours
+
+    found = registry()
+    note = measure_note(found["activities.named_participants"], Attendance)
+    assert note == "Le chiffre compte une seule fois chaque « personne » de ces enregistrements."
+    valued = measure_note(found["volunteering.value_cents"], VolunteerHours)
+    assert "valued" not in valued and "valeur calculée" in valued
