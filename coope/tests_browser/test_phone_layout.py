@@ -205,3 +205,17 @@ def test_card_numbers_stay_on_one_line_in_the_renewals(live_server, world, pages
     assert page.get_by_role(
         "link", name="Renouveler Jean-Sébastien Montchovet-Delaroche"
     ).is_visible()
+
+
+def test_the_tours_map_keeps_readable_names_on_a_phone(live_server, world, pages, phone):
+    world.coop.communes = {"Triors": [45.087, 5.113], "Peyrins": [45.090, 5.047]}
+    world.coop.save()
+    page = phone
+    log_in(page, live_server.url, "coordination")
+    page.goto(f"{live_server.url}/conserverie/tournees/")
+    assert_fits_a_phone(page, "tours")  # the map scrolls inside its frame, not the page
+    name = page.locator("svg g.village text tspan").first
+    box = name.bounding_box()
+    assert box is not None and box["height"] >= 10, box  # 11 px names, not shrunk to 9
+    page.get_by_text("Les villages et les dates de leurs ateliers, en liste").click()
+    assert page.get_by_text("Triors").last.is_visible()
