@@ -895,6 +895,7 @@ class MembershipImporter(Importer):
         super().__init__(**kwargs)
         self.cards: dict[str, int] = {}
         self._allowed: dict[int, bool] = {}
+        self.rules = membership_services.rules_of(self.cooperation)
 
     def check_columns(self, keys):
         if not ({"prenom", "nom"} <= keys or "foyer" in keys):
@@ -933,8 +934,7 @@ class MembershipImporter(Importer):
         the next one when it was taken in the last weeks and runs past the end (as the front
         desk offers it). Not yet created when the rules give it (`take_membership` opens it)."""
         current = membership_services.planned_period(self.cooperation, start)
-        rules = membership_services.rules_of(self.cooperation)
-        if end is not None and end > current.end and rules.offers_next(current, start):
+        if end is not None and end > current.end and self.rules.offers_next(current, start):
             return membership_services.planned_period(
                 self.cooperation, current.end + datetime.timedelta(days=1)
             )
@@ -1041,7 +1041,7 @@ class MembershipImporter(Importer):
                 ("periode", _("Indiquez la période d'adhésion (ex. 2018) ou la date de début."))
             )
         elif period is not None and start is not None:
-            opens = membership_services.rules_of(self.cooperation).opens_on(period)
+            opens = self.rules.opens_on(period)
             if not opens <= start <= period.end:
                 problems.append(
                     (
