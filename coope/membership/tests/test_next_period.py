@@ -227,3 +227,46 @@ def test_offers_follow_the_weeks_set_in_the_rules(in_scope):
     assert [o.period.name for o in offers(w.coop, D(2018, 12, 31))] == ["2018"]
     set_rules(actor=w.director, cooperation=w.coop, offer_weeks=10)
     assert [o.period.name for o in offers(w.coop, D(2018, 10, 25))] == ["2019", "2018"]
+
+
+@time_machine.travel(datetime.datetime(2018, 12, 15, 10, tzinfo=datetime.UTC))
+def test_a_holder_still_covered_is_offered_the_membership_that_follows(world, ana, client_as):
+    with scope(cooperation=world.coop.pk):
+        take_membership(
+            actor=world.alice,
+            house=world.house_a,
+            period=world.period,
+            person=ana,
+            payment_method="cash",
+            valid_from=D(2018, 3, 1),
+        )
+    client = client_as(world.alice)
+    url = reverse("membership:take") + f"?personne={ana.pk}"
+    form = client.get(url).context["form"]
+    assert form.initial["valid_from"] == D(2019, 1, 1)
+    assert [label for _key, label in form.fields["period"].choices] == [
+        "2019 · du 01/01/2019 au 31/12/2019 · 10,00 €"
+    ]
+    # Starting today instead would overlap the card she has: refused, in French.
+    refused = client.post(
+        url,
+        {
+            "house": world.house_a.pk,
+            "period": "nouvelle-2019-01-01",
+            "valid_from": "2018-12-15",
+            "payment_method": "cash",
+        },
+    )
+    assert "Ana Costa a déjà une adhésion valable" in refused.text
+    client.post(
+        url,
+        {
+            "house": world.house_a.pk,
+            "period": "nouvelle-2019-01-01",
+            "valid_from": "2019-01-01",
+            "payment_method": "cash",
+        },
+    )
+    with scope(cooperation=world.coop.pk):
+        follows = Membership.objects.get(person=ana, period__name="2019")
+        assert (follows.valid_from, follows.valid_until) == (D(2019, 1, 1), D(2019, 12, 31))
