@@ -166,6 +166,11 @@ def _batch_code(cooperation, recipe: Recipe, made_on: datetime.date) -> str:
 
 
 @transaction.atomic
+def jars_text(jars: int) -> str:
+    """« 0 bocal », « 1 bocal », « 3 bocaux » (French: the singular up to one)."""
+    return (_("%(n)s bocal") if jars <= 1 else _("%(n)s bocaux")) % {"n": jars}
+
+
 def record_batch(
     *,
     actor,
@@ -381,10 +386,8 @@ def _move(
         available = level.jars if level is not None else 0
         if level is None or jars > available:
             raise ValidationError(
-                _(
-                    "Il n'y a que %(n)s bocal(aux) du lot %(l)s à %(p)s : impossible d'en sortir %(j)s."
-                )
-                % {"n": available, "l": lot.code, "p": from_location, "j": jars}
+                _("Il n'y a que %(n)s du lot %(l)s à %(p)s : impossible d'en sortir %(j)s.")
+                % {"n": jars_text(available), "l": lot.code, "p": from_location, "j": jars}
             )
         StockLevel.objects.filter(pk=level.pk).update(jars=F("jars") - jars)
     if to_location is not None:
@@ -593,10 +596,10 @@ def sell_jars_for_time(
         ):
             raise ValidationError(
                 _(
-                    "Cette vente a déjà été enregistrée avec un autre contenu (mouvement n°%(pk)s : %(n)s bocal(aux) "
-                    "du lot %(l)s, %(m)s min) : rien n'a été enregistré. Rechargez la page avant de recommencer."
+                    "Cette vente a déjà été enregistrée avec un autre contenu (%(n)s du lot %(l)s, "
+                    "%(m)s min) : rien n'a été enregistré. Rechargez la page avant de recommencer."
                 )
-                % {"pk": already.pk, "n": already.jars, "l": already.lot.code, "m": already.minutes}
+                % {"n": jars_text(already.jars), "l": already.lot.code, "m": already.minutes}
             )
         return already
     movement = _move(
@@ -619,7 +622,7 @@ def sell_jars_for_time(
         item=movement,
         idempotency_key=f"cannery:{idempotency_key}",
         created_at=paid_at,
-        memo=_("Conserverie : %(n)s bocal(aux), lot %(l)s") % {"n": jars, "l": lot.code},
+        memo=_("Conserverie : %(n)s, lot %(l)s") % {"n": jars_text(jars), "l": lot.code},
     )
     movement.save(update_fields=["transfer"])
     record(

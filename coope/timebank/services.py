@@ -208,7 +208,9 @@ def _limit_refusal(
     actor,
     pending: int = 0,
 ) -> str:
-    """The sentence that refuses a movement past a limit, with figures only for who may read them."""
+    """The sentence that refuses a movement past a limit, with figures only for who may read them
+    (to a member about their own account: « votre solde »)."""
+    own = account.person_id is not None and getattr(actor, "person_id", None) == account.person_id
     if not sees_figures(actor, account):
         if low is not None and after - held - pending < low:
             return _(
@@ -227,19 +229,39 @@ def _limit_refusal(
             aside.append(_("%(h)s réservées") % {"h": format_minutes(held)})
         if pending:
             aside.append(_("%(p)s d'échanges en attente") % {"p": format_minutes(pending)})
-        return _(
-            "Solde insuffisant pour %(who)s : après ce virement il serait de %(after)s%(held)s, "
-            "sous sa limite de %(low)s. Rien n'a été enregistré."
-        ) % {
+        low_values = {
             "who": account,
             "after": format_minutes(after),
             "low": format_minutes(low),
             "held": _(" (avec %(h)s)") % {"h": ", ".join(aside)} if aside else "",
         }
-    return _(
-        "%(who)s dépasserait sa limite haute de %(high)s (solde après : %(after)s%(pending)s). "
-        "Rien n'a été enregistré."
-    ) % {
+        if own:
+            return (
+                _(
+                    "Solde insuffisant : après ce virement votre solde serait de "
+                    "%(after)s%(held)s, sous votre limite de %(low)s. Rien n'a été enregistré."
+                )
+                % low_values
+            )
+        return (
+            _(
+                "Solde insuffisant pour %(who)s : après ce virement il serait de "
+                "%(after)s%(held)s, sous sa limite de %(low)s. Rien n'a été enregistré."
+            )
+            % low_values
+        )
+    high_text = (
+        _(
+            "Vous dépasseriez votre limite haute de %(high)s (votre solde après : "
+            "%(after)s%(pending)s). Rien n'a été enregistré."
+        )
+        if own
+        else _(
+            "%(who)s dépasserait sa limite haute de %(high)s (solde après : %(after)s%(pending)s). "
+            "Rien n'a été enregistré."
+        )
+    )
+    return high_text % {
         "who": account,
         "high": format_minutes(high or 0),
         "after": format_minutes(after + pending),

@@ -637,7 +637,7 @@ def paper_cheque(request):
             else:
                 messages.success(
                     request,
-                    _("Chèque n°%(n)s enregistré : %(d)s de %(r)s à %(p)s.")
+                    _("Chèque n° %(n)s enregistré : %(d)s de %(r)s à %(p)s.")
                     % {
                         "n": data["cheque_number"],
                         "d": format_minutes(exchange.minutes),

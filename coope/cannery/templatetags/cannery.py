@@ -1,4 +1,5 @@
-"""`{% load cannery %}`: weights as the cannery writes them, in kilograms (exact)."""
+"""`{% load cannery %}`: weights in kilograms and soups in litres, as the cannery writes them
+(exact)."""
 
 from django import template
 
@@ -9,7 +10,18 @@ register = template.Library()
 
 @register.filter
 def kilos(grams) -> str:
-    """13296 -> « 13,296 kg »; nothing for no weight."""
+    """13296 -> « 13,296 kg » (a no-break space: the unit never goes to the next line);
+    nothing for no weight."""
     if grams in (None, ""):
         return ""
-    return kilos_of(int(grams))
+    return kilos_of(int(grams)).replace(" kg", "\u00a0kg")
+
+
+@register.filter
+def litres(centilitres) -> str:
+    """714 -> « 7,14 L », as the key figures count soups."""
+    if centilitres in (None, ""):
+        return ""
+    whole, rest = divmod(int(centilitres), 100)
+    decimals = f"{rest:02d}".rstrip("0")
+    return f"{whole},{decimals}\u00a0L" if decimals else f"{whole}\u00a0L"

@@ -209,7 +209,21 @@ def test_a_collection_and_what_is_left_of_it_are_weighed_in_one_unit(client_as, 
     ):
         page = client.get(url).content.decode()
         assert " g " not in page and " g<" not in page, url
-        assert "81,349 kg" in page or "122 kg" in page, url
+        # The unit stays with its number (a no-break space), never alone on the next line.
+        assert "81,349\u00a0kg" in page or "122\u00a0kg" in page, url
+
+
+def test_weights_and_soups_are_written_as_the_key_figures_count_them():
+    from coope.cannery.templatetags.cannery import kilos as kilos_filter
+    from coope.cannery.templatetags.cannery import litres
+
+    assert [kilos_filter(g) for g in (13_296, 500, None)] == ["13,296\u00a0kg", "0,5\u00a0kg", ""]
+    assert [litres(cl) for cl in (714, 700, 5, None)] == [
+        "7,14\u00a0L",
+        "7\u00a0L",
+        "0,05\u00a0L",
+        "",
+    ]
 
 
 def test_a_workshop_to_come_is_announced_but_nothing_is_made_at_it_yet(client_as, world, kit):

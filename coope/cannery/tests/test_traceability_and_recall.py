@@ -268,7 +268,7 @@ def test_lot_code_and_best_before_come_from_the_batch(kit):
 
 def test_stock_never_goes_negative(graph):
     g = graph
-    with pytest.raises(ValidationError, match="Il n'y a que 4 bocal"):
+    with pytest.raises(ValidationError, match="Il n'y a que 4 bocaux du lot"):
         services.sell_jars_for_euros(
             actor=None, lot=g.lot1, jars=5, location=g.shop, price_cents=400
         )

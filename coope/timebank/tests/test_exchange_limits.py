@@ -93,7 +93,7 @@ def test_a_member_is_told_their_own_figures_near_and_past_their_upper_limit(
     near = client.post("/tic-tac/echanges/nouveau/", form_data(tb, "84h")).content.decode()
     assert "votre solde serait de 99 h, près de votre limite haute (100 h)" in near
     past = client.post("/tic-tac/echanges/nouveau/", form_data(tb, "90h")).content.decode()
-    assert "Ana Test dépasserait sa limite haute de 100 h (solde après : 105 h)" in past
+    assert "Vous dépasseriez votre limite haute de 100 h (votre solde après : 105 h)" in past
     assert "près de" not in past and Exchange.objects.count() == 0
 
 
