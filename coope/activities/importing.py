@@ -21,35 +21,18 @@ from coope.activities import services
 from coope.activities.lookups import ActivityRows, activity_columns
 from coope.activities.models import Attendance, Registration, RegistrationStatus
 from coope.imports import (
+    YES_NO,
     Column,
     Importer,
     Problems,
     as_text,
     check_past,
-    choices_table,
     explained,
     parse_choice,
     parse_date,
     parse_time,
     person_columns,
     take_cell,
-)
-
-YES_NO = choices_table(
-    [],
-    {
-        "oui": "yes",
-        "o": "yes",
-        "x": "yes",
-        "vrai": "yes",
-        "1": "yes",
-        "yes": "yes",
-        "non": "no",
-        "n": "no",
-        "faux": "no",
-        "0": "no",
-        "no": "no",
-    },
 )
 
 

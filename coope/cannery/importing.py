@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from coope.cannery import services
 from coope.cannery.models import Acquisition, Collection, Producer, Quality, Tour
 from coope.imports import (
+    YES_NO,
     Column,
     Importer,
     Problems,
@@ -50,19 +51,7 @@ QUALITIES = choices_table(
         "moche": "downgraded",
     },
 )
-YES_NO = choices_table(
-    [],
-    {
-        "oui": "yes",
-        "o": "yes",
-        "x": "yes",
-        "bio": "yes",
-        "1": "yes",
-        "non": "no",
-        "n": "no",
-        "0": "no",
-    },
-)
+ORGANIC = {**YES_NO, "bio": "yes"}  # « bio » in the organic column says yes
 
 
 def parse_kilos(value) -> int | None:
@@ -226,7 +215,7 @@ class CollectionImporter(Importer):
             take("qualite", lambda v: parse_choice(v, QUALITIES, _("surplus ou déclassé")))
             or "surplus"
         )
-        organic = take("bio", lambda v: parse_choice(v, YES_NO, _("oui ou non"))) == "yes"
+        organic = take("bio", lambda v: parse_choice(v, ORGANIC, _("oui ou non"))) == "yes"
         tour = None
         tour_name = as_text(values.get("tournee"))
         if tour_name:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from coope.imports.cells import (
+        YES_NO,
         as_text,
         check_past,
         choices_table,
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "YES_NO",
     "IMPORT_ACTION",
     "PREVIEW_ROWS",
     "PROGRESS_EVERY",
@@ -106,6 +108,7 @@ __all__ = [
 _HOMES = {
     **dict.fromkeys(
         (
+            "YES_NO",
             "as_text",
             "check_past",
             "choices_table",

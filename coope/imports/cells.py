@@ -98,6 +98,25 @@ def choices_table(choices, extra: dict[str, str] | None = None) -> dict[str, str
     return table
 
 
+# « oui » or « non », as people write them in a cell: -> "yes" / "no" (parse_choice).
+YES_NO = choices_table(
+    [],
+    {
+        "oui": "yes",
+        "o": "yes",
+        "x": "yes",
+        "vrai": "yes",
+        "1": "yes",
+        "yes": "yes",
+        "non": "no",
+        "n": "no",
+        "faux": "no",
+        "0": "no",
+        "no": "no",
+    },
+)
+
+
 def parse_choice(value: Cell, table: dict[str, str], accepted: str) -> str | None:
     text = as_text(value)
     if not text:
