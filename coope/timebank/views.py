@@ -6,6 +6,7 @@ A member is a login (`User.person`) whose person has a time account; staff pages
 
 import datetime
 from collections import Counter
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -137,13 +138,24 @@ def _statement_file(request, account: Account):
 # -- a member's pages -------------------------------------------------------------------------
 
 
-@login_required
+def member_page(view):
+    """A page of a member's own account. Staff without an account of their own are taken to
+    the accounts they may see (else their home), not to a « page not found »."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if getattr(request.user, "person_id", None) is None:
+            if request.user.has_coope_perm("timebank.view_accounts"):
+                return redirect("timebank:accounts")
+            return redirect("home")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@member_page
 def me(request):
-    if getattr(request.user, "person_id", None) is None:
-        # Staff without an account of their own: the accounts they may see, else their home.
-        if request.user.has_coope_perm("timebank.view_accounts"):
-            return redirect("timebank:accounts")
-        return redirect("home")
     account = _member_account(request)
     notices = list(Notice.objects.filter(person_id=account.person_id, read_at__isnull=True)[:10])
     to_confirm = list(
@@ -188,7 +200,7 @@ def my_statement(request):
     return _statement_file(request, _member_account(request))
 
 
-@login_required
+@member_page
 def exchange_new(request):
     """Record a service given, in two steps: the form, then a summary with any limit warning."""
     account = _member_account(request)
@@ -401,7 +413,7 @@ def exchange_decide(request, pk, decision):
     return redirect("timebank:me")
 
 
-@login_required
+@member_page
 def listings(request):
     """Offers and requests of every member; a member adds their own."""
     account = _member_account(request)

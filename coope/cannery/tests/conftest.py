@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from coope.activities.models import Activity, Session
 from coope.cannery import services
@@ -65,6 +66,8 @@ class Kit:
 
     def session(self, day=DAY, commune="Triors"):
         start = datetime.datetime.combine(day, datetime.time(14), tzinfo=datetime.UTC)
+        if day == timezone.localdate():  # today's workshop has begun, whatever the hour
+            start = min(start, timezone.now() - datetime.timedelta(minutes=1))
         return Session.objects.create(
             cooperation=self.w.coop,
             activity=self.activity,

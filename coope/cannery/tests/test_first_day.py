@@ -234,3 +234,22 @@ def test_a_workshop_to_come_is_announced_but_nothing_is_made_at_it_yet(client_as
     assert "Prochains ateliers" in page and "Peyrins" in page
     with pytest.raises(ValidationError, match="n'a pas encore eu lieu"):
         kit.batch(coming, [(kit.collection(kit.producer()), 1_000)], jars={370: 1})
+
+
+def test_a_lot_past_its_best_before_date_warns_before_selling(client_as, world, kit):
+    batch = kit.batch(kit.session(), [(kit.collection(kit.producer()), 1_000)], jars={370: 4})
+    lot = batch.lots.get()
+    page = client_as(world.coordinator).get(reverse("cannery:lot", args=[lot.pk])).content.decode()
+    assert batch.best_before < timezone.localdate()  # a 2018 batch, read today
+    assert "Date de durabilité minimale dépassée depuis le" in page
+    fresh = kit.batch(
+        kit.session(day=timezone.localdate()),
+        [(kit.collection(kit.producer("Ferme du jour"), day=timezone.localdate()), 1_000)],
+        jars={370: 4},
+    )
+    page = (
+        client_as(world.coordinator)
+        .get(reverse("cannery:lot", args=[fresh.lots.get().pk]))
+        .content.decode()
+    )
+    assert "Date de durabilité minimale dépassée" not in page

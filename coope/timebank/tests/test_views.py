@@ -160,10 +160,14 @@ def test_offers_and_requests(tb, member, client_as):
     assert "Aide ordinateur" not in client.get("/tic-tac/annonces/?type=request").content.decode()
 
 
-def test_staff_without_a_person_get_404_on_member_pages(tb, world, client_as):
-    # /tic-tac/ itself leads staff to the accounts (see test_first_day_links.py).
+def test_staff_without_a_person_are_led_to_the_accounts_from_member_pages(tb, world, client_as):
+    # /tic-tac/, a member's exchange form and the offers lead staff to the accounts they may
+    # see (else home), never to a « page not found »; a member's own statement file is a 404.
     assert client_as(world.alice).get("/tic-tac/releve/").status_code == 404
-    assert client_as(world.alice).get("/tic-tac/echanges/nouveau/").status_code == 404
+    for url in ("/tic-tac/echanges/nouveau/", "/tic-tac/annonces/"):
+        response = client_as(world.alice).get(url)
+        assert (response.status_code, response["Location"]) == (302, "/tic-tac/comptes/"), url
+    assert client_as(world.volunteer).get("/tic-tac/annonces/")["Location"] == "/"
 
 
 def test_accounts_list_filters_and_permissions(tb, world, client_as):
