@@ -1,10 +1,10 @@
 from django.contrib import admin
 
-from coope.core.admin import CooperationAdmin
+from coope.core.admin import CooperationAdmin, DirectorInline
 from coope.membership.models import FeeRule, Membership, MembershipPeriod
 
 
-class FeeRuleInline(admin.TabularInline):
+class FeeRuleInline(DirectorInline, admin.TabularInline):
     model = FeeRule
     exclude = ("cooperation",)
     extra = 1

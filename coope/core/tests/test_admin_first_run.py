@@ -258,3 +258,11 @@ def test_a_director_adding_what_exists_once_gets_a_form_error(world, director, c
     )
     assert response.status_code == 200
     assert StaffRole.objects.filter(user=world.alice).count() == 1
+
+
+def test_a_director_sees_the_fee_grid_of_a_period_in_the_admin(world, director, client_as):
+    from coope.membership.models import FeeRule
+
+    page = client_as(director).get(f"/admin/membership/membershipperiod/{world.period.pk}/change/")
+    assert page.status_code == 200
+    assert [i.formset.model for i in page.context["inline_admin_formsets"]] == [FeeRule]
