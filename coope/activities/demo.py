@@ -197,6 +197,12 @@ def season(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return max(start, FIRST_PRESENT_DAY), end
 
 
+def _christmas_break(day: datetime.date) -> bool:
+    """The houses close from 20 December to 3 January: no weekly session on Christmas Day or
+    New Year's Day."""
+    return (day.month, day.day) >= (12, 20) or (day.month, day.day) <= (1, 3)
+
+
 def build_present(builder, *, regular: list[Activity], boards: list[Activity]) -> None:
     """The current season of the regular activities, around `builder.today`."""
     r = random.Random(f"present-{builder.cooperation.slug}")  # the others' data stay as they are
@@ -212,6 +218,9 @@ def build_present(builder, *, regular: list[Activity], boards: list[Activity]) -
         weekday = (weekday + houses.get(activity.house_id, 0)) % 5
         day = start + datetime.timedelta(days=weekday)
         while day <= end:
+            if _christmas_break(day):
+                day += datetime.timedelta(weeks=1)
+                continue
             starts_at = datetime.datetime.combine(day, at, tzinfo=zone)
             sessions.append(
                 Session(

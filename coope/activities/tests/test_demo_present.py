@@ -119,6 +119,13 @@ def test_the_demo_lives_today_and_keeps_its_2018_year(moment, time_machine, clie
             for entry in section.entries:
                 assert len(entry.slots) == 1 and entry.slots[0].startswith("le "), entry.slots
 
+        # -- the houses close for Christmas (20 December – 3 January): no weekly session ---------
+        days = {
+            (timezone.localtime(s.starts_at).month, timezone.localtime(s.starts_at).day)
+            for s in Session.objects.filter(activity__regular=True, starts_at__gte=now)
+        }
+        assert not any(day >= (12, 20) or day <= (1, 3) for day in days)
+
         # -- namesakes: never two people of the same name, birth year and house ---------------
         same = Counter(
             (first, last, birth.year, house)
