@@ -217,6 +217,11 @@ def labels_pdf(request, pk):
     cannery = services.cannery_of(request.cooperation)
     lots = list(batch.lots.all())
     labels = [lot for lot in lots for _ in range(lot.jars_made)]
+    if not labels:  # a soup: nothing to label, not a blank page
+        messages.info(
+            request, _("Cette fabrication n'a pas de bocaux : pas d'étiquette à imprimer.")
+        )
+        return redirect("cannery:batch", pk=batch.pk)
     pdf = render_pdf(
         "cannery/labels_pdf.html",
         {

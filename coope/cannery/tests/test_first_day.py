@@ -3,6 +3,7 @@ for a role that may not see people, the recall statement's rows cut across pages
 quantity of the labels, and French (plurals, one unit of weight)."""
 
 import datetime
+import html
 import io
 
 import pytest
@@ -253,3 +254,18 @@ def test_a_lot_past_its_best_before_date_warns_before_selling(client_as, world, 
         .content.decode()
     )
     assert "Date de durabilité minimale dépassée" not in page
+
+
+def test_a_batch_without_jars_has_no_labels_to_print(client_as, world, kit):
+    soup = kit.batch(
+        kit.session(),
+        [(kit.collection(kit.producer()), 1_000)],
+        jars={370: 0},
+        recipe=kit.soup,
+        soup_centilitres=500,
+        release=False,
+    )
+    response = client_as(world.coordinator).get(
+        reverse("cannery:labels", args=[soup.pk]), follow=True
+    )
+    assert "pas d'étiquette à imprimer" in html.unescape(response.content.decode())
