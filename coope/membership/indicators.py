@@ -6,7 +6,8 @@ own, or their household's while they belonged to that household (links are dated
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from coope.lib.indicators import (
@@ -39,9 +40,24 @@ def memberships_in(scope: Scope) -> QuerySet[Membership]:
 
 
 def covered_persons(memberships: QuerySet[Membership], period: Period) -> Q:
-    """Persons covered by these memberships in the period: their own, or their household's."""
-    in_households = HouseholdMember.objects.filter(links_during(period)).filter(
-        household__in=memberships.filter(household__isnull=False).values("household")
+    """Persons covered by these memberships in the period: their own, or their household's
+    while they belonged to it (their stay, the card and the period meet: who joined in
+    November a household whose card ended in September was not covered by it)."""
+    in_households = (
+        HouseholdMember.objects.filter(links_during(period))
+        .annotate(
+            since=Coalesce("valid_from", Value(datetime.date.min)),
+            until=Coalesce("valid_until", Value(datetime.date.max)),
+        )
+        .filter(
+            Exists(
+                memberships.filter(
+                    household=OuterRef("household"),
+                    valid_from__lte=OuterRef("until"),
+                    valid_until__gte=OuterRef("since"),
+                )
+            )
+        )
     )
     return Q(pk__in=memberships.filter(person__isnull=False).values("person")) | Q(
         pk__in=in_households.values("person")

@@ -209,3 +209,19 @@ def test_a_household_membership_of_2018_covers_whoever_was_in_the_household_then
         & Q(household_links__household__in=cards.values("household"))
     )
     assert sorted(covered.values_list("first_name", flat=True)) == ["Marc", "Élodie"]
+
+
+def test_who_joined_a_household_after_its_card_ended_was_not_covered_by_it(family):
+    """The card of 2018 ran from 15 January; Léo joined the household on 20 December 2018,
+    after a card that ended on 30 November: the year counts Élodie and Marc, not Léo."""
+    from coope.lib.indicators import Scope
+    from coope.membership.indicators import members_queryset
+
+    w, household, _elodie, _marc = family
+    Membership.objects.filter(household=household).update(valid_until=D(2018, 11, 30))
+    newcomer = create_person(actor=w.alice, cooperation=w.coop, first_name="Léo", last_name="Roux")
+    add_to_household(
+        actor=w.alice, household=household, person=newcomer, valid_from=D(2018, 12, 20)
+    )
+    counted = members_queryset(Scope(w.coop, YEAR_2018))
+    assert sorted(counted.values_list("first_name", flat=True)) == ["Marc", "Élodie"]
