@@ -184,7 +184,9 @@ def test_the_tours_page_places_villages_and_lists_their_dates(client_as, world, 
         )
         kit.collection(kit.producer(), grams=12_000, tour=tour)
     html = client_as(world.volunteer).get(reverse("cannery:tours")).content.decode()
-    assert "Lieu-dit sans coordonnées, Peyrins, Triors</td>" in html and "12\u00a0kg, 1 ferme<" in html
+    assert (
+        "Lieu-dit sans coordonnées, Peyrins, Triors</td>" in html and "12\u00a0kg, 1 ferme<" in html
+    )
     assert html.count("<circle") == 2
     assert "Triors : 12/07/2018, 12/08/2018" in html
     assert 'Lieu-dit sans coordonnées <span class="muted">(pas sur la carte)' in html

@@ -102,9 +102,7 @@ def test_a_figure_without_records_in_the_earlier_period_reads_no_data(year, clie
     assert rows[("Passages à l'accueil", "")].get("Valeur de comparaison") in (None, "")
 
 
-def test_dates_far_out_of_sense_are_refused_and_the_page_stays_on_the_default_year(
-    year, client_as
-):
+def test_dates_far_out_of_sense_are_refused_and_the_page_stays_on_the_default_year(year, client_as):
     client = client_as(year.coordinator)
     page = client.get(reverse("figures"), {"du": "0001-01-01", "au": "9999-12-31"})
     assert page.status_code == 200
