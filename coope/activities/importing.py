@@ -69,7 +69,7 @@ class AttendanceImporter(Importer):
                     "activité de ce titre ; pour une activité de toute la coopération, le lieu de "
                     "la séance."
                 ),
-                "St Nicolas",
+                "Les Tilleuls",
             ),
             "heure": (
                 gettext_lazy(

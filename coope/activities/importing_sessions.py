@@ -105,7 +105,7 @@ ACTIVITY_HOUSE = described(
         "Maison de l'activité (nom ou nom court), pour distinguer deux activités du même titre ; "
         "vide pour une activité de toute la coopération."
     ),
-    "St Nicolas",
+    "Les Tilleuls",
 )
 # Every session of these imports is named by its start: the column is required here.
 START = described(
@@ -213,7 +213,7 @@ class ActivityImporter(Importer):
             help=gettext_lazy(
                 "Maison qui la propose (nom ou nom court) ; vide : activité de toute la coopération."
             ),
-            example="St Nicolas",
+            example="Les Tilleuls",
         ),
         Column(
             "type",
@@ -379,7 +379,7 @@ class SessionImporter(Importer):
                 "Maison où a lieu la séance (nom ou nom court) ; vide : celle de l'activité. "
                 "Avec une commune, la maison de l'activité seulement."
             ),
-            "St Nicolas",
+            "Les Tilleuls",
         ),
         SESSION_DATE,
         START,

@@ -104,7 +104,7 @@ class AssociationImporter(_Configuration):
             "adresse",
             aliases=("siege", "adresse_du_siege"),
             help=gettext_lazy("Adresse du siège ; vide : aucune."),
-            example="2 rue Jean Moulin, 26100 Romans-sur-Isère",
+            example="2 rue Jean Moulin, 26400 Crest",
         ),
     )
     field_columns = {"name": "nom", "address": "adresse"}
@@ -182,7 +182,7 @@ class HouseImporter(_Configuration):
             required=True,
             aliases=("maison", "nom_de_la_maison"),
             help=gettext_lazy("Nom de la maison (200 caractères au plus)."),
-            example="Maison de quartier Saint-Nicolas",
+            example="Maison de quartier des Tilleuls",
         ),
         Column(
             "nom_court",
@@ -192,13 +192,13 @@ class HouseImporter(_Configuration):
                 "Nom court (40 caractères au plus), propre à la maison : les autres imports "
                 "l'acceptent à la place du nom."
             ),
-            example="St Nicolas",
+            example="Les Tilleuls",
         ),
         Column(
             "adresse",
             required=True,
             help=gettext_lazy("Adresse de la maison."),
-            example="1 place Saint-Nicolas",
+            example="1 place des Tilleuls",
         ),
         Column(
             "code_postal",
@@ -212,7 +212,7 @@ class HouseImporter(_Configuration):
             required=True,
             aliases=("ville",),
             help=gettext_lazy("Commune de la maison."),
-            example="Romans-sur-Isère",
+            example="Crest",
         ),
         Column(
             "telephone",
@@ -267,7 +267,7 @@ class HouseImporter(_Configuration):
         for key, given, missing in (
             ("association", as_text(values.get("association")), _("L'association manque.")),
             ("nom", name, _("Le nom de la maison manque.")),
-            ("nom_court", short_name, _("Le nom court manque (ex. St Nicolas).")),
+            ("nom_court", short_name, _("Le nom court manque (ex. Les Tilleuls).")),
             ("adresse", address, _("L'adresse manque.")),
             ("code_postal", as_text(values.get("code_postal")), _("Le code postal manque.")),
             ("commune", city, _("La commune manque.")),

@@ -165,14 +165,14 @@ class PersonImporter(Importer):
             example="26100",
         ),
         Column(
-            "commune", aliases=("ville",), help=gettext_lazy("Commune."), example="Romans-sur-Isère"
+            "commune", aliases=("ville",), help=gettext_lazy("Commune."), example="Crest"
         ),
         Column("quartier", help=gettext_lazy("Quartier."), example="Monnaie"),
         Column(
             "maison",
             aliases=("maison_de_rattachement", "maison_de_quartier"),
             help=gettext_lazy("Maison de rattachement : son nom ou son nom court."),
-            example="St Nicolas",
+            example="Les Tilleuls",
         ),
         Column(
             "categorie",
@@ -474,7 +474,7 @@ class HouseholdImporter(Importer):
             "commune",
             aliases=("ville",),
             help=gettext_lazy("Commune du foyer."),
-            example="Romans-sur-Isère",
+            example="Crest",
         ),
     )
     field_columns = {

@@ -96,7 +96,7 @@ def test_members_exchange_and_a_coordinator_enters_a_cheque_and_reverses(
     page.get_by_label("Durée (heures)").fill("2")
     page.get_by_role("button", name="Vérifier").click()
     page.get_by_role("button", name="Enregistrer l'échange").click()
-    page.get_by_text("Chèque n°P-0042 enregistré").wait_for()
+    page.get_by_text("Chèque n° P-0042 enregistré").wait_for()
     page.get_by_role("button", name="Menu").click()  # on a phone the menu is folded
     page.get_by_role("link", name="TIC-TAC", exact=True).click()
     page.get_by_role("link", name="Ana Test").click()

@@ -148,7 +148,7 @@ class VolunteerHoursImporter(Importer):
                 gettext_lazy(
                     "Maison de l'activité, quand plusieurs maisons ont une activité de ce titre."
                 ),
-                "St Nicolas",
+                "Les Tilleuls",
             ),
             "heure": (
                 gettext_lazy("Heure de début de la séance, quand il y en a plusieurs ce jour-là."),

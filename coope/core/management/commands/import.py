@@ -71,7 +71,7 @@ class Command(BaseCommand):
         if workbook is None and not (options["kind"] and options["file"]):
             raise CommandError(
                 "Donnez le type de lignes et le fichier (coope import personnes liste.csv "
-                "--cooperation romans), ou --workbook FICHIER, ou --template SORTIE."
+                "--cooperation collines), ou --workbook FICHIER, ou --template SORTIE."
             )
         if not options["cooperation"]:
             raise CommandError("Donnez la coopération : --cooperation <identifiant>.")
