@@ -164,9 +164,7 @@ class PersonImporter(Importer):
             help=gettext_lazy("Code postal ; le 0 qu'un tableur enlève est remis."),
             example="26100",
         ),
-        Column(
-            "commune", aliases=("ville",), help=gettext_lazy("Commune."), example="Crest"
-        ),
+        Column("commune", aliases=("ville",), help=gettext_lazy("Commune."), example="Crest"),
         Column("quartier", help=gettext_lazy("Quartier."), example="Monnaie"),
         Column(
             "maison",
@@ -924,7 +922,12 @@ class MembershipImporter(Importer):
                 p.name for p in sorted(periods.values(), key=lambda p: p.start, reverse=True)[:6]
             ]
             raise ValueError(
-                _("Période d'adhésion « %(v)s » inconnue. Périodes connues : %(known)s.")
+                _(
+                    "Période d'adhésion « %(v)s » inconnue. Périodes connues : %(known)s. "
+                    "Laissez la colonne periode vide pour que Coopé l'ouvre d'après les dates "
+                    "et les règles d'adhésion, ou ajoutez la période dans la feuille "
+                    "« Périodes et tarifs »."
+                )
                 % {"v": text, "known": ", ".join(known) or _("aucune")}
             )
         return period
@@ -1017,8 +1020,10 @@ class MembershipImporter(Importer):
                     (
                         "maison",
                         _(
-                            "Vous ne pouvez pas enregistrer d'adhésion à %(h)s : "
-                            "ce n'est pas une maison de votre association."
+                            "Vous ne pouvez pas enregistrer d'adhésion à %(h)s : ce n'est pas "
+                            "une maison de votre association. Donnez-vous un rôle dans son "
+                            "association (feuille « Comptes et rôles », ou Configuration › "
+                            "Comptes et rôles), puis importez de nouveau."
                         )
                         % {"h": house},
                     )
@@ -1145,7 +1150,16 @@ class MembershipImporter(Importer):
                 )
 
         differs("maison", existing.house, house, str)
-        differs("paiement", existing.payment_method, payment, lambda v: PaymentMethod(v).label)
+        # A membership of 0 € is recorded as free whatever the file says (take_membership):
+        # the same row read again is the same, not a difference.
+        fee = existing.fee_cents if given["fee_cents"] is None else given["fee_cents"]
+        payment_as_recorded = PaymentMethod.FREE if fee == 0 else payment
+        differs(
+            "paiement",
+            existing.payment_method,
+            payment_as_recorded,
+            lambda v: PaymentMethod(v).label,
+        )
         differs("periode", existing.period, period, str)
         differs("montant", existing.fee_cents, given["fee_cents"], _euros)
         differs("debut", existing.valid_from, given["valid_from"], _day)

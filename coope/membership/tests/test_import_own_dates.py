@@ -138,17 +138,19 @@ def test_the_same_file_twice_writes_nothing_and_says_so(world, people):
         ["ROM-2018-00500", "Ana", "Costa", "", "A", "chèque", "12", "15/06/2018", "14/06/2019"],
         ["", "Omar", "Haddad", "", "B", "espèces", "", "03/09/2018", ""],
         ["", "", "", "Famille Roux", "A", "cb", "20", "01/03/2018", ""],
+        # 0 € with a payment mode: recorded as free, and read again as the same row.
+        ["", "Omar", "Haddad", "", "B", "virement", "0", "01/10/2019", ""],
     ]
     first = run(world, rows)
-    assert errors_of(first) == [] and first.counts == {"adhésions enregistrées": 3}
+    assert errors_of(first) == [] and first.counts == {"adhésions enregistrées": 4}
     with scopes_disabled():
         journal = AuditEntry.objects.count()
     again = run(world, rows)
     assert errors_of(again) == [] and again.written
-    assert (again.new_row_count, again.present_rows) == (0, 3)
+    assert (again.new_row_count, again.present_rows) == (0, 4)
     assert again.counts == {"adhésions enregistrées": 0}
     with scopes_disabled():
-        assert Membership.objects.filter(cooperation=world.coop).count() == 3
+        assert Membership.objects.filter(cooperation=world.coop).count() == 4
         assert AuditEntry.objects.count() == journal
 
 
