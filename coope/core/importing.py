@@ -119,6 +119,12 @@ class AssociationImporter(_Configuration):
         if problems:
             raise Problems(problems)
         existing = self.associations().get(words_of(name))
+        if existing is not None and address and not existing.address:
+            # The association created with the cooperation has no address yet: the row
+            # completes it (nothing said before is overwritten).
+            services.update_association(actor=self.actor, association=existing, address=address)
+            self.counts["associations"] += 1
+            return
         if existing is not None:
             found = differences(
                 _("L'association « %(a)s »") % {"a": existing},

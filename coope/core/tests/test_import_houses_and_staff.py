@@ -196,3 +196,21 @@ def test_only_a_director_imports_them_and_other_cooperations_are_apart(imported,
     assert [(e.row, e.column) for e in report.errors] == [(2, "association")]
     with scope(cooperation=world.coop.pk):
         assert not House.objects.filter(name="Maison X").exists()
+
+
+def test_the_first_association_s_address_is_completed_not_refused(fresh):
+    # Created with the cooperation, « Fédération du Nord » has no address yet: the template's
+    # row gives it. A second, different address is then a difference, reported.
+    cooperation, director = fresh
+    rows = [["nom", "adresse"], ["Fédération du Nord", "4 rue des Tilleuls"]]
+    report = load(cooperation, "associations", csv_bytes(rows), "a.csv", director)
+    assert report.errors == [] and report.written
+    with scope(cooperation=cooperation.pk):
+        assert Association.objects.get(name="Fédération du Nord").address == "4 rue des Tilleuls"
+        entry = AuditEntry.objects.get(model="core.association")  # the import's, by the director
+        assert entry.action == "import" and entry.actor == director
+    again = load(cooperation, "associations", csv_bytes(rows), "a.csv", director)
+    assert again.present_rows == 1 and again.errors == []
+    other = [["nom", "adresse"], ["Fédération du Nord", "9 place du Marché"]]
+    refused = load(cooperation, "associations", csv_bytes(other), "a.csv", director)
+    assert refused.errors and "4 rue des Tilleuls" in refused.errors[0].message
