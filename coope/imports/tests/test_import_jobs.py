@@ -221,6 +221,7 @@ def test_the_progress_is_read_from_another_connection_while_the_import_runs(worl
             reader.close()
 
     monkeypatch.setattr(jobs._Progress, "__call__", watched)
+
     def worker():  # as a worker would: its own thread, its own connections
         try:
             jobs.run_job(job.pk, dry_run=False)
