@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -320,7 +320,15 @@ def band_overlap(rows) -> tuple | None:
     for row in rows:
         by_kind.setdefault(row.kind, []).append(row)
     for same in by_kind.values():
-        ordered = sorted(same, key=lambda r: -1 if r.quotient_min is None else r.quotient_min)
+        # A total order (the lower bound, then the upper one): the pair named is the same
+        # whatever order the database gave the rows in.
+        ordered = sorted(
+            same,
+            key=lambda r: (
+                -1 if r.quotient_min is None else r.quotient_min,
+                float("inf") if r.quotient_max is None else r.quotient_max,
+            ),
+        )
         for first, second in zip(ordered, ordered[1:], strict=False):
             low = -1 if second.quotient_min is None else second.quotient_min
             if first.quotient_max is None or first.quotient_max >= low:
@@ -386,7 +394,11 @@ def _create_fee_rule(*, actor, period: MembershipPeriod, row: FeeRow) -> FeeRule
 def add_fee_rule(*, actor, period: MembershipPeriod, row: FeeRow) -> FeeRule:
     """One more tier of a period's grid (an import), refused when its band overlaps another's."""
     check_fee_row(row)
-    others = list(FeeRule.objects.select_for_update().filter(period=period, kind=row.kind))
+    others = list(
+        FeeRule.objects.select_for_update()
+        .filter(period=period, kind=row.kind)
+        .order_by(F("quotient_min").asc(nulls_first=True), "pk")  # the first one it overlaps
+    )
     for other in others:
         if band_overlap([other, row]) is not None:
             raise ValidationError({"quotient_min": overlap_message(other, row)})
