@@ -165,12 +165,12 @@ def _batch_code(cooperation, recipe: Recipe, made_on: datetime.date) -> str:
     return f"{prefix}{taken + 1}"
 
 
-@transaction.atomic
 def jars_text(jars: int) -> str:
     """« 0 bocal », « 1 bocal », « 3 bocaux » (French: the singular up to one)."""
     return (_("%(n)s bocal") if jars <= 1 else _("%(n)s bocaux")) % {"n": jars}
 
 
+@transaction.atomic
 def record_batch(
     *,
     actor,
