@@ -30,7 +30,6 @@ from coope.activities.models import (
 from coope.core.import_rows import (
     ProjectGroups,
     check_day,
-    described,
     described_person_columns,
     differences,
     find_programme,
@@ -96,11 +95,10 @@ AGE_BAND_NAMES = choices_table(
 # The activity (by its title and house) and the session's start, as the attendance import
 # reads them, with their help.
 _title, _house, _start = activity_columns(required=True)
-ACTIVITY = described(
-    _title, gettext_lazy("Titre de l'activité, tel qu'il est dans Coopé."), "Couture"
+ACTIVITY = _title.with_help(
+    gettext_lazy("Titre de l'activité, tel qu'il est dans Coopé."), "Couture"
 )
-ACTIVITY_HOUSE = described(
-    _house,
+ACTIVITY_HOUSE = _house.with_help(
     gettext_lazy(
         "Maison de l'activité (nom ou nom court), pour distinguer deux activités du même titre ; "
         "vide pour une activité de toute la coopération."
@@ -108,8 +106,7 @@ ACTIVITY_HOUSE = described(
     "Les Tilleuls",
 )
 # Every session of these imports is named by its start: the column is required here.
-START = described(
-    dataclasses.replace(_start, required=True),
+START = dataclasses.replace(_start, required=True).with_help(
     gettext_lazy("Heure de début de la séance, ex. 14:30 ou 14 h 30."),
     "14:30",
 )
@@ -373,8 +370,7 @@ class SessionImporter(Importer):
     depends_on = ("activities",)
     columns = (
         ACTIVITY,
-        described(
-            ACTIVITY_HOUSE,
+        ACTIVITY_HOUSE.with_help(
             gettext_lazy(
                 "Maison où a lieu la séance (nom ou nom court) ; vide : celle de l'activité. "
                 "Avec une commune, la maison de l'activité seulement."

@@ -7,7 +7,6 @@ Not an importer (the importing modules are found by discovery and import no one 
 a helper module, as coope/activities/lookups.py is.
 """
 
-import dataclasses
 import datetime
 import re
 from collections.abc import Iterable
@@ -20,39 +19,25 @@ from django.utils.translation import gettext_lazy
 
 from coope.core.models import ProjectGroup
 from coope.core.plugins import programmes
-from coope.imports import Column, as_text, choices_table, parse_choice, person_columns, words_of
-from coope.lib.spreadsheets import Cell
-
-YES_NO = choices_table(
-    [],
-    {
-        "oui": "yes",
-        "o": "yes",
-        "x": "yes",
-        "vrai": "yes",
-        "1": "yes",
-        "yes": "yes",
-        "non": "no",
-        "n": "no",
-        "faux": "no",
-        "0": "no",
-        "no": "no",
-    },
+from coope.imports import (
+    YES_NO,
+    Column,
+    as_text,
+    choices_table,
+    parse_choice,
+    person_columns,
+    words_of,
 )
+from coope.lib.spreadsheets import Cell
 
 # Records of a cooperation's life: nothing before this day makes sense (a typo: 0001, 1018).
 EARLIEST = datetime.date(1990, 1, 1)
 
 
-def described(column: Column, help: Any, example: str) -> Column:
-    """A column of the framework's with its help and example."""
-    return dataclasses.replace(column, help=help, example=example)
-
-
 def described_person_columns() -> tuple[Column, ...]:
     """The framework's person columns (name, and birth date or card for namesakes), with help."""
     return tuple(
-        described(column, help, example)
+        column.with_help(help, example)
         for column, (help, example) in zip(
             person_columns(),
             (

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coope.core.import_rows import check_day, described, differences
+from coope.core.import_rows import check_day, differences
 from coope.imports import (
     Column,
     Importer,
@@ -380,7 +380,7 @@ class HouseholdImporter(Importer):
             example="Famille Dupont",
         ),
         *(
-            described(column, help, example)
+            column.with_help(help, example)
             for column, (help, example) in zip(
                 name_columns(required=True),
                 (
