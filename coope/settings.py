@@ -2,10 +2,12 @@
 
 import logging
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,17 +33,35 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-# COOPE_ENV=production turns debugging off and requires a real secret key.
+# COOPE_ENV=production turns debugging off and requires real keys: Coopé refuses to start in
+# production with DEBUG on, or with a secret key that is short or known.
 PRODUCTION = env_str("COOPE_ENV", "development") == "production"
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+DEVELOPMENT_SECRET_KEY = "coope-development-only-key-never-use-in-production"  # noqa: S105
+KNOWN_SECRET_KEYS = {DEVELOPMENT_SECRET_KEY, "changeme", "secret", "django-insecure"}
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if PRODUCTION:
+# Sensitive fields (family quotient, notes, comments) are encrypted at rest with keys derived
+# from ENCRYPTION_KEY (a list, comma-separated, newest first, to rotate) and SECRET_KEY: keep
+# both outside the database and outside its backups.
+SALT_KEY = env_list("ENCRYPTION_KEY")
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("DEBUG must be off in production (COOPE_ENV=production).")
+    if len(SECRET_KEY) < 50 or SECRET_KEY in KNOWN_SECRET_KEYS or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set in production (COOPE_ENV=production): "
-            "export SECRET_KEY to a long random string."
+            "SECRET_KEY must be set in production (COOPE_ENV=production) to a long random "
+            "string of 50 characters or more: python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))'"
         )
-    SECRET_KEY = "coope-development-only-key-never-use-in-production"  # noqa: S105
+    if not SALT_KEY or any(len(key) < 32 for key in SALT_KEY):
+        raise ImproperlyConfigured(
+            "ENCRYPTION_KEY must be set in production to a random string of 32 characters or "
+            "more, kept outside the database and its backups (see docs/deploy.md)."
+        )
+if not SECRET_KEY:
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+if not SALT_KEY:
+    SALT_KEY = ["coope-development-only-encryption-key"]
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -75,19 +95,25 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks_db",
+    "axes",
     *coope_apps(BASE_DIR / "coope", COOPE_EXTRA_APPS),
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "coope.core.middleware.CooperationScopeMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "coope.urls"
@@ -103,6 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "coope.core.context_processors.coope",
             ],
         },
@@ -119,10 +146,32 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 
+# Django's four validators; 10 characters at least: a short sentence is easier for an
+# inhabitant to remember than a short password with symbols.
+PASSWORD_MIN_LENGTH = 10
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes counts failed logins: after 5 for one account from one address, that pair is
+# locked out for 15 minutes.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 1 if PRODUCTION else 0)
+# A session ends after a working day, and when the browser closes.
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -137,6 +186,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "coope" / "static"]
+# WhiteNoise serves the static files itself (no web server needed for them); in production
+# from the files `coope collectstatic` gathered, with hashed names and compressed copies.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 
 # Mail: a real SMTP server (EMAIL_HOST, EMAIL_PORT...); the console in development.
 EMAIL_BACKEND = env_str(
@@ -152,17 +211,42 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "coope@localhost")
 
-# Background work: Django's Tasks framework (run at once unless a worker backend is set).
+# Background work: Django's Tasks framework. In production a worker process (`coope
+# db_worker`) runs the tasks stored in the database; in development and tests they run at once.
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+        "BACKEND": env_str(
+            "TASKS_BACKEND",
+            "django_tasks_db.DatabaseBackend"
+            if PRODUCTION
+            else "django.tasks.backends.immediate.ImmediateBackend",
+        )
     }
+}
+
+# Content-Security-Policy (Django's own): scripts only from Coopé's files or carrying the
+# page's nonce; styles from Coopé's files and the colour attributes of its templates.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
 }
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    # The health endpoint is asked over plain HTTP by the machine's own supervisor.
+    SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 
 
 def _refusal_in_one_line(record: logging.LogRecord) -> bool:
