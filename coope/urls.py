@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from coope.core import views as core_views
+from coope.core import views_health
 from coope.core.plugins import url_includes
 
 admin.site.site_header = "Coopé — administration"
@@ -13,6 +14,7 @@ admin.site.site_title = "Coopé"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("chiffres/", core_views.figures, name="figures"),
+    path("sante/", views_health.health, name="health"),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     # The data pages: the import framework (every declared import kind) and the lists out.

@@ -241,3 +241,18 @@ class ProjectGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A running `coope worker` process: it writes `seen_at` every few seconds (from a thread,
+    so a long import does not stop the beat) and deletes its row when it stops. The health
+    page (`/sante/`) reads it. Platform data, in no cooperation."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.hostname}:{self.pid}"

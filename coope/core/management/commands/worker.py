@@ -1,0 +1,91 @@
+"""coope worker: the background worker of production (imports of more than a few thousand rows
+and every other task of Django's tasks framework), with a heartbeat for the health page.
+
+It is django_tasks_db's `db_worker` (same options: --queue-name, --interval, --worker-id...),
+plus a thread that writes the process's `WorkerHeartbeat` row every few seconds. A thread, not
+the worker's loop: a long import holds the loop for minutes while the process is well alive.
+The row is deleted when the worker stops (SIGTERM, SIGINT), so `/sante/` says « absent » at
+once; a worker killed outright stops beating and is « absent » after `HEARTBEAT_STALE`.
+"""
+
+import logging
+import os
+import socket
+import threading
+from datetime import timedelta
+
+from django.db import DatabaseError, close_old_connections, connection
+from django.utils import timezone
+from django_tasks_db.management.commands import db_worker
+
+from coope.core.models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_EVERY = timedelta(seconds=5)
+# Rows of workers gone for a day (killed, machine restarted) are removed at the next start.
+FORGET_AFTER = timedelta(days=1)
+
+
+class Heartbeat(threading.Thread):
+    """Writes `seen_at` of this worker's row every HEARTBEAT_EVERY, on its own connection (a
+    thread has its own), until stopped; then deletes the row."""
+
+    def __init__(self, worker_id: str):
+        super().__init__(name="coope-heartbeat", daemon=True)
+        self.worker_id = worker_id
+        self.stopping = threading.Event()
+
+    def beat(self) -> None:
+        now = timezone.now()
+        WorkerHeartbeat.objects.update_or_create(
+            worker_id=self.worker_id,
+            defaults={"seen_at": now},
+            create_defaults={
+                "seen_at": now,
+                "started_at": now,
+                "hostname": socket.gethostname()[:255],
+                "pid": os.getpid(),
+            },
+        )
+
+    def run(self) -> None:
+        try:
+            while not self.stopping.is_set():
+                try:
+                    close_old_connections()
+                    self.beat()
+                except DatabaseError:
+                    # The database is away or busy (SQLite during a long write): the next beat
+                    # tries again; the health page says « absent » if it lasts.
+                    logger.warning("Worker heartbeat not written; retrying", exc_info=True)
+                    connection.close()
+                self.stopping.wait(HEARTBEAT_EVERY.total_seconds())
+        finally:
+            try:
+                WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+            except DatabaseError:
+                logger.warning("Worker heartbeat row not removed", exc_info=True)
+            connection.close()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=10)
+
+
+class Command(db_worker.Command):
+    help = (
+        "Le travailleur de fond de la production (imports longs, tâches) : celui de "
+        "django_tasks_db (mêmes options), avec un battement de cœur lu par /sante/."
+    )
+
+    def handle(self, *args, **options) -> None:
+        worker_id = options["worker_id"]
+        WorkerHeartbeat.objects.filter(seen_at__lt=timezone.now() - FORGET_AFTER).delete()
+        heartbeat = Heartbeat(worker_id)
+        heartbeat.beat()  # alive before the first task, and the database answers
+        heartbeat.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            heartbeat.stop()
