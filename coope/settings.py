@@ -196,6 +196,8 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Outside production WhiteNoise serves the apps' files as they are, without collectstatic.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # Mail: a real SMTP server (EMAIL_HOST, EMAIL_PORT...); the console in development.
 EMAIL_BACKEND = env_str(

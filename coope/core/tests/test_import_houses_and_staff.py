@@ -3,6 +3,7 @@ the core's services; re-importing them is safe, and only a director imports them
 
 import pytest
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 from django_scopes import scope
 
 from coope.core.models import Association, AuditEntry, Cooperation, House, StaffRole, User
@@ -97,7 +98,7 @@ def test_associations_houses_and_staff_are_created_through_the_services(imported
         assert karim.roles() == {"director"} and karim.is_staff
         # No password came with the file: the director gives one in the setup screens.
         assert not marie.has_usable_password() and not karim.has_usable_password()
-        assert authenticate(username="m.dupont", password="") is None
+        assert authenticate(RequestFactory().post("/"), username="m.dupont", password="") is None
         audited = set(AuditEntry.objects.filter(action="import").values_list("model", flat=True))
         assert {"core.association", "core.house", "core.user", "core.staffrole"} <= audited
 
