@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coope.core import exports
 from coope.core.models import House
 from coope.lib import charts
 from coope.lib.indicators import (
@@ -275,13 +276,19 @@ def figures(request):
     if fmt:
         if fmt not in FIGURE_FORMATS:
             raise Http404
-        data = write_spreadsheet(
-            FIGURE_HEADERS, _sheet_rows(groups, period), fmt, title=f"Chiffres {period.start.year}"
-        )
+        rows = _sheet_rows(groups, period)
+        data = write_spreadsheet(FIGURE_HEADERS, rows, fmt, title=f"Chiffres {period.start.year}")
         response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
         name = f"chiffres-cles-{period.start:%Y-%m-%d}-{period.end:%Y-%m-%d}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return exports.audited(
+            response,
+            request=request,
+            list_name="figures",
+            rows=len(rows),
+            label=_("Chiffres clés"),
+            details={"format": fmt, "du": period.start.isoformat(), "au": period.end.isoformat()},
+        )
     return render(
         request,
         "core/figures.html",

@@ -20,13 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coope.core import exports
 from coope.core.views import require_perm
 from coope.imports import jobs
 from coope.imports.forms import ImportForm
 from coope.imports.models import WORKBOOK, ImportJob
 from coope.imports.registry import UnknownKind, find_kind
 from coope.imports.template import file_name, template_sheets, template_workbook
-from coope.lib.spreadsheets import CONTENT_TYPES, FORMATS, SpreadsheetError
+from coope.lib.spreadsheets import CONTENT_TYPES, FORMATS, SpreadsheetError, write_spreadsheet
 from coope.people import exporting
 
 MAX_PENDING = 5
@@ -206,10 +207,19 @@ def export(request, slug, fmt):
         raise Http404
     if not exporting.can_export(request.user, kind):
         raise PermissionDenied
-    content = exporting.export_for_user(
-        kind, fmt, user=request.user, cooperation=request.cooperation
+    sensitive = request.user.has_coope_perm("people.view_sensitive")
+    table = exporting.export_table(
+        kind, cooperation=request.cooperation, include_sensitive=sensitive
     )
+    content = write_spreadsheet(table.headers, table.rows, fmt, title=table.title)
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     name = exporting.file_name(kind, fmt, request.cooperation, timezone.localdate())
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return exports.audited(
+        response,
+        request=request,
+        list_name=f"export.{slug}",
+        rows=len(table.rows),
+        label=str(table.title),
+        details={"format": fmt, "sensitive": sensitive},
+    )

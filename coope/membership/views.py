@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from coope.core import exports
 from coope.core.models import House
 from coope.core.permissions import user_associations
 from coope.core.templatetags.coope import euros
@@ -223,7 +224,7 @@ def renewals_export(request, fmt):
     if not _may_export(request.user):
         raise PermissionDenied
     form, memberships = _renewals(request)
-    rows = (
+    rows = [
         [
             str(m.holder),
             _("Foyer") if m.household_id else _("Personne"),
@@ -234,7 +235,7 @@ def renewals_export(request, fmt):
             str(m.period),
         ]
         for m in memberships.iterator(chunk_size=500)
-    )
+    ]
     content = write_spreadsheet(
         [
             _("Adhérent"),
@@ -262,7 +263,14 @@ def renewals_export(request, fmt):
         if part
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return exports.audited(
+        response,
+        request=request,
+        list_name="membership.renewals",
+        rows=len(rows),
+        label=_("Adhésions à renouveler"),
+        details={"format": fmt, "maison": house.pk if house else None},
+    )
 
 
 @require_perm("membership.take")

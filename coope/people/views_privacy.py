@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from coope.core import exports
 from coope.core.views import require_perm
 from coope.lib.pdf import pdf_response, render_pdf
 from coope.people import privacy, services
@@ -120,7 +121,7 @@ def export_json(request, pk):
     response["Content-Disposition"] = (
         f'attachment; filename="donnees-personnelles-{person.pk}.json"'
     )
-    return response
+    return exports.no_store(response)  # audited by export_person_data
 
 
 @require_perm("people.export_personal_data")
@@ -137,7 +138,9 @@ def export_pdf(request, pk):
         {"data": data, "journal": journal, "sections": sections},
         request=request,
     )
-    return pdf_response(pdf, f"donnees-personnelles-{person.pk}.pdf", inline=False)
+    return exports.no_store(  # audited by export_person_data
+        pdf_response(pdf, f"donnees-personnelles-{person.pk}.pdf", inline=False)
+    )
 
 
 @require_perm("people.anonymise")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from coope.core import exports as downloads
 from coope.core.models import House
 from coope.core.views import require_perm
 from coope.lib.indicators import Scope, registry
@@ -122,10 +123,23 @@ def _filename(report: Report, extension: str) -> str:
     return f"{slugify(report.title) or 'rapport'}.{extension}"
 
 
+def _download(request, report: Report, response: HttpResponse, fmt: str) -> HttpResponse:
+    """A report leaving Coopé: audited (who, which report, how many figures), sent no-store."""
+    return downloads.audited(
+        response,
+        request=request,
+        list_name="reports.report",
+        rows=SectionFigure.objects.filter(section__report=report).count(),
+        label=str(report.title)[:200],
+        details={"format": fmt, "report": report.pk},
+    )
+
+
 @require_perm("reports.view")
 def report_pdf(request, pk):
     report = _report(pk)
-    return pdf_response(exports.report_pdf(report, request=request), _filename(report, "pdf"))
+    response = pdf_response(exports.report_pdf(report, request=request), _filename(report, "pdf"))
+    return _download(request, report, response, "pdf")
 
 
 @require_perm("reports.view")
@@ -135,7 +149,7 @@ def report_json(request, pk):
         exports.report_json(report), json_dumps_params={"ensure_ascii": False, "indent": 2}
     )
     response["Content-Disposition"] = f'inline; filename="{_filename(report, "json")}"'
-    return response
+    return _download(request, report, response, "json")
 
 
 @require_perm("reports.view")
@@ -145,7 +159,7 @@ def report_sheet(request, pk, fmt):
     report = _report(pk)
     response = HttpResponse(exports.report_sheet(report, fmt), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, fmt)}"'
-    return response
+    return _download(request, report, response, fmt)
 
 
 def _keep(request, *names: str) -> str:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
+from coope.core import exports
 from coope.core.models import User
 from coope.core.views import object_from_query, require_perm
 from coope.lib.pdf import pdf_response, render_pdf
@@ -124,15 +125,23 @@ def _statement_file(request, account: Account):
         )
         response = HttpResponse(content, content_type=CONTENT_TYPES["csv"])
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    if fmt != "pdf":
+    elif fmt == "pdf":
+        pdf = render_pdf(
+            "timebank/statement_pdf.html",
+            {"account": account, "rows": rows, "year": year, "printed_at": timezone.localtime()},
+            request=request,
+        )
+        response = pdf_response(pdf, f"{name}.pdf")
+    else:
         raise Http404
-    pdf = render_pdf(
-        "timebank/statement_pdf.html",
-        {"account": account, "rows": rows, "year": year, "printed_at": timezone.localtime()},
+    return exports.audited(
+        response,
         request=request,
+        list_name="timebank.statement",
+        rows=len(rows),
+        label=_("Relevé TIC-TAC du compte %(account)s") % {"account": account.pk},
+        details={"format": fmt, "account": account.pk, "year": year},
     )
-    return pdf_response(pdf, f"{name}.pdf")
 
 
 # -- a member's pages -------------------------------------------------------------------------
