@@ -256,3 +256,24 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname}:{self.pid}"
+
+
+class FormKey(models.Model):
+    """A one-time form key (`coope/core/once.py`): a create form carries a random key, and the
+    first POST that brings it claims it, in the same transaction as what the view writes. A row
+    exists only for a key whose POST was recorded (the view redirected); a later POST with it
+    writes nothing and is sent to `location`. Keys belong to one account (or one anonymous
+    session) and are deleted a day after their use. Platform data, in no cooperation."""
+
+    owner = models.CharField(max_length=80)
+    key = models.CharField(max_length=64)
+    location = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="formkey_unique_owner_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner}:{self.key}"
