@@ -12,22 +12,67 @@ to do about it.
 import csv
 import datetime
 import io
+import math
 import re
-import zipfile
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, BinaryIO
 
 import tablib
 from django.utils.translation import gettext as _
-from odf import teletype
-from odf.namespaces import OFFICENS, TABLENS
-from odf.opendocument import load as load_ods
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from coope.lib.sheet_reading import (
+    ENCODING_CHOICES,
+    ENCODING_LABELS,
+    MAX_CELL_CHARS,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    ODS_MIMETYPE,
+    EncodingUnsure,
+    RawRow,
+    SpreadsheetError,
+    cell_too_long,
+    column_letter,
+    csv_rows,
+    decode,
+    ods_tables,
+    open_zip,
+    sniff_delimiter,
+    too_many_cells,
+    too_many_rows,
+    xlsx_tables,
+    zip_format,
+)
+
+__all__ = [
+    "CONTENT_TYPES",
+    "ENCODING_CHOICES",
+    "ENCODING_LABELS",
+    "FORMATS",
+    "MAX_CELL_CHARS",
+    "MAX_CELLS",
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "ODS_MIMETYPE",
+    "Cell",
+    "EncodingUnsure",
+    "Row",
+    "Sheet",
+    "SpreadsheetError",
+    "check_file",
+    "clean_cell",
+    "column_letter",
+    "read_spreadsheet",
+    "read_workbook",
+    "sniff_delimiter",
+    "write_spreadsheet",
+]
 
 FORMATS = ("csv", "xlsx", "ods")
 CONTENT_TYPES = {
@@ -35,24 +80,11 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
 }
-ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-ENCODING_LABELS = {
-    "utf-8": "UTF-8",
-    "utf-16": "UTF-16",
-    "cp1252": "Latin-1 (Windows)",
-    "latin-1": "Latin-1",
-}
 
-MAX_ROWS = 50_000
-MAX_COLUMNS = 200
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls)
 
 Cell = str | datetime.date | datetime.datetime
-
-
-class SpreadsheetError(Exception):
-    """A file that cannot be read as a table; the message tells the user what to do."""
 
 
 @dataclass
@@ -81,24 +113,17 @@ class Sheet:
         return ENCODING_LABELS.get(self.encoding or "", self.encoding or "")
 
 
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 # -- reading -----------------------------------------------------------------------------------
 
 
-def read_spreadsheet(data: bytes | BinaryIO, filename: str = "") -> Sheet:
-    """Read a CSV, XLSX or ODS file (detected from its content, then its name) into a Sheet."""
+def _bytes(data: bytes | BinaryIO) -> bytes:
     if not isinstance(data, bytes | bytearray):
         data = data.read()
-    data = bytes(data)
+    return bytes(data)
+
+
+def _format(data: bytes, filename: str) -> str:
+    """csv, xlsx or ods, from the content, then the name; refuses an empty file and an .xls."""
     name = filename or _("le fichier")
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if not data.strip():
@@ -114,211 +139,89 @@ def read_spreadsheet(data: bytes | BinaryIO, filename: str = "") -> Sheet:
             % {"name": name}
         )
     if data.startswith(_ZIP_MAGIC) or extension in ("xlsx", "ods"):
-        fmt = _zip_format(data, extension, name)
-        table = _read_xlsx(data, name) if fmt == "xlsx" else _read_ods(data, name)
-        return _to_sheet(fmt, table, name)
-    text, encoding = _decode(data, name)
-    return _to_sheet("csv", _read_csv(text), name, encoding=encoding)
+        return "zip"
+    return "csv"
 
 
-def _broken(name: str) -> SpreadsheetError:
-    return SpreadsheetError(
-        _(
-            "Le fichier « %(name)s » est incomplet ou abîmé et ne peut pas être lu. "
-            "Ouvrez-le dans le tableur, enregistrez-le de nouveau, puis réessayez."
-        )
-        % {"name": name}
-    )
+def check_file(data: bytes, filename: str = "", encoding: str | None = None) -> str:
+    """What can be said of a file quickly, before its rows are read (on the upload page): its
+    format (csv, xlsx, ods), or a SpreadsheetError (empty, .xls, a damaged or oversized zip, a
+    CSV whose encoding is unsure or that holds a NUL byte)."""
+    name = filename or _("le fichier")
+    if _format(data, filename) == "csv":
+        decode(data, name, encoding)
+        return "csv"
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return zip_format(open_zip(data, name), extension, name)
 
 
-def _zip_format(data: bytes, extension: str, name: str) -> str:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
-                return "ods"
-            if "xl/workbook.xml" in names or (
-                "[Content_Types].xml" in names and extension == "xlsx"
-            ):
-                return "xlsx"
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise _broken(name) from error
-    raise SpreadsheetError(
-        _(
-            "« %(name)s » n'est pas un tableau : envoyez un fichier CSV, XLSX (Excel) "
-            "ou ODS (LibreOffice)."
-        )
-        % {"name": name}
-    )
+def _tables(
+    data: bytes, filename: str, encoding: str | None
+) -> tuple[str, Iterator[tuple[str, Iterator[RawRow]]], str | None]:
+    name = filename or _("le fichier")
+    if _format(data, filename) == "csv":
+        text, found = decode(data, name, encoding)
+        stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        return "csv", iter([(stem, csv_rows(text, name, _undefuse))]), found
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    archive = open_zip(data, name)
+    fmt = zip_format(archive, extension, name)
+    tables = xlsx_tables(data, name) if fmt == "xlsx" else ods_tables(archive, name)
+    return fmt, tables, None
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) first, UTF-16 when it says so, else Windows Latin-1."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as error:
-            raise _broken(name) from error
-    if b"\x00" in data[:4096]:
+def read_spreadsheet(
+    data: bytes | BinaryIO, filename: str = "", encoding: str | None = None
+) -> Sheet:
+    """Read a CSV, XLSX or ODS file (detected from its content, then its name) into a Sheet: its
+    first sheet (the others are read too, to refuse a damaged file whole, but not kept).
+    `encoding` is a CSV's, when the person said it; else it is recognised."""
+    name = filename or _("le fichier")
+    fmt, tables, found = _tables(_bytes(data), filename, encoding)
+    sheet = None
+    for number, (_title, rows) in enumerate(tables):
+        if number == 0:
+            sheet = _to_sheet(fmt, rows, name, encoding=found)
+    if sheet is None:
         raise SpreadsheetError(
-            _(
-                "« %(name)s » n'est pas un tableau : envoyez un fichier CSV, XLSX (Excel) "
-                "ou ODS (LibreOffice)."
-            )
-            % {"name": name}
+            _("Le fichier « %(name)s » est vide : il n'y a rien à importer.") % {"name": name}
         )
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+    return sheet
 
 
-def sniff_delimiter(text: str) -> str:
-    """The delimiter of the header line: ';' (French Excel), ',' or a tab."""
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    outside_quotes = re.sub(r'"[^"]*"', "", first_line)
-    counts = {delimiter: outside_quotes.count(delimiter) for delimiter in (";", ",", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _read_csv(text: str) -> Iterator[list[Any]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-    try:
-        for row in reader:
-            yield [_undefuse(value) for value in row]
-    except csv.Error as error:
-        raise SpreadsheetError(
-            _(
-                "Ligne %(line)s : le fichier CSV est mal formé (%(error)s). Vérifiez "
-                "les guillemets de cette ligne."
-            )
-            % {"line": reader.line_num, "error": error}
-        ) from error
-
-
-def _read_xlsx(data: bytes, name: str) -> Iterator[list[Any]]:
-    tables = _xlsx_tables(data, name)
-    try:
-        for _title, rows in tables:
-            yield from rows
-            return
-    finally:
-        tables.close()
-
-
-def _xlsx_tables(data: bytes, name: str) -> Generator[tuple[str, Iterator[list[Any]]], None, None]:
-    """(title, rows) of every sheet, in the workbook's order; read each before the next."""
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds of errors on a damaged file
-        raise _broken(name) from error
-    try:
-        for worksheet in workbook.worksheets:
-            yield worksheet.title, _xlsx_rows(worksheet, name)
-    finally:
-        workbook.close()
-
-
-def _xlsx_rows(worksheet: Any, name: str) -> Iterator[list[Any]]:
-    rows = worksheet.iter_rows(values_only=True)
-    while True:
+def read_workbook(
+    data: bytes | BinaryIO, filename: str = "", encoding: str | None = None
+) -> list[tuple[str, Sheet]]:
+    """Every sheet of an XLSX or ODS file with its title, in the file's order (a CSV file is one
+    sheet, titled after the file). A sheet without any cell is left out; a sheet with its titles
+    and no row has no rows (a workbook's unused sheets); a file with no sheet at all is refused.
+    The rows of all the sheets together are bounded by MAX_ROWS and MAX_CELLS."""
+    name = filename or _("le fichier")
+    fmt, tables, found = _tables(_bytes(data), filename, encoding)
+    if fmt == "csv":
+        [(title, rows)] = list(tables)
+        return [(title, _to_sheet(fmt, rows, name, encoding=found))]
+    sheets: list[tuple[str, Sheet]] = []
+    budget = _Budget(name)
+    for title, rows in tables:
         try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except Exception as error:  # a damaged sheet fails while it is being read
-            raise _broken(name) from error
-        yield list(row)
-
-
-def _read_ods(data: bytes, name: str) -> Iterator[list[Any]]:
-    for _title, rows in _ods_tables(data, name):
-        yield from rows
-        return
-
-
-def _ods_tables(data: bytes, name: str) -> Iterator[tuple[str, Iterator[list[Any]]]]:
-    try:
-        document = load_ods(io.BytesIO(data))
-    except Exception as error:  # odfpy raises many kinds of errors on a damaged file
-        raise _broken(name) from error
-    for node in document.spreadsheet.childNodes:
-        if node.qname == (TABLENS, "table"):
-            yield str(node.getAttrNS(TABLENS, "name") or ""), _ods_table_rows(node)
-
-
-def _ods_table_rows(table: Any) -> Iterator[list[Any]]:
-    blank_rows = 0
-    for row in _ods_rows(table):
-        repeat = int(row.getAttrNS(TABLENS, "number-rows-repeated") or 1)
-        values = _ods_row_values(row)
-        if not any(v != "" for v in values):
-            blank_rows += repeat  # thousands of trailing blank rows are not materialised
-            continue
-        for _blank in range(min(blank_rows, MAX_ROWS + 1)):
-            yield []
-        blank_rows = 0
-        for _copy in range(min(repeat, MAX_ROWS + 1)):
-            yield list(values)
-
-
-def _ods_rows(node: Any) -> Iterator[Any]:
-    for child in node.childNodes:
-        if child.nodeType != child.ELEMENT_NODE:
-            continue
-        if child.qname == (TABLENS, "table-row"):
-            yield child
-        elif child.qname[1] in ("table-header-rows", "table-rows", "table-row-group"):
-            yield from _ods_rows(child)
-
-
-def _ods_row_values(row: Any) -> list[Any]:
-    values: list[Any] = []
-    pending_blanks = 0
-    for cell in row.childNodes:
-        if cell.nodeType != cell.ELEMENT_NODE or cell.qname[1] not in (
-            "table-cell",
-            "covered-table-cell",
-        ):
-            continue
-        repeat = int(cell.getAttrNS(TABLENS, "number-columns-repeated") or 1)
-        kind = cell.getAttrNS(OFFICENS, "value-type")
-        if kind == "date":
-            raw = cell.getAttrNS(OFFICENS, "date-value") or ""
-            value: Any = (
-                datetime.datetime.fromisoformat(raw)
-                if "T" in raw
-                else datetime.date.fromisoformat(raw)
-            )
-        elif kind in ("float", "percentage", "currency"):
-            value = Decimal(cell.getAttrNS(OFFICENS, "value") or "0")
-        elif kind == "boolean":
-            value = cell.getAttrNS(OFFICENS, "boolean-value") == "true"
-        else:
-            paragraphs = [
-                node
-                for node in cell.childNodes
-                if node.nodeType == node.ELEMENT_NODE and node.qname[1] == "p"
-            ]
-            value = "\n".join(teletype.extractText(p) for p in paragraphs)
-        if value == "" or value is None:
-            pending_blanks += repeat  # blanks count only when a value follows them
-            continue
-        values.extend([""] * min(pending_blanks, MAX_COLUMNS))
-        pending_blanks = 0
-        values.extend([value] * min(repeat, MAX_COLUMNS))
-        if len(values) > MAX_COLUMNS:
-            break
-    return values
+            sheet = _collect(fmt, rows, name, budget=budget)
+        except SpreadsheetError as error:
+            raise SpreadsheetError(
+                _("Feuille « %(sheet)s » : %(error)s") % {"sheet": title, "error": error}
+            ) from error
+        if sheet is not None:
+            sheets.append((title, sheet))
+    if not sheets:
+        raise SpreadsheetError(
+            _("Le fichier « %(name)s » est vide : il n'y a rien à importer.") % {"name": name}
+        )
+    return sheets
 
 
 def clean_cell(value: Any) -> Cell:
-    """Spreadsheet values as text, except real dates; 26100.0 -> '26100'."""
+    """Spreadsheet values as text, except real dates; 26100.0 -> '26100'. A number too big or
+    not finite (1e400, NaN) stays as the text it is: the column's check refuses it."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -327,47 +230,35 @@ def clean_cell(value: Any) -> Cell:
         return value.date() if value.time() == datetime.time(0) else value
     if isinstance(value, datetime.date):
         return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, Decimal) and (not value.is_finite() or abs(value.adjusted()) > 20):
+        return str(value)
     if isinstance(value, float | Decimal):
-        if value == int(value):
+        if abs(Decimal(value)) < 10**20 and value == int(value):
             return str(int(value))
         return format(Decimal(str(value)).normalize(), "f")
     return str(value).replace("\u00a0", " ").strip()
 
 
-def read_workbook(data: bytes | BinaryIO, filename: str = "") -> list[tuple[str, Sheet]]:
-    """Every sheet of an XLSX or ODS file with its title, in the file's order (a CSV file is one
-    sheet, titled after the file). A sheet without any cell is left out; a sheet with its titles
-    and no row has no rows (a workbook's unused sheets); a file with no sheet at all is refused."""
-    if not isinstance(data, bytes | bytearray):
-        data = data.read()
-    data = bytes(data)
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if data.startswith(_ZIP_MAGIC) or extension in ("xlsx", "ods"):
-        name = filename or _("le fichier")
-        fmt = _zip_format(data, extension, name)
-        tables = _xlsx_tables(data, name) if fmt == "xlsx" else _ods_tables(data, name)
-        sheets = []
-        for title, rows in tables:
-            try:
-                sheet = _collect(fmt, rows, name)
-            except SpreadsheetError as error:
-                raise SpreadsheetError(
-                    _("Feuille « %(sheet)s » : %(error)s") % {"sheet": title, "error": error}
-                ) from error
-            if sheet is not None:
-                sheets.append((title, sheet))
-        if not sheets:
-            raise SpreadsheetError(
-                _("Le fichier « %(name)s » est vide : il n'y a rien à importer.") % {"name": name}
-            )
-        return sheets
-    stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return [(stem, read_spreadsheet(data, filename))]
+class _Budget:
+    """The cells kept for a whole file (rows x titled columns), over all its sheets."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.rows = 0
+        self.cells = 0
+
+    def add(self, cells: int) -> None:
+        self.rows += 1
+        self.cells += cells
+        if self.rows > MAX_ROWS:
+            raise too_many_rows(self.name)
+        if self.cells > MAX_CELLS:
+            raise too_many_cells(self.name)
 
 
-def _to_sheet(
-    fmt: str, table: Iterable[list[Any]], name: str, encoding: str | None = None
-) -> Sheet:
+def _to_sheet(fmt: str, table: Iterable[RawRow], name: str, encoding: str | None = None) -> Sheet:
     sheet = _collect(fmt, table, name, encoding)
     if sheet is None:
         raise SpreadsheetError(
@@ -382,17 +273,26 @@ def _to_sheet(
 
 
 def _collect(
-    fmt: str, table: Iterable[list[Any]], name: str, encoding: str | None = None
+    fmt: str,
+    table: Iterable[RawRow],
+    name: str,
+    encoding: str | None = None,
+    budget: _Budget | None = None,
 ) -> Sheet | None:
-    """The titles and rows of a table; None when it has no titles at all."""
+    """The titles and rows of a table, as (number, values) come from a reader; None when it has
+    no titles at all."""
+    budget = budget or _Budget(name)
     headers: list[str] | None = None
     keep: list[tuple[int, str]] = []
     rows: list[Row] = []
     sheet = Sheet(format=fmt, headers=[], rows=rows, encoding=encoding)
-    for number, raw in enumerate(table, start=1):
+    for number, raw in table:
         cells = [clean_cell(value) for value in raw[:MAX_COLUMNS]]
         if not any(cell != "" for cell in cells):
             continue
+        for index, cell in enumerate(cells):
+            if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+                raise cell_too_long(number, column_letter(index))
         if headers is None:
             headers = [str(cell) for cell in cells]
             sheet.header_row = number
@@ -415,9 +315,11 @@ def _collect(
             continue
         named = {index for index, _header in keep}
         for index, cell in enumerate(cells):
-            letter = column_letter(index)
-            if cell != "" and index not in named and letter not in sheet.unnamed_columns:
-                sheet.unnamed_columns.append(letter)
+            if cell != "" and index not in named:
+                letter = column_letter(index)
+                if letter not in sheet.unnamed_columns:
+                    sheet.unnamed_columns.append(letter)
+        budget.add(len(keep))
         rows.append(
             Row(
                 number=number,
@@ -426,11 +328,6 @@ def _collect(
                 },
             )
         )
-        if len(rows) > MAX_ROWS:
-            raise SpreadsheetError(
-                _("« %(name)s » a plus de %(max)s lignes : découpez-le en plusieurs fichiers.")
-                % {"name": name, "max": f"{MAX_ROWS:,}".replace(",", " ")}
-            )
     if headers is None or not sheet.headers:
         return None
     return sheet
