@@ -6,7 +6,7 @@ Collections, batches, lots and movements are written only through the cannery's 
 from django.contrib import admin
 
 from coope.cannery.models import Cannery, Location, Producer, Recipe, RecipeIngredient, Tour
-from coope.core.admin import CooperationAdmin
+from coope.core.admin import CooperationAdmin, DirectorInline
 
 
 @admin.register(Cannery)
@@ -25,7 +25,7 @@ class TourAdmin(CooperationAdmin):
     list_display = ("name", "starts_on", "ends_on")
 
 
-class IngredientInline(admin.TabularInline):
+class IngredientInline(DirectorInline, admin.TabularInline):
     model = RecipeIngredient
     exclude = ("cooperation",)
     extra = 3

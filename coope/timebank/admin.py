@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from coope.core.admin import CooperationAdmin, ReadOnlyAdmin
+from coope.core.admin import CooperationAdmin, ReadOnlyAdmin, may_administer
 from coope.timebank.models import (
     Account,
     Category,
@@ -104,6 +104,10 @@ class EntryInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        """Directors read a transfer's entries as they read the transfer."""
+        return may_administer(request)
 
     def has_add_permission(self, request, obj=None):
         return False
