@@ -11,8 +11,10 @@ millilitres, soup in centilitres, prices in cents, time currency in minutes.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
+from django_scopes import ScopedManager, scopes_disabled
 
 from coope.core.models import Cooperation, House
 
@@ -409,8 +411,15 @@ class Location(models.Model):
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("sorte"), max_length=5, choices=LocationKind.choices)
     name = models.CharField(_("nom"), max_length=200)
+    # A house's place is linked by the house's key (its name follows the house's, see
+    # `follow_house_name`): renaming a house keeps its place and its stock.
     house = models.OneToOneField(
-        House, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        House,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("maison"),
     )
 
     objects = ScopedManager(cooperation="cooperation")
@@ -425,6 +434,34 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def house_location_name(house: House, taken: set[str]) -> str:
+    """The name of a house's place: the house's, or, when another place has it, the house's with
+    its short name or a number."""
+    for name in (house.name, f"{house.name} ({house.short_name})"):
+        if name not in taken:
+            return name
+    number = 2
+    while f"{house.name} ({number})" in taken:
+        number += 1
+    return f"{house.name} ({number})"
+
+
+@receiver(post_save, sender=House)
+def follow_house_name(sender, instance: House, raw=False, **kwargs) -> None:
+    """A renamed house's place takes its new name at once (unless another place has it)."""
+    if raw:
+        return
+    with scopes_disabled():  # by the house's key: its own place only
+        location = Location.objects.filter(house_id=instance.pk).first()
+        if location is None or location.name == instance.name:
+            return
+        if not Location.objects.filter(
+            cooperation_id=location.cooperation_id, name=instance.name
+        ).exists():
+            location.name = instance.name
+            location.save(update_fields=["name"])
 
 
 class MovementKind(models.TextChoices):

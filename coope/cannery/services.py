@@ -30,9 +30,11 @@ from coope.cannery.models import (
     RecipeKind,
     SterilisationRecord,
     StockLevel,
+    house_location_name,
     kilos,
 )
 from coope.core.audit import CREATE, UPDATE, record, record_many, snapshot
+from coope.lib.atomic import atomic_service
 
 VAN_NAME = "Camion de la conserverie"
 SHOP_NAME = "Boutique"  # a cooperation names its own shop (the demo's: see cannery/demo.py)
@@ -52,25 +54,41 @@ def workshops(cooperation):
     )
 
 
+@transaction.atomic
 def ensure_locations(*, cooperation) -> list[Location]:
-    """The van, the shop and one place per house (created the first time)."""
+    """The van, the shop and one place per house (created the first time). A house's place is
+    found by the house's key, never by its name: a renamed house keeps its place and its stock,
+    and the place takes the house's new name."""
     from coope.core.models import House
 
-    rows = set(Location.objects.filter(cooperation=cooperation).values_list("kind", "name"))
-    kinds, existing = {kind for kind, _name in rows}, {name for _kind, name in rows}
-    wanted = [  # one van and one shop, whatever the cooperation renamed them
+    locations = list(Location.objects.filter(cooperation=cooperation))
+    kinds = {location.kind for location in locations}
+    by_house = {location.house_id: location for location in locations if location.house_id}
+    taken = {location.name for location in locations}
+    missing = [  # one van and one shop, whatever the cooperation renamed them
         Location(cooperation=cooperation, kind=kind, name=name)
         for kind, name in ((LocationKind.VAN, VAN_NAME), (LocationKind.SHOP, SHOP_NAME))
         if kind not in kinds
     ]
-    wanted += [
-        Location(cooperation=cooperation, kind=LocationKind.HOUSE, name=house.name, house=house)
-        for house in House.objects.filter(cooperation=cooperation)
-    ]
-    missing = [location for location in wanted if location.name not in existing]
+    taken |= {location.name for location in missing}
+    for house in House.objects.filter(cooperation=cooperation).order_by("pk"):
+        location = by_house.get(house.pk)
+        if location is None:
+            name = house_location_name(house, taken)
+            missing.append(
+                Location(cooperation=cooperation, kind=LocationKind.HOUSE, name=name, house=house)
+            )
+            taken.add(name)
+        elif location.name != house.name and house.name not in taken:
+            taken.discard(location.name)
+            location.name = house.name
+            location.save(update_fields=["name"])
+            taken.add(house.name)
     if missing:
-        Location.objects.bulk_create(missing)
-    return list(Location.objects.filter(cooperation=cooperation))
+        # Two first batches at once: the second finds the places the first created.
+        Location.objects.bulk_create(missing, ignore_conflicts=True)
+        locations = list(Location.objects.filter(cooperation=cooperation))
+    return locations
 
 
 def _same_cooperation(*objects) -> None:
@@ -548,7 +566,7 @@ def sell_jars_for_euros(
     )
 
 
-@transaction.atomic
+@atomic_service
 def sell_jars_for_time(
     *,
     actor,
@@ -565,8 +583,10 @@ def sell_jars_for_time(
     """Sold in time currency: the payer pays `minutes` to the shop through TIC-TAC, in the same
     transaction as the stock movement (a refusal of either leaves nothing written). Replaying
     the same `idempotency_key` returns the first sale."""
-    from coope.timebank.services import pay_in_time
+    from coope.timebank.services import lock_payment, pay_in_time
 
+    # The time accounts first, then the lot: the lock order of every TIC-TAC service.
+    lock_payment(payer=payer, payee_kind="shop", association=association, actor=actor)
     lot = _locked_lot(lot)
     _refuse_unless_distributable(lot)
     if minutes is None or minutes <= 0:
