@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 /usr/bin/python3; do \
 	if $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo $$p; break; fi; done)
 
-.PHONY: run test install chromium lint imports bench clean
+.PHONY: run test install chromium lint imports bench clean prod-check
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Coopé needs Python 3.12 or newer (none found)."; exit 1; }
@@ -41,13 +41,18 @@ test: lint chromium
 # ruff (lint and format), mypy (strict for coope.lib and coope.core.plugins) and the import
 # contracts (coope.lib imports no app, the core no programme app): see pyproject.toml.
 lint: install
-	$(BIN)/ruff check coope bench
-	$(BIN)/ruff format --check coope bench
+	$(BIN)/ruff check coope bench deploy
+	$(BIN)/ruff format --check coope bench deploy
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 imports: install
 	$(BIN)/lint-imports
+
+# Production as docs/deploy.md sets it up (gunicorn, `coope worker`, PostgreSQL, production
+# settings), started on a fresh database, and a smoke test through it: deploy/prod-check.sh.
+prod-check: install
+	deploy/prod-check.sh
 
 bench: install
 	$(BIN)/python bench/search.py
