@@ -191,6 +191,7 @@ def _audit_account(*, actor, user: User, action: str, before: dict | None) -> No
     )
 
 
+@transaction.atomic
 def follow_director_role(*, actor, user: User) -> None:
     """The Django admin opens to directors: the account's staff flag follows the director role."""
     staff = user.is_superuser or user.staff_roles.filter(role=Role.DIRECTOR).exists()

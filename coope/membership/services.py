@@ -35,6 +35,7 @@ def _day(value: datetime.date) -> str:
 RULE_FIELDS = ["scheme", "start_month", "length_months", "offer_weeks"]
 
 
+@transaction.atomic
 def rules_of(cooperation) -> MembershipRules:
     """The cooperation's membership rules, created with the defaults (and audited) the first time."""
     cooperation_id = getattr(cooperation, "pk", cooperation)
@@ -129,7 +130,9 @@ def open_period(*, actor, cooperation, day: datetime.date) -> MembershipPeriod:
     """The period that contains `day`, created from the rules when there is none, with a copy of
     the last fee grid (audited): next year's period is never typed by hand."""
     # One at a time: two front desks opening next year make one period.
-    Cooperation.objects.select_for_update().get(pk=getattr(cooperation, "pk", cooperation))
+    Cooperation.objects.select_for_update(no_key=True).get(
+        pk=getattr(cooperation, "pk", cooperation)
+    )
     period = planned_period(cooperation, day)
     if period.pk is not None:
         return period
@@ -220,7 +223,7 @@ def create_period(
     *, actor, cooperation, name: str, start: datetime.date, end: datetime.date
 ) -> MembershipPeriod:
     """A period with the dates given (an import of past years), without fee grid."""
-    Cooperation.objects.select_for_update().get(pk=cooperation.pk)
+    Cooperation.objects.select_for_update(no_key=True).get(pk=cooperation.pk)
     name = _check_period_name(cooperation, name)
     check_period_dates(cooperation, start, end)
     period = MembershipPeriod.objects.create(
@@ -531,8 +534,10 @@ def take_membership(
         or period.cooperation_id != house.cooperation_id
     ):
         raise ValidationError(_("Cette personne ou ce foyer appartient à une autre coopération."))
-    # Lock the cooperation row: card numbers are handed out one at a time.
-    cooperation = Cooperation.objects.select_for_update().get(pk=house.cooperation_id)
+    # Lock the cooperation row: card numbers are handed out one at a time. NO KEY: every row
+    # written meanwhile in the cooperation (a TIC-TAC entry...) takes a share lock on it
+    # that must not wait for this one (a fee paid in time then waits for its accounts).
+    cooperation = Cooperation.objects.select_for_update(no_key=True).get(pk=house.cooperation_id)
     rules = rules_of(cooperation)
     today = timezone.localdate()
     opens = rules.opens_on(period)

@@ -14,10 +14,22 @@ The ledger guarantees, for every movement (`_post`):
 - the idempotency key is unique per cooperation: a replay with the same content returns the
   first transfer, with a different content it is refused; two concurrent requests with the
   same key record once (the unique constraint, caught inside a savepoint);
-- the accounts are locked with SELECT ... FOR UPDATE in primary-key order (no deadlock), then
-  the new balances are checked against the limits (minus the minutes held), then the entries
-  are written and the cached balances moved with F() expressions;
+- the accounts are locked in primary-key order (no deadlock), then the new balances are
+  checked against the limits (minus the minutes held), then the entries are written and the
+  cached balances moved with F() expressions;
 - an audit entry is written; nothing is ever updated or deleted in the ledger.
+
+One lock order for every service (`lock_accounts`), so that no two of them wait on each other
+in a circle:
+1. the accounts the service will touch, all at once, in primary-key order, before any other
+   row: a service that starts from an exchange, a hold or a transfer reads it first without a
+   lock (the accounts it names never change), locks its accounts, then locks it;
+2. then that exchange, hold or transfer, one row.
+Every lock is FOR NO KEY UPDATE: the share locks that an INSERT takes on the rows its foreign
+keys point to (a hold on its payee, an entry on its account, any row on its cooperation) never
+wait for it, so inserting never joins a cycle. Each public service is `@atomic_service`: one
+transaction, run again a few times if PostgreSQL still breaks a lock cycle, then a French
+message, never a 500.
 """
 
 import datetime
@@ -37,6 +49,7 @@ from django.utils.translation import gettext as _
 
 from coope.core import audit
 from coope.core.models import Association, User
+from coope.lib.atomic import atomic_service
 from coope.people.models import HouseholdMember, Person
 from coope.timebank.models import (
     DEFAULT_LIMITS,
@@ -118,6 +131,7 @@ def account_of(holder) -> Account:
     return account
 
 
+@atomic_service
 def system_account(association: Association | None, kind: str, *, actor=None) -> Account:
     """The association's system account of that kind, created (and audited, for `actor`, the
     person whose action needs it) on first use."""
@@ -315,6 +329,17 @@ def _closed(account: Account) -> ValidationError:
     )
 
 
+def lock_accounts(*accounts) -> dict[int, Account]:
+    """Lock these accounts (accounts or primary keys) in primary-key order, before any other
+    row (see the module docstring); the fresh rows by primary key. Locking an account the
+    transaction holds already is free."""
+    pks = sorted({getattr(a, "pk", a) for a in accounts})
+    return {
+        a.pk: a
+        for a in Account.objects.select_for_update(no_key=True).filter(pk__in=pks).order_by("pk")
+    }
+
+
 def _post(
     *,
     actor,
@@ -349,12 +374,7 @@ def _post(
     }
     # Lock in primary-key order: two transfers on the same accounts never wait on each other in a circle.
     # A replay of the same content locks the same accounts, so it waits for the first and finds it below.
-    locked = {
-        a.pk: a
-        for a in Account.objects.select_for_update()
-        .filter(pk__in=[a.pk for a, _m in legs])
-        .order_by("pk")
-    }
+    locked = lock_accounts(*(a for a, _m in legs))
     existing = _replayed(cooperation_id, key, content_hash)
     if existing is not None:
         return existing
@@ -524,7 +544,7 @@ def _has_valid_membership(person, on: datetime.date) -> bool:
     return Membership.objects.valid_on(on).filter(Q(person=person) | Exists(in_household)).exists()
 
 
-@transaction.atomic
+@atomic_service
 def open_account(
     *,
     actor,
@@ -537,7 +557,9 @@ def open_account(
     The person needs a valid membership (their own or their household's) on the opening day,
     or to be registered with an association of the cooperation (`registered_with`)."""
     opened_at = opened_at or timezone.now()
-    person = Person.objects.select_for_update().get(pk=person.pk)  # two clicks open one account
+    # Two clicks open one account. NO KEY: the account's row points to the person, and the
+    # share lock that INSERT takes does not wait for this one.
+    person = Person.objects.select_for_update(no_key=True).get(pk=person.pk)
     if registered_with is not None and registered_with.cooperation_id != person.cooperation_id:
         raise ValidationError(_("Cette association appartient à une autre coopération."))
     if registered_with is None and not _has_valid_membership(person, timezone.localdate(opened_at)):
@@ -581,7 +603,7 @@ def open_account(
     return account
 
 
-@transaction.atomic
+@atomic_service
 def set_account_limits(
     *,
     actor,
@@ -596,7 +618,7 @@ def set_account_limits(
         raise ValidationError(
             _("Dites pourquoi vous changez les limites de ce compte (le motif est gardé).")
         )
-    account = Account.objects.select_for_update().get(pk=account.pk)
+    account = lock_accounts(account)[account.pk]
     if (
         min_balance_minutes is not None
         and max_balance_minutes is not None
@@ -652,7 +674,7 @@ def set_account_limits(
     return account
 
 
-@transaction.atomic
+@atomic_service
 def close_account(*, actor, account: Account, reason: str) -> Account:
     """Close an account; what remains on it goes to (or comes from) the community chest."""
     account = Account.objects.get(pk=account.pk)
@@ -664,12 +686,7 @@ def close_account(*, actor, account: Account, reason: str) -> Account:
     )
     # The account and the chest locked together, in primary-key order like every transfer (no deadlock
     # with a payment between the same two accounts).
-    locked = {
-        a.pk: a
-        for a in Account.objects.select_for_update()
-        .filter(pk__in=[account.pk, chest.pk])
-        .order_by("pk")
-    }
+    locked = lock_accounts(account, chest)
     account, chest = locked[account.pk], locked[chest.pk]
     if account.closed_at is not None:
         raise ValidationError(_("Ce compte est déjà fermé."))
@@ -696,7 +713,7 @@ def close_account(*, actor, account: Account, reason: str) -> Account:
 # -- transfers --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_service
 def transfer_time(
     *,
     actor,
@@ -739,7 +756,7 @@ def _thing_label(item) -> str:
     return f"{item._meta.verbose_name} n°{item.pk}"
 
 
-@transaction.atomic
+@atomic_service
 def pay_in_time(
     *,
     actor,
@@ -777,11 +794,22 @@ def pay_in_time(
     )
 
 
+@atomic_service
+def lock_payment(*, payer, payee_kind: str, association: Association, actor=None) -> None:
+    """Lock the accounts of a coming `pay_in_time` (the payer's and the programme's, in key
+    order) for a programme service that will lock its own rows (a lot, a stock level) before it
+    pays: the accounts first, as every TIC-TAC service locks them."""
+    payer_account = account_of(payer)
+    if association.cooperation_id != payer_account.cooperation_id:
+        raise ValidationError(_("Ce compte appartient à une autre coopération : virement refusé."))
+    lock_accounts(payer_account, _payee(payee_kind, association, actor=actor))
+
+
 def _is_membership(item) -> bool:
     return item is not None and item._meta.label_lower == "membership.membership"
 
 
-@transaction.atomic
+@atomic_service
 def hold_time(
     *,
     actor,
@@ -806,48 +834,77 @@ def hold_time(
         raise ValidationError(_("Il manque la clé d'unicité de l'opération : rechargez la page."))
     payee = _payee(payee_kind, association, actor=actor)
     content_type = ContentType.objects.get_for_model(item)
+    content = (account.pk, payee.pk, minutes, content_type.pk, item.pk)
     existing = Hold.objects.filter(
         cooperation_id=account.cooperation_id, idempotency_key=key
     ).first()
     if existing is None:
-        account = Account.objects.select_for_update().get(pk=account.pk)
+        # The payer's account is locked (its limit counts the minutes it holds already); the
+        # payee's is not: the share lock the new hold takes on it never waits (NO KEY locks).
+        account = lock_accounts(account)[account.pk]
         existing = Hold.objects.filter(
             cooperation_id=account.cooperation_id, idempotency_key=key
         ).first()
     if existing is not None:
-        if (
-            existing.account_id,
-            existing.payee_id,
-            existing.minutes,
-            existing.item_type_id,
-            existing.item_id,
-        ) != (account.pk, payee.pk, minutes, content_type.pk, item.pk):
-            raise ValidationError(
-                _("Cette réservation (clé %(key)s) existe déjà avec un autre contenu.")
-                % {"key": key}
-            )
-        return existing
+        return _same_hold(existing, content, key)
     if account.closed_at is not None:
         raise _closed(account)
     _check_limits(account, account.balance_minutes - minutes, -minutes, actor=actor)
-    hold = Hold.objects.create(
-        cooperation_id=account.cooperation_id,
-        account=account,
-        payee=payee,
-        minutes=minutes,
-        idempotency_key=key,
-        item_type=content_type,
-        item_id=item.pk,
-        memo=_thing_label(item),
-    )
+    try:
+        with transaction.atomic():
+            hold = Hold.objects.create(
+                cooperation_id=account.cooperation_id,
+                account=account,
+                payee=payee,
+                minutes=minutes,
+                idempotency_key=key,
+                item_type=content_type,
+                item_id=item.pk,
+                memo=_thing_label(item),
+            )
+    except IntegrityError:
+        # The same key recorded meanwhile for another account (the lock above is the payer's
+        # only): the replay of the same content, or the clear refusal.
+        existing = Hold.objects.filter(
+            cooperation_id=account.cooperation_id, idempotency_key=key
+        ).first()
+        if existing is None:
+            raise
+        return _same_hold(existing, content, key)
     audit.record(
         actor=actor, action="timebank_hold", instance=hold, changes={"minutes": minutes, "key": key}
     )
     return hold
 
 
-def _locked_hold(hold: Hold) -> Hold:
-    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+def _same_hold(existing: Hold, content: tuple, key: str) -> Hold:
+    """The hold already recorded under this key, when the replay has the same content (account,
+    payee, minutes, item); refused otherwise, whoever's account it is on."""
+    stored = (
+        existing.account_id,
+        existing.payee_id,
+        existing.minutes,
+        existing.item_type_id,
+        existing.item_id,
+    )
+    if stored != content:
+        raise ValidationError(
+            _(
+                "Cette réservation (clé %(key)s) existe déjà avec un autre contenu "
+                "(réservation n°%(pk)s) : rien n'a été enregistré. Rechargez la page avant "
+                "de recommencer."
+            )
+            % {"key": key, "pk": existing.pk}
+        )
+    return existing
+
+
+def _locked_hold(hold: Hold, *, paying: bool) -> Hold:
+    """The hold, locked after its account, and its payee's when `paying` (read it first: the
+    accounts it names never change)."""
+    current = Hold.objects.only("account_id", "payee_id").get(pk=hold.pk)
+    lock_accounts(current.account_id, *([current.payee_id] if paying else []))
+    hold = Hold.objects.select_for_update(no_key=True).get(pk=hold.pk)
     if hold.status != HoldStatus.HELD:
         raise ValidationError(
             _("Cette réservation est déjà %(state)s.")
@@ -856,7 +913,7 @@ def _locked_hold(hold: Hold) -> Hold:
     return hold
 
 
-@transaction.atomic
+@atomic_service
 def take_hold(*, actor, hold: Hold) -> Transfer:
     """Pay the reserved minutes to the programme (the hold becomes a transfer). Taking twice returns
     the same transfer."""
@@ -864,7 +921,7 @@ def take_hold(*, actor, hold: Hold) -> Transfer:
     if current.status == HoldStatus.TAKEN:
         assert current.transfer is not None  # taking a hold writes its transfer in the same step
         return current.transfer
-    hold = _locked_hold(hold)
+    hold = _locked_hold(hold, paying=True)
     Hold.objects.filter(pk=hold.pk).update(
         status=HoldStatus.RELEASED
     )  # frees the minutes for the payment
@@ -885,12 +942,12 @@ def take_hold(*, actor, hold: Hold) -> Transfer:
     return transfer
 
 
-@transaction.atomic
+@atomic_service
 def release_hold(*, actor, hold: Hold) -> None:
     """Give the reserved minutes back (the booking was cancelled). Releasing twice does nothing."""
     if Hold.objects.filter(pk=hold.pk, status=HoldStatus.RELEASED).exists():
         return
-    hold = _locked_hold(hold)
+    hold = _locked_hold(hold, paying=False)
     Hold.objects.filter(pk=hold.pk).update(status=HoldStatus.RELEASED)
     hold.status = HoldStatus.RELEASED
     audit.record(actor=actor, action="timebank_release_hold", instance=hold, changes={})
@@ -949,7 +1006,7 @@ def _item_label(transfer: Transfer) -> str | None:
     return f"{content_type.app_label}.{content_type.model}"
 
 
-@transaction.atomic
+@atomic_service
 def reverse_transfer(
     *,
     actor,
@@ -966,8 +1023,12 @@ def reverse_transfer(
         raise ValidationError(
             _("Donnez le motif de l'annulation : il sera montré aux deux personnes.")
         )
-    # Locking the original (a read lock, the row is not changed) makes two reversals of it wait in line.
-    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    # Its accounts first (its entries never change), then the original itself (a lock, the row
+    # is not changed): two reversals of it wait in line.
+    lock_accounts(
+        *Entry.objects.filter(transfer_id=transfer.pk).values_list("account_id", flat=True)
+    )
+    transfer = Transfer.objects.select_for_update(no_key=True).get(pk=transfer.pk)
     if transfer.kind == TransferKind.REVERSAL:
         raise ValidationError(
             _("Une annulation ne s'annule pas : enregistrez un nouveau virement si besoin.")
@@ -1019,7 +1080,7 @@ def _exchange_legs(exchange: Exchange) -> list[tuple[Account, int]]:
     return [(exchange.receiver, -exchange.minutes), (exchange.provider, exchange.minutes)]
 
 
-@transaction.atomic
+@atomic_service
 def record_exchange(
     *,
     actor,
@@ -1070,12 +1131,7 @@ def record_exchange(
     # Refused now rather than at its confirmation: a balance that would pass a limit, the
     # exchanges already pending counted. The two accounts are locked in primary-key order (as
     # every transfer locks them), so two entries at once are checked one after the other.
-    locked = {
-        a.pk: a
-        for a in Account.objects.select_for_update()
-        .filter(pk__in=[provider.pk, receiver.pk])
-        .order_by("pk")
-    }
+    locked = lock_accounts(provider, receiver)
     refusals = limit_refusals(
         [(locked[receiver.pk], -minutes), (locked[provider.pk], minutes)], actor=actor
     )
@@ -1215,7 +1271,7 @@ def _same_exchange(existing: Exchange, content: tuple, key: str) -> Exchange:
     return existing
 
 
-@transaction.atomic
+@atomic_service
 def record_group_exchange(
     *,
     actor,
@@ -1232,6 +1288,9 @@ def record_group_exchange(
     """One provider, several receivers: one exchange (payment request) per receiver, in one group."""
     if not receivers:
         raise ValidationError(_("Choisissez au moins une personne qui a reçu le service."))
+    # Every account of the group at once, in key order: one exchange after the other would lock
+    # them in the order of the list.
+    lock_accounts(account_of(provider), *(account_of(r) for r in receivers))
     return [
         record_exchange(
             actor=actor,
@@ -1251,8 +1310,13 @@ def record_group_exchange(
 
 
 def _settle(*, actor, exchange: Exchange, created_at=None) -> Exchange:
+    # Its two accounts in key order first (an exchange's accounts never change), then the
+    # exchange alone: `of=("self",)`, a FOR UPDATE on the join would lock the provider then the
+    # receiver, in the opposite order for an exchange the other way round.
+    current = Exchange.objects.only("provider_id", "receiver_id").get(pk=exchange.pk)
+    lock_accounts(current.provider_id, current.receiver_id)
     exchange = (
-        Exchange.objects.select_for_update()
+        Exchange.objects.select_for_update(no_key=True, of=("self",))
         .select_related("provider", "receiver")
         .get(pk=exchange.pk)
     )
@@ -1277,7 +1341,7 @@ def _settle(*, actor, exchange: Exchange, created_at=None) -> Exchange:
     return exchange
 
 
-@transaction.atomic
+@atomic_service
 def confirm_exchange(*, actor, exchange: Exchange, via: str = "") -> Exchange:
     """The receiver confirms: the minutes move. Confirming twice records once. `via` says how
     when not signed in (the e-mail's link)."""
@@ -1291,10 +1355,10 @@ def confirm_exchange(*, actor, exchange: Exchange, via: str = "") -> Exchange:
     return exchange
 
 
-@transaction.atomic
+@atomic_service
 def refuse_exchange(*, actor, exchange: Exchange, via: str = "") -> Exchange:
     """The receiver refuses: nothing moves. `via` says how when not signed in (the e-mail's link)."""
-    exchange = Exchange.objects.select_for_update().get(pk=exchange.pk)
+    exchange = Exchange.objects.select_for_update(no_key=True).get(pk=exchange.pk)
     if exchange.status != ExchangeStatus.PENDING:
         raise ValidationError(
             _("Cet échange est déjà %(state)s.") % {"state": exchange.get_status_display().lower()}
@@ -1338,7 +1402,7 @@ def confirm_due_exchanges(
     return confirmed, problems
 
 
-@transaction.atomic
+@atomic_service
 def enter_paper_cheque(
     *,
     actor,
@@ -1393,7 +1457,7 @@ def _with_reason(changes: dict, reason: str) -> dict:
     return {**changes, "reason": reason} if reason else changes
 
 
-@transaction.atomic
+@atomic_service
 def set_rules(*, actor, cooperation, reason: str = "", **values) -> TimebankRules:
     """Change the cooperation's rules; each change is logged (with its reason when given)."""
     rules = TimebankRules.objects.select_for_update().get(pk=rules_of(cooperation).pk)
@@ -1413,7 +1477,7 @@ def set_rules(*, actor, cooperation, reason: str = "", **values) -> TimebankRule
     return rules
 
 
-@transaction.atomic
+@atomic_service
 def set_category_limits(
     *,
     actor,
