@@ -61,7 +61,8 @@ def test_a_storm_of_16_processes_makes_no_deadlock_and_no_500(plan, world):
     for name in ("transfer", "hold", "take", "release", "reversal", "cheque", "confirm", "sale"):
         assert c[f"done:{name}"] > 0, (name, outcome.summary())
     assert c["done"] > 40, outcome.summary()
-    assert Transfer.objects.filter(kind="reversal").exists()
+    with scopes_disabled():
+        assert Transfer.objects.filter(kind="reversal").exists()
     checked_after_storm(world, plan)
 
 
