@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coope.activities.models import Activity, PriceKind
 from coope.core.models import House, ProjectGroup
+from coope.lib.bounds import Bounded
 from coope.lib.periods import AGE_BANDS
 from coope.people.models import Person
 from coope.volunteering.models import VolunteeringKind
@@ -19,7 +20,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class SessionPlanForm(forms.Form):
+class SessionPlanForm(Bounded, forms.Form):
     """When and where: a first session, repeated every week as many times as asked."""
 
     date = forms.DateField(label=_("Date de la première séance"), widget=DATE)
@@ -69,7 +70,7 @@ class SessionPlanForm(forms.Form):
         )
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(Bounded, forms.ModelForm):
     # Declared here: a scoped manager cannot be queried when the form class is built.
     house: forms.ModelChoiceField[House] = forms.ModelChoiceField(
         label=_("Maison"), queryset=House.objects.none(), required=False
@@ -137,7 +138,7 @@ class ActivityForm(forms.ModelForm):
         return data
 
 
-class HeadcountForm(forms.Form):
+class HeadcountForm(Bounded, forms.Form):
     """People counted without names; by age band when known, else in "tous âges"."""
 
     def __init__(self, *args, **kwargs):
@@ -157,7 +158,7 @@ class HeadcountForm(forms.Form):
         return counts
 
 
-class WalkInForm(forms.Form):
+class WalkInForm(Bounded, forms.Form):
     """Someone not yet known, added on the spot."""
 
     first_name = forms.CharField(label=_("Prénom"), max_length=100)
@@ -171,7 +172,7 @@ class WalkInForm(forms.Form):
         self.fields["home_house"].queryset = House.objects.all()
 
 
-class VolunteerHoursForm(forms.Form):
+class VolunteerHoursForm(Bounded, forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE)
     hours = forms.IntegerField(label=_("Heures"), min_value=0, max_value=24, initial=0)
     minutes = forms.IntegerField(label=_("Minutes"), min_value=0, max_value=59, initial=0)

@@ -5,6 +5,7 @@ Every page makes a fixed number of queries, whatever the number of sessions or p
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,6 +32,7 @@ from coope.activities.models import (
 from coope.core.models import House
 from coope.core.permissions import user_associations
 from coope.core.views import object_from_query, require_perm
+from coope.lib.bounds import NUMBER_MAX, french_number, parse_int
 from coope.lib.pdf import pdf_response, render_pdf
 from coope.lib.periods import AGE_BANDS
 from coope.people.models import Person
@@ -115,10 +117,12 @@ def activity_create(request):
     if request.method == "POST" and form.is_valid() and plan.is_valid():
         fields = form.activity_fields()  # houses offered: those of the user's associations, or none
         try:
-            activity = services.create_activity(
-                actor=request.user, cooperation=request.cooperation, **fields
-            )
-            sessions = _schedule(request, activity, plan)
+            # The activity and its sessions are written together, or neither.
+            with transaction.atomic():
+                activity = services.create_activity(
+                    actor=request.user, cooperation=request.cooperation, **fields
+                )
+                sessions = _schedule(request, activity, plan)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -333,7 +337,9 @@ def headcount(request, pk):
         )
     else:
         messages.error(
-            request, _("Comptage non enregistré : chaque nombre doit être positif ou vide.")
+            request,
+            _("Comptage non enregistré : chaque nombre doit être entre 0 et %(max)s, ou vide.")
+            % {"max": french_number(NUMBER_MAX)},
         )
     return redirect("activities:session", pk=session.pk)
 
@@ -497,7 +503,7 @@ def volunteer_hours(request):
             return redirect(request.get_full_path())
     chosen = form.cleaned_data["people"] if form.is_bound and form.is_valid() else []
     if form.is_bound and not form.is_valid():
-        ids = [v for v in request.POST.getlist("people") if v.isdigit()]
+        ids = [v for v in request.POST.getlist("people") if parse_int(v) is not None]
         chosen = list(Person.objects.filter(pk__in=ids))
     team = {p.pk: p for p in [*candidates, *chosen]}
     recent = VolunteerHours.objects.select_related("person", "project_group").order_by(

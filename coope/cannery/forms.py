@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coope.activities.models import Session
 from coope.cannery.models import Acquisition, Collection, Location, Producer, Quality, Recipe, Tour
+from coope.lib.bounds import Bounded
 
 
 class Precision(TypedDict):
@@ -44,7 +45,7 @@ def cents(euros: Decimal | None) -> int:
     return int((euros or 0) * 100)
 
 
-class CollectionForm(forms.Form):
+class CollectionForm(Bounded, forms.Form):
     producer: forms.ModelChoiceField[Producer] = forms.ModelChoiceField(
         Producer.objects.none(), label=_("Producteur")
     )
@@ -82,7 +83,7 @@ class CollectionForm(forms.Form):
         self.fields["date"].initial = timezone.localdate()
 
 
-class BatchForm(forms.Form):
+class BatchForm(Bounded, forms.Form):
     """A batch with up to INPUT_ROWS collections used and its sterilisation, in one screen."""
 
     INPUT_ROWS = 3
@@ -167,7 +168,7 @@ class BatchForm(forms.Form):
         }
 
 
-class SterilisationForm(forms.Form):
+class SterilisationForm(Bounded, forms.Form):
     duration_minutes = forms.IntegerField(label=_("Durée (minutes)"), min_value=1)
     temperature_celsius = forms.IntegerField(label=_("Température (°C)"), min_value=1)
     operator = forms.CharField(label=_("Opérateur·rice"), max_length=200)
@@ -175,7 +176,7 @@ class SterilisationForm(forms.Form):
     ph = Quantity(label=_("pH mesuré (si mesuré)"), required=False, max_digits=3, decimal_places=1)
 
 
-class MovementForm(forms.Form):
+class MovementForm(Bounded, forms.Form):
     """One form for every way jars leave or move; the view reads the fields its action needs."""
 
     ACTIONS = [
@@ -254,5 +255,5 @@ class MovementForm(forms.Form):
             ).distinct()
 
 
-class RecallForm(forms.Form):
+class RecallForm(Bounded, forms.Form):
     reason = forms.CharField(label=_("Motif du rappel"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coope.core.models import Agreement, Association, Cooperation, House, User
 from coope.core.permissions import Role
+from coope.lib.bounds import Bounded
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CARD_PREFIX_PATTERN = re.compile(r"^[A-Z0-9]{1,8}$")
@@ -135,7 +136,7 @@ class AccountFieldsMixin:
         return cleaned
 
 
-class NewCooperationForm(AccountFieldsMixin, forms.Form):
+class NewCooperationForm(AccountFieldsMixin, Bounded, forms.Form):
     """A new cooperation, its first association and its first director."""
 
     name = forms.CharField(label=_("Nom de la coopération"), max_length=200)
@@ -190,13 +191,13 @@ class NewCooperationForm(AccountFieldsMixin, forms.Form):
         return prefix
 
 
-class CooperationForm(forms.ModelForm):
+class CooperationForm(Bounded, forms.ModelForm):
     class Meta:
         model = Cooperation
         fields = ["name", "address", "contact_email", "contact_phone"]
 
 
-class AssociationForm(forms.ModelForm):
+class AssociationForm(Bounded, forms.ModelForm):
     class Meta:
         model = Association
         fields = ["name", "address"]
@@ -220,7 +221,7 @@ class ColourInput(forms.TextInput):
         super().__init__({"style": "height: 2.9rem; padding: .2rem", **(attrs or {})})
 
 
-class HouseForm(forms.ModelForm):
+class HouseForm(Bounded, forms.ModelForm):
     association: forms.ModelChoiceField[Association] = forms.ModelChoiceField(
         label=_("Association qui la gère"), queryset=Association.objects.none()
     )
@@ -249,7 +250,7 @@ class HouseForm(forms.ModelForm):
         self.instance.cooperation = cooperation
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(Bounded, forms.ModelForm):
     house: forms.ModelChoiceField[House] = forms.ModelChoiceField(
         label=_("Maison"), queryset=House.objects.none()
     )
@@ -274,7 +275,7 @@ class AgreementForm(forms.ModelForm):
         return since
 
 
-class RoleForm(forms.Form):
+class RoleForm(Bounded, forms.Form):
     association: forms.ModelChoiceField[Association] = forms.ModelChoiceField(
         label=_("Association"), queryset=Association.objects.none()
     )

@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from coope.core.models import House
 from coope.imports.cells import parse_euros
+from coope.lib.bounds import MONEY_MAX_EUROS, Bounded, range_message
 from coope.membership.models import MemberKind, MembershipPeriod, MembershipRules, PaymentMethod
 from coope.membership.services import FeeRow
 from coope.people.forms import DateInput
 
 
-class TakeMembershipForm(forms.Form):
+class TakeMembershipForm(Bounded, forms.Form):
     """Where the membership is taken, its period among those offered (see `services.offers`: in
     the last weeks of a period, the next one first), from which day, and how it is paid."""
 
@@ -38,11 +39,11 @@ class TakeMembershipForm(forms.Form):
         return self.periods[self.cleaned_data["period"]]
 
 
-class CardCheckForm(forms.Form):
+class CardCheckForm(Bounded, forms.Form):
     number = forms.CharField(label=_("Numéro de carte (scanner ou taper)"), max_length=30)
 
 
-class RenewalFilterForm(forms.Form):
+class RenewalFilterForm(Bounded, forms.Form):
     """The renewals list of one house (where the membership was taken), or of all."""
 
     maison: forms.ModelChoiceField[House] = forms.ModelChoiceField(
@@ -58,7 +59,7 @@ class RenewalFilterForm(forms.Form):
         self.fields["maison"].queryset = House.objects.order_by("name")
 
 
-class RenewForm(forms.Form):
+class RenewForm(Bounded, forms.Form):
     """Confirming a renewal: where it is taken, how it is paid and, in the last weeks of a
     period, which period (the next one is proposed first); the rest is computed."""
 
@@ -106,7 +107,7 @@ MONTHS = [
 ]
 
 
-class RulesForm(forms.ModelForm):
+class RulesForm(Bounded, forms.ModelForm):
     """The cooperation's membership rules; the service saves them."""
 
     class Meta:
@@ -128,13 +129,13 @@ class RulesForm(forms.ModelForm):
         }
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(Bounded, forms.Form):
     name = forms.CharField(label=_("Nom"), max_length=60)
     start = forms.DateField(label=_("Début"), widget=DateInput())
     end = forms.DateField(label=_("Fin"), widget=DateInput())
 
 
-class FeeRowForm(forms.Form):
+class FeeRowForm(Bounded, forms.Form):
     """One tier of a fee grid; a row left (or made) empty is no tier."""
 
     kind = forms.ChoiceField(
@@ -159,9 +160,13 @@ class FeeRowForm(forms.Form):
             data["amount_cents"] = parse_euros(data.get("amount", ""))
         except ValueError as error:
             self.add_error("amount", str(error))
+        except ArithmeticError:  # « inf », « nan »: not an amount
+            self.add_error("amount", _("Écrivez un montant en euros, ex. 12,50 (0 pour gratuit)."))
         else:
             if data["amount_cents"] is None:
                 self.add_error("amount", _("Le montant manque (0 pour gratuit)."))
+            elif not 0 <= data["amount_cents"] <= MONEY_MAX_EUROS * 100:
+                self.add_error("amount", range_message(0, MONEY_MAX_EUROS))
         return data
 
     def is_blank(self) -> bool:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coope.core.models import House
+from coope.lib.bounds import Bounded
 from coope.people.models import Household, Link, Person, QuotientSource, ReceptionVisit
 
 
@@ -25,7 +26,7 @@ def not_in_the_future(day):
     return day
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(Bounded, forms.ModelForm):
     # Querysets of tenant models are set per request: a class-level one would query unscoped.
     home_house: forms.ModelChoiceField[House] = forms.ModelChoiceField(
         label=_("maison de rattachement"), queryset=House.objects.none(), required=False
@@ -82,13 +83,13 @@ class PersonForm(forms.ModelForm):
             del self.fields["notes"]
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(Bounded, forms.ModelForm):
     class Meta:
         model = Household
         fields = ["name", "address", "postcode", "city"]
 
 
-class AddMemberForm(forms.Form):
+class AddMemberForm(Bounded, forms.Form):
     person: forms.ModelChoiceField[Person] = forms.ModelChoiceField(
         queryset=Person.objects.none(), widget=forms.HiddenInput
     )
@@ -105,7 +106,7 @@ class AddMemberForm(forms.Form):
         self.fields["person"].queryset = Person.objects.filter(anonymised_at__isnull=True)
 
 
-class LeaveHouseholdForm(forms.Form):
+class LeaveHouseholdForm(Bounded, forms.Form):
     valid_until = forms.DateField(
         label=_("A quitté le foyer le"),
         widget=DateInput(),
@@ -114,7 +115,7 @@ class LeaveHouseholdForm(forms.Form):
     )
 
 
-class QuotientForm(forms.Form):
+class QuotientForm(Bounded, forms.Form):
     value = forms.IntegerField(label=_("Quotient familial (€)"), min_value=0, max_value=100000)
     valid_from = forms.DateField(
         label=_("Valable à partir du"), widget=DateInput(), initial=timezone.localdate
@@ -122,7 +123,7 @@ class QuotientForm(forms.Form):
     source = forms.ChoiceField(label=_("Justificatif"), choices=QuotientSource.choices)
 
 
-class VisitForm(forms.ModelForm):
+class VisitForm(Bounded, forms.ModelForm):
     house: forms.ModelChoiceField[House] = forms.ModelChoiceField(
         label=_("maison"), queryset=House.objects.none()
     )

@@ -5,11 +5,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coope.lib.bounds import Bounded
 from coope.people.forms import DateInput
 from coope.people.models import ConsentKind, ConsentSource
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(Bounded, forms.Form):
     kind = forms.ChoiceField(
         label=_("Consentement"), choices=ConsentKind.choices, widget=forms.RadioSelect
     )

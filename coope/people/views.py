@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,7 +21,7 @@ from coope.people.forms import (
     QuotientForm,
     VisitForm,
 )
-from coope.people.models import Household, HouseholdMember, Person
+from coope.people.models import Household, HouseholdMember, Link, Person
 
 SEARCH_LIMIT = 30
 
@@ -84,7 +85,14 @@ def person_create(request):
                 birth_date=data["birth_date"],
             )
         )
-        if duplicates and not data["confirm_not_duplicate"]:
+        link = request.GET.get("lien", Link.CHILD)
+        if household is not None and link not in Link.values:
+            form.add_error(
+                None,
+                _("Le lien dans le foyer « %(l)s » n'existe pas : repartez de la page du foyer.")
+                % {"l": link[:40]},
+            )
+        elif duplicates and not data["confirm_not_duplicate"]:
             form.add_error(
                 None,
                 _(
@@ -94,16 +102,16 @@ def person_create(request):
             )
         else:
             fields = {k: v for k, v in data.items() if k != "confirm_not_duplicate"}
-            person = services.create_person(
-                actor=request.user, cooperation=request.cooperation, **fields
-            )
-            if household is not None:
-                services.add_to_household(
-                    actor=request.user,
-                    household=household,
-                    person=person,
-                    link=request.GET.get("lien", "child"),
+            # The person and their place in the household are written together, or neither.
+            with transaction.atomic():
+                person = services.create_person(
+                    actor=request.user, cooperation=request.cooperation, **fields
                 )
+                if household is not None:
+                    services.add_to_household(
+                        actor=request.user, household=household, person=person, link=link
+                    )
+            if household is not None:
                 messages.success(request, _("%(p)s a été ajouté·e au foyer.") % {"p": person})
                 return redirect("people:household", pk=household.pk)
             messages.success(request, _("%(p)s a été enregistré·e.") % {"p": person})

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coope.core.models import House
+from coope.lib.bounds import Bounded
 from coope.lib.indicators import registry
 from coope.reports.models import TextKind
 
@@ -41,7 +42,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(Bounded, forms.Form):
     period_start = forms.DateField(label=_("Du"), required=False, widget=DateInput())
     period_end = forms.DateField(label=_("Au"), required=False, widget=DateInput())
 
@@ -84,12 +85,12 @@ class SectionForm(PeriodForm):
             )
 
 
-class FigureEditForm(forms.Form):
+class FigureEditForm(Bounded, forms.Form):
     label = forms.CharField(label=_("Libellé dans le rapport"), max_length=200, required=False)
     by_house = forms.BooleanField(label=_("Détail par maison (graphique)"), required=False)
 
 
-class FigureForm(forms.Form):
+class FigureForm(Bounded, forms.Form):
     indicator_key = forms.ChoiceField(label=_("Chiffre à ajouter"))
     label = forms.CharField(
         label=_("Libellé dans le rapport (facultatif)"), max_length=200, required=False
@@ -101,11 +102,11 @@ class FigureForm(forms.Form):
         self.fields["indicator_key"].choices = indicator_choices()
 
 
-class TextAddForm(forms.Form):
+class TextAddForm(Bounded, forms.Form):
     kind = forms.ChoiceField(label=_("Type de texte"), choices=TextKind.choices)
 
 
-class TextForm(forms.Form):
+class TextForm(Bounded, forms.Form):
     title = forms.CharField(label=_("Titre (facultatif)"), max_length=200, required=False)
     body = forms.CharField(
         label=_("Texte"),

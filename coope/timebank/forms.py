@@ -6,7 +6,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coope.lib.bounds import Bounded
 from coope.timebank.models import Account, AccountKind, Category, ListingKind
+
+# One service, or a paper cheque for one: a working week at most (1e9 h is a typing mistake).
+MAX_SERVICE_MINUTES = 48 * 60
 
 
 class HoursField(forms.CharField):
@@ -26,11 +30,17 @@ class HoursField(forms.CharField):
                 minutes = int(hours or 0) * 60 + int(rest or 0)
             else:
                 minutes = round(float(text.replace(",", ".")) * 60)
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:  # « nan », « inf », « 1e999 »
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
         if minutes <= 0:
             raise forms.ValidationError(
                 _("La durée doit être plus grande que zéro."), code="invalid"
+            )
+        if minutes > MAX_SERVICE_MINUTES:
+            raise forms.ValidationError(
+                _("Un service dure au plus %(h)s heures : vérifiez la durée (1 h 30, 2, 0,5)."),
+                code="invalid",
+                params={"h": MAX_SERVICE_MINUTES // 60},
             )
         return minutes
 
@@ -48,7 +58,7 @@ class AccountChoiceField(forms.ModelChoiceField):
         return f"{obj.person.last_name.upper()} {obj.person.first_name}"
 
 
-class _ServiceForm(forms.Form):
+class _ServiceForm(Bounded, forms.Form):
     category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
         label=_("Catégorie"), queryset=Category.objects.none()
     )
@@ -135,7 +145,7 @@ class ChequeForm(PersonPickerMixin, _ServiceForm):
         self.fields["key"].required = False
 
 
-class ListingForm(forms.Form):
+class ListingForm(Bounded, forms.Form):
     kind = forms.ChoiceField(
         label=_("J'offre ou je demande ?"), choices=ListingKind.choices, widget=forms.RadioSelect
     )
@@ -149,11 +159,11 @@ class ListingForm(forms.Form):
         self.fields["category"].queryset = Category.objects.all()
 
 
-class ReverseForm(forms.Form):
+class ReverseForm(Bounded, forms.Form):
     reason = forms.CharField(label=_("Motif (montré aux deux personnes)"), max_length=300)
 
 
-class LimitsForm(forms.Form):
+class LimitsForm(Bounded, forms.Form):
     min_hours = forms.IntegerField(
         label=_("Solde minimum (heures, vide : celui de la catégorie)"), required=False
     )

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from coope.lib.bounds import Bounded
 from coope.timebank.models import CategoryLimit, TimebankRules, format_minutes
 
 # -20 h, 1 h 30, 1h30, 1:30, 1,5, 45 min, and the minus sign typed as a dash or as "−".
@@ -65,7 +66,7 @@ def _duration(label, help_text) -> SignedHoursField:
     )
 
 
-class RulesForm(forms.ModelForm):
+class RulesForm(Bounded, forms.ModelForm):
     """The cooperation's rules; the model's checks run on the instance (ModelForm)."""
 
     start_credit_minutes = _duration(
@@ -103,7 +104,7 @@ class RulesForm(forms.ModelForm):
         ]
 
 
-class LimitForm(forms.Form):
+class LimitForm(Bounded, forms.Form):
     """The lower and upper balance of one category of account (empty: no limit)."""
 
     min_balance_minutes = SignedHoursField(
@@ -139,7 +140,7 @@ class LimitForm(forms.Form):
         return cleaned
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Bounded, forms.Form):
     reason = forms.CharField(
         label=_("Pourquoi ce changement ? (facultatif)"),
         required=False,
