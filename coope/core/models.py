@@ -160,6 +160,9 @@ class User(AbstractUser):
         related_name="user",
         verbose_name=_("personne"),
     )
+    # A password Coopé chose (shown once to the person who creates the account) is to be
+    # replaced by its holder: « Mon mot de passe » until then (coope/core/views_auth.py).
+    must_change_password = models.BooleanField(_("mot de passe à changer"), default=False)
 
     class Meta:
         verbose_name = _("compte")

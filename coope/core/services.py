@@ -221,14 +221,15 @@ def create_account(
         raise ValidationError(
             {"username": _("L'identifiant « %(u)s » est déjà pris.") % {"u": username}}
         )
-    password = password or initial_password()
     user = User(
         username=username,
         email=email,
         first_name=first_name,
         last_name=last_name,
         cooperation=cooperation,
+        must_change_password=not password,  # Coopé's choice: its holder chooses their own
     )
+    password = password or initial_password()
     user.set_password(password)
     user.full_clean()
     user.save()
@@ -242,7 +243,8 @@ def reset_password(*, actor, user: User) -> str:
     """A new initial password for an account whose holder forgot theirs (shown once)."""
     password = initial_password()
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
     audit.record(actor=actor, action="reset_password", instance=user, changes={})
     return password
 

@@ -1,10 +1,11 @@
 """The core's own screens, declared in its apps.py like any app's: the setup screens of a
-cooperation (« Configuration »), the platform administrator's, and one's own password."""
+cooperation (« Configuration »), the platform administrator's, one's own password and a
+forgotten one."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
-from coope.core import views_platform, views_setup
+from coope.core import views_auth, views_platform, views_setup
 
 app_name = "core"
 urlpatterns = [
@@ -49,17 +50,27 @@ urlpatterns = [
         views_platform.cooperation_detail,
         name="platform_cooperation",
     ),
-    path(
-        "compte/mot-de-passe/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="core/password_change.html",
-            success_url=reverse_lazy("core:password_changed"),
-        ),
-        name="password_change",
-    ),
+    path("compte/mot-de-passe/", views_auth.PasswordChangeView.as_view(), name="password_change"),
     path(
         "compte/mot-de-passe/change/",
         auth_views.PasswordChangeDoneView.as_view(template_name="core/password_changed.html"),
         name="password_changed",
+    ),
+    # A forgotten password: a link by e-mail (coope/core/views_auth.py).
+    path("compte/oubli/", views_auth.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "compte/oubli/envoye/",
+        views_auth.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "compte/oubli/<uidb64>/<token>/",
+        views_auth.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "compte/oubli/fait/",
+        views_auth.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
     ),
 ]

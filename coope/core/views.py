@@ -61,6 +61,8 @@ def home(request):
     inhabitant with no staff role lands on their TIC-TAC page; a platform administrator (a
     superuser of no cooperation) on the cooperations; the director of a cooperation without a
     house yet on its setup checklist."""
+    if request.user.must_change_password:  # a password Coopé chose: its holder picks theirs
+        return redirect("core:password_change")
     if request.user.is_superuser and request.user.cooperation_id is None:
         return redirect("core:platform")
     if (

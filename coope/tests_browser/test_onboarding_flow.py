@@ -453,6 +453,13 @@ def test_a_cooperation_starts_from_its_spreadsheets_and_reads_its_figures(live_s
     page = director.new_page()
     page.set_default_timeout(20000)
     sign_in(page, base, DIRECTOR, password)
+    # Coopé chose that password: the director chooses her own first.
+    page.get_by_role("heading", name="Changer mon mot de passe").wait_for()
+    page.get_by_label("Ancien mot de passe").fill(password)
+    page.locator("#id_new_password1").fill("les collines au printemps")
+    page.get_by_label("Confirmation du nouveau mot de passe").fill("les collines au printemps")
+    page.get_by_role("button", name="Changer le mot de passe").click()
+    page.get_by_role("heading", name="Mot de passe changé").wait_for()
     page.get_by_role("link", name="Configuration").click()
     page.get_by_role("heading", name="Configuration de la coopération").wait_for()
     assert page.get_by_text("à faire").count() >= 1  # no house yet

@@ -47,9 +47,18 @@ def shown_password(page: str) -> str:
 
 
 def sign_in(username: str, password: str) -> Client:
+    """Signed in with the password shown once, then changed: Coopé chose it, so its holder
+    chooses their own before anything else (« Mon mot de passe »)."""
     client = Client()
     response = client.post("/connexion/", {"username": username, "password": password})
     assert response.status_code == 302, "signed in"
+    assert client.get("/")["Location"] == "/compte/mot-de-passe/"
+    own = f"{password} et le mien"
+    response = client.post(
+        "/compte/mot-de-passe/",
+        {"old_password": password, "new_password1": own, "new_password2": own},
+    )
+    assert response.status_code == 302, "password changed"
     return client
 
 

@@ -4,6 +4,7 @@ bad input answered in French with nothing written, the rules on roles and accoun
 import html
 
 import pytest
+from django.test import RequestFactory
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -272,11 +273,15 @@ def test_an_account_is_closed_and_opened_again_but_not_one_s_own(world, client, 
     world.alice.refresh_from_db()
     assert not world.alice.is_active
     director.logout()
-    assert not client.login(username="alice", password="secret-pass-123")
+    assert not client.login(
+        request=RequestFactory().post("/"), username="alice", password="secret-pass-123"
+    )
     client.force_login(world.director)
     client.post(f"/configuration/comptes/{world.alice.pk}/actif/", {"active": "1"})
     client.logout()
-    assert client.login(username="alice", password="secret-pass-123")
+    assert client.login(
+        request=RequestFactory().post("/"), username="alice", password="secret-pass-123"
+    )
     with scopes_disabled():
         changes = [
             e.changes["is_active"]
