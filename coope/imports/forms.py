@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from coope.imports.models import WORKBOOK
 from coope.imports.registry import ordered_kinds
+from coope.lib.sheet_reading import ENCODING_CHOICES, ENCODING_LABELS, MAX_FILE_BYTES
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 ACCEPTED_EXTENSIONS = (".csv", ".txt", ".xlsx", ".ods", ".xls")
 
 
@@ -19,10 +20,23 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Fichier"),
         help_text=_(
-            "CSV (UTF-8 ou Latin-1), XLSX (Excel) ou ODS (LibreOffice), 10 Mo au plus. "
+            "CSV, XLSX (Excel) ou ODS (LibreOffice), 10 Mo au plus. "
             "Les titres des colonnes sont sur la première ligne."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_EXTENSIONS[:-1])}),
+    )
+    encoding = forms.ChoiceField(
+        label=_("Encodage (fichier CSV)"),
+        required=False,
+        choices=[
+            ("", _("Reconnu par Coopé")),
+            *[(code, ENCODING_LABELS[code]) for code in ENCODING_CHOICES],
+        ],
+        help_text=_(
+            "Laissez « Reconnu par Coopé » : il vous le demande quand il ne peut pas le dire. "
+            "Un CSV enregistré par Excel sous Windows est en Latin-1 (Windows) ; sur Mac, en Mac "
+            "Roman ; « CSV UTF-8 » est en UTF-8."
+        ),
     )
 
     def __init__(self, *args, user=None, **kwargs):

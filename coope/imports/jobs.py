@@ -1,14 +1,17 @@
 """Running an import job: its preview (a dry run, computed once and kept with the job), then the
-real run. A file of more than `background_rows()` rows runs as a task of Django's tasks framework
-(settings.TASKS), enqueued once the job is committed; a smaller one runs in the request.
+real run. A file of more than `inline_bytes()` bytes, or of more than `background_rows()` rows,
+runs as a task of Django's tasks framework (settings.TASKS: a worker process in production),
+enqueued once the job is committed; a small one runs in the request.
 
 The task gets the job's id, never objects: it loads the job, opens its cooperation's scope,
-reads the uploaded file, and writes its progress and report to the job. The uploaded file is
-deleted when the import ends or fails (or is cancelled); jobs and files left behind are removed
-after a day (`forget_old`).
+reads the uploaded file, and writes its progress and report to the job. The uploaded file waits
+in a private directory (0700), readable by the server's account only (0600), and is deleted when
+the import ends or fails (or is cancelled, or left for a day: `forget_old`, which every upload
+and every job runs, and `coope forget_imports` from a timer).
 """
 
 import logging
+import os
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +30,7 @@ from coope.lib.spreadsheets import SpreadsheetError, read_workbook
 logger = logging.getLogger(__name__)
 
 BACKGROUND_ROWS = 2000
+INLINE_BYTES = 128 * 1024
 KEEP = timedelta(days=1)
 Status = ImportJob.Status
 
@@ -36,9 +40,18 @@ def background_rows() -> int:
     return int(getattr(settings, "COOPE_IMPORT_BACKGROUND_ROWS", BACKGROUND_ROWS))
 
 
+def inline_bytes() -> int:
+    """Up to this size a file is read in the upload's request (its rows counted, its problems
+    said on the form); a bigger one is read by the worker only."""
+    return int(getattr(settings, "COOPE_IMPORT_INLINE_BYTES", INLINE_BYTES))
+
+
 def import_dir() -> Path:
+    """The private directory of the uploaded files: the server's account only (0700)."""
     path = Path(getattr(settings, "COOPE_IMPORT_DIR", settings.BASE_DIR / "var" / "imports"))
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
     return path
 
 
@@ -46,9 +59,29 @@ def file_of(job: ImportJob) -> Path:
     return import_dir() / f"{job.token}.upload"
 
 
-def plan_of(content: bytes, filename: str, kind: str) -> Plan:
+def progress_file_of(job: ImportJob) -> Path:
+    return import_dir() / f"{job.token}.progress"
+
+
+def keep_upload(job: ImportJob, content: bytes) -> None:
+    """The uploaded file, readable and writable by the server's account only (0600)."""
+    path = file_of(job)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write(content)
+
+
+def forget_files(job: ImportJob) -> None:
+    """Everything the job left on disk: the uploaded file and its progress."""
+    file_of(job).unlink(missing_ok=True)
+    progress_file_of(job).unlink(missing_ok=True)
+
+
+def plan_of(content: bytes, filename: str, kind: str, encoding: str = "") -> Plan:
     """The sheets to import; raises SpreadsheetError when the file cannot be read."""
-    return plan_workbook(read_workbook(content, filename), kind=None if kind == WORKBOOK else kind)
+    sheets = read_workbook(content, filename, encoding=encoding or None)
+    return plan_workbook(sheets, kind=None if kind == WORKBOOK else kind)
 
 
 def start(job: ImportJob, *, dry_run: bool) -> None:
@@ -79,8 +112,9 @@ def run_job(job_id: int, *, dry_run: bool) -> None:
     try:
         with scope(cooperation=job.cooperation_id):
             _run(job, dry_run=dry_run, progress=progress)
-    except Exception:
-        logger.exception("Import job %s failed", job.pk)
+    except Exception as error:
+        # The type only: a message may quote a cell of the file (a name, a birth date).
+        logger.error("Import job %s failed: %s", job.pk, type(error).__name__)
         _fail(
             job,
             _(
@@ -91,12 +125,14 @@ def run_job(job_id: int, *, dry_run: bool) -> None:
     finally:
         if progress is not None:
             progress.close()
+        progress_file_of(job).unlink(missing_ok=True)
+        forget_old()
 
 
 def _run(job: ImportJob, *, dry_run: bool, progress) -> None:
     path = file_of(job)
     try:
-        plan = plan_of(path.read_bytes(), job.filename, job.kind)
+        plan = plan_of(path.read_bytes(), job.filename, job.kind, job.encoding)
     except FileNotFoundError:
         _fail(job, _("Ce fichier n'est plus disponible : envoyez-le de nouveau."))
         return
@@ -106,6 +142,11 @@ def _run(job: ImportJob, *, dry_run: bool, progress) -> None:
     if plan.problems:
         _fail(job, " ".join(plan.problems))
         return
+    if job.rows_total != plan.total_rows:  # a big file: its rows are counted here, not at upload
+        job.rows_total = plan.total_rows
+        job.save(update_fields=["rows_total"])
+        if progress is not None:
+            progress(0, plan.total_rows)
     report = run_workbook(
         plan,
         actor=job.user,
@@ -120,7 +161,7 @@ def _run(job: ImportJob, *, dry_run: bool, progress) -> None:
         job.status, job.preview = Status.READY, report.as_data()
     elif report.written:
         job.status, job.result, job.finished_at = Status.DONE, report.as_data(), timezone.now()
-        path.unlink(missing_ok=True)
+        forget_files(job)
     else:
         # The records changed since the preview: new bad rows. Nothing written; the user
         # sees them and chooses again.
@@ -133,20 +174,22 @@ def _run(job: ImportJob, *, dry_run: bool, progress) -> None:
 
 
 def _fail(job: ImportJob, notice: str) -> None:
-    file_of(job).unlink(missing_ok=True)
+    forget_files(job)
     job.status, job.notice, job.finished_at = Status.FAILED, notice, timezone.now()
     job.save(update_fields=["status", "notice", "finished_at"])
 
 
 class _Progress:
     """Writes the rows done where the page reads them while the import's transaction is still
-    open: through a connection of its own, which commits at once. PostgreSQL only: SQLite has
-    one writer at a time, so there the page learns the progress at the end of each step."""
+    open. PostgreSQL: through a connection of its own, which commits at once. SQLite has one
+    writer at a time (the import's transaction): there, to a small file next to the upload,
+    which the page reads (`read_progress`)."""
 
     EVERY_SECONDS = 1.0
 
     def __init__(self, job: ImportJob):
         self.job_id = job.pk
+        self.file = progress_file_of(job)
         self.side = (
             connections.create_connection(DEFAULT_DB_ALIAS)
             if connection.vendor == "postgresql"
@@ -157,13 +200,18 @@ class _Progress:
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
-        if self.side is None or (now - self.last < self.EVERY_SECONDS and done < total):
+        if now - self.last < self.EVERY_SECONDS and 0 < done < total:
             return
         self.last = now
+        if self.side is None:
+            partial = self.file.with_suffix(".progress-new")
+            partial.write_text(f"{done} {total}")
+            partial.replace(self.file)
+            return
         with self.side.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {self.table} SET rows_done = %s WHERE id = %s",  # noqa: S608 (a quoted table name)
-                [done, self.job_id],
+                f"UPDATE {self.table} SET rows_done = %s, rows_total = %s WHERE id = %s",  # noqa: S608 (a quoted table name)
+                [done, total, self.job_id],
             )
 
     def close(self) -> None:
@@ -171,14 +219,33 @@ class _Progress:
             self.side.close()
 
 
-def forget_old(cooperation) -> None:
-    """Jobs of the cooperation older than a day, and any uploaded file older than a day: an
-    import left waiting, or a worker that died. Their reports name people: they do not stay."""
+def read_progress(job: ImportJob) -> None:
+    """The rows done of a running job, from its progress file (SQLite) when the worker wrote
+    one since the job was last saved."""
+    try:
+        done, total = (int(n) for n in progress_file_of(job).read_text().split())
+    except (OSError, ValueError):
+        return
+    if done >= job.rows_done:
+        job.rows_done, job.rows_total = done, total
+
+
+def forget_old(cooperation=None) -> int:
+    """Jobs older than a day (of the cooperation, or of every one), and any file of the import
+    directory older than a day: an import left waiting, or a worker that died. Their files and
+    reports name people: they do not stay. Returns the number of jobs forgotten."""
     limit = timezone.now() - KEEP
-    old = ImportJob.objects.filter(cooperation=cooperation, created_at__lt=limit)
-    for job in old:
-        file_of(job).unlink(missing_ok=True)
-    old.delete()
-    for path in import_dir().glob("*.upload"):
-        if path.stat().st_mtime < limit.timestamp():
-            path.unlink(missing_ok=True)
+    with scopes_disabled():
+        old = ImportJob.objects.filter(created_at__lt=limit)
+        if cooperation is not None:
+            old = old.filter(cooperation=cooperation)
+        for job in old:
+            forget_files(job)
+        forgotten, _by_model = old.delete()
+    for path in import_dir().iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < limit.timestamp():
+                path.unlink(missing_ok=True)
+        except OSError:
+            continue  # removed meanwhile by another process
+    return forgotten

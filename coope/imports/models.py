@@ -33,6 +33,8 @@ class ImportJob(models.Model):
     token = models.CharField(max_length=32, unique=True, default=new_token)
     kind = models.CharField(_("type"), max_length=40)  # an import kind, or WORKBOOK
     filename = models.CharField(_("fichier"), max_length=200)
+    # A CSV's encoding when the person said it (the form's « Encodage »); else recognised.
+    encoding = models.CharField(_("encodage"), max_length=20, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
     background = models.BooleanField(default=False)  # run as a task, the page polls it
     only_good_rows = models.BooleanField(default=False)
@@ -63,6 +65,8 @@ class ImportJob(models.Model):
     @property
     def progress_text(self) -> str:
         """« 1 500 / 10 000 lignes »: what the progress bar says, read aloud too."""
+        if self.running and not self.rows_total:
+            return str(_("Lecture du fichier…"))
         return _("%(done)s / %(total)s lignes") % {
             "done": french_number(self.rows_done, 0),
             "total": french_number(self.rows_total, 0),

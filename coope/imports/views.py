@@ -27,7 +27,14 @@ from coope.imports.forms import ImportForm
 from coope.imports.models import WORKBOOK, ImportJob
 from coope.imports.registry import UnknownKind, find_kind
 from coope.imports.template import file_name, template_sheets, template_workbook
-from coope.lib.spreadsheets import CONTENT_TYPES, FORMATS, SpreadsheetError, write_spreadsheet
+from coope.lib.spreadsheets import (
+    CONTENT_TYPES,
+    FORMATS,
+    EncodingUnsure,
+    SpreadsheetError,
+    check_file,
+    write_spreadsheet,
+)
 from coope.people import exporting
 
 MAX_PENDING = 5
@@ -82,26 +89,21 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
-        kind = form.cleaned_data["kind"]
-        try:
-            plan = jobs.plan_of(content, upload.name, kind)
-        except SpreadsheetError as error:
-            form.add_error("file", str(error))
-        else:
-            for problem in plan.problems:
-                form.add_error("file", problem)
+        kind, encoding = form.cleaned_data["kind"], form.cleaned_data["encoding"]
+        rows_total, background = _first_look(form, content, upload.name, kind, encoding)
         if form.is_valid():
-            jobs.forget_old(request.cooperation)
+            jobs.forget_old()
             _drop_older_waiting(request.user)
             job = ImportJob.objects.create(
                 cooperation=request.cooperation,
                 user=request.user,
                 kind=kind,
                 filename=upload.name[-200:],
-                rows_total=plan.total_rows,
-                background=plan.total_rows > jobs.background_rows(),
+                encoding=encoding,
+                rows_total=rows_total,
+                background=background,
             )
-            jobs.file_of(job).write_bytes(content)
+            jobs.keep_upload(job, content)
             jobs.start(job, dry_run=True)
             return redirect("data:import_job", token=job.token)
     return render(
@@ -111,11 +113,31 @@ def upload(request):
     )
 
 
+def _first_look(form, content: bytes, filename: str, kind: str, encoding: str) -> tuple[int, bool]:
+    """What the request says at once about the file: a damaged or unreadable one, an encoding to
+    ask. A small file is read whole here (its rows counted, its problems said on the form); a
+    big one is read by the worker only. Returns (rows, whether the job runs in the worker)."""
+    try:
+        check_file(content, filename, encoding or None)
+        if len(content) > jobs.inline_bytes():
+            return 0, True
+        plan = jobs.plan_of(content, filename, kind, encoding)
+    except EncodingUnsure as error:
+        form.add_error("encoding", str(error))
+        return 0, False
+    except SpreadsheetError as error:
+        form.add_error("file", str(error))
+        return 0, False
+    for problem in plan.problems:
+        form.add_error("file", problem)
+    return plan.total_rows, plan.total_rows > jobs.background_rows()
+
+
 def _drop_older_waiting(user) -> None:
     """An account keeps its last few previews waiting; older ones (and their files) go."""
     waiting = list(ImportJob.objects.filter(user=user, status=Status.READY).order_by("-created_at"))
     for job in waiting[MAX_PENDING - 1 :]:
-        jobs.file_of(job).unlink(missing_ok=True)
+        jobs.forget_files(job)
         job.delete()
 
 
@@ -123,6 +145,8 @@ def _drop_older_waiting(user) -> None:
 def job(request, token):
     """The job as it stands: its progress, its preview, or its result."""
     job = _job(request, token)
+    if job.running:
+        jobs.read_progress(job)
     if request.htmx and request.GET.get("progres"):
         if job.running:
             return render(request, "data/_progress.html", {"job": job})
@@ -168,7 +192,7 @@ def confirm(request, token):
 def cancel(request, token):
     job = _job(request, token)
     if job.status in (Status.READY, Status.FAILED):
-        jobs.file_of(job).unlink(missing_ok=True)
+        jobs.forget_files(job)
         job.delete()
         messages.success(request, _("Import annulé : rien n'a été enregistré."))
         return redirect("data:import")

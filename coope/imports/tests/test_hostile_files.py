@@ -63,15 +63,20 @@ def table(*rows: str, name: str = "Feuille1") -> str:
     return f'<table:table table:name="{name}">{"".join(rows)}</table:table>'
 
 
-def cut_member(content: bytes, member: str) -> bytes:
-    """The same zip, with `member` cut in the middle (and re-zipped: its CRC is right)."""
+def rezipped(content: bytes, change, member: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """The same zip, with `change` applied to `member` (re-zipped: its CRC is right)."""
     source = zipfile.ZipFile(io.BytesIO(content))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for info in source.infolist():
             data = source.read(info)
-            archive.writestr(info, data[: len(data) // 2] if info.filename == member else data)
+            archive.writestr(info, change(data) if info.filename == member else data)
     return buffer.getvalue()
+
+
+def cut_member(content: bytes, member: str) -> bytes:
+    """The same zip, with `member` cut in the middle."""
+    return rezipped(content, lambda data: data[: len(data) // 2], member)
 
 
 def refused(content: bytes, name: str, match: str) -> None:
@@ -106,15 +111,8 @@ def test_an_ods_whose_content_is_cut_is_refused_whole_and_nothing_personal_is_lo
 def test_an_xlsx_whose_sheet_is_cut_or_has_bad_xml_is_refused_whole():
     content = xlsx_bytes(ROWS)
     refused(cut_member(content, "xl/worksheets/sheet1.xml"), "p.xlsx", BROKEN)
-    source = zipfile.ZipFile(io.BytesIO(content))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"</row>", b"</rowx>", 1)
-            archive.writestr(info, data)
-    refused(buffer.getvalue(), "p.xlsx", BROKEN)
+    bad_xml = rezipped(content, lambda data: data.replace(b"</row>", b"</rowx>", 1))
+    refused(bad_xml, "p.xlsx", BROKEN)
 
 
 def test_a_cut_zip_or_a_member_altered_on_disk_is_refused():
@@ -238,23 +236,16 @@ def test_an_xlsx_row_far_below_the_others_costs_nothing_to_skip():
     """A row numbered a million (or a sheet dimension of A1:XFD1048576) materialises no empty
     row or column in between."""
     content = xlsx_bytes(ROWS[:3])
-    source = zipfile.ZipFile(io.BytesIO(content))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(
-                    b"</sheetData>",
-                    b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>loin</t></is>'
-                    b'</c><c r="C1048576" t="inlineStr"><is><t>A</t></is></c></row></sheetData>',
-                )
-                data = data.replace(
-                    b'<dimension ref="A1:C3"/>', b'<dimension ref="A1:XFD1048576"/>'
-                )
-            archive.writestr(info, data)
+    far = rezipped(
+        content,
+        lambda data: data.replace(
+            b"</sheetData>",
+            b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>loin</t></is>'
+            b'</c><c r="C1048576" t="inlineStr"><is><t>A</t></is></c></row></sheetData>',
+        ).replace(b'<dimension ref="A1:C3"/>', b'<dimension ref="A1:XFD1048576"/>'),
+    )
     start = time.perf_counter()
-    sheet = read_spreadsheet(buffer.getvalue(), "loin.xlsx")
+    sheet = read_spreadsheet(far, "loin.xlsx")
     assert time.perf_counter() - start < 5
     assert [r.number for r in sheet.rows] == [2, 3, 1048576]
 

@@ -1,4 +1,4 @@
-"""coope import KIND FILE --cooperation SLUG [--only-good-rows] [--dry-run]
+"""coope import KIND FILE --cooperation SLUG [--only-good-rows] [--dry-run] [--encoding ENC]
 coope import --workbook FILE --cooperation SLUG [--only-good-rows] [--dry-run]
 coope import --template OUT.xlsx|OUT.ods [--cooperation SLUG]
 
@@ -20,7 +20,13 @@ from coope.imports import kind_aliases, ordered_kinds
 from coope.imports.template import template_workbook
 from coope.imports.workbook import plan_workbook, run_workbook
 from coope.lib.indicators import french_number
-from coope.lib.spreadsheets import SpreadsheetError, read_workbook
+from coope.lib.spreadsheets import (
+    ENCODING_CHOICES,
+    ENCODING_LABELS,
+    EncodingUnsure,
+    SpreadsheetError,
+    read_workbook,
+)
 
 
 class Command(BaseCommand):
@@ -61,6 +67,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="tout vérifier sans rien enregistrer"
         )
+        parser.add_argument(
+            "--encoding",
+            choices=ENCODING_CHOICES,
+            help="l'encodage d'un fichier CSV quand Coopé ne le reconnaît pas : "
+            + ", ".join(f"{code} ({ENCODING_LABELS[code]})" for code in ENCODING_CHOICES),
+        )
 
     def handle(self, *args, **options):
         if options["template"] is not None:
@@ -82,7 +94,14 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Impossible de lire « {path} » : {error.strerror}.") from error
         try:
-            plan = plan_workbook(read_workbook(content, path.name), kind=options["kind"])
+            sheets = read_workbook(content, path.name, encoding=options["encoding"])
+            plan = plan_workbook(sheets, kind=options["kind"])
+        except EncodingUnsure as error:
+            raise CommandError(
+                f"{error} Relancez avec --encoding : "
+                + ", ".join(f"{code} ({ENCODING_LABELS[code]})" for code in ENCODING_CHOICES)
+                + "."
+            ) from error
         except SpreadsheetError as error:
             raise CommandError(str(error)) from error
         if plan.problems:
