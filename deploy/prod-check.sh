@@ -87,16 +87,17 @@ for _ in $(seq 120); do
   sleep 0.5
 done
 
-rss() {  # resident memory of a process and its children, in MB
-  ps -o rss= --pid "$1" --ppid "$1" | awk '{s += $1} END {printf "%.0f", s / 1024}'
+rss() {  # resident memory of a process and its children, in MB: the total (each process)
+  ps -o rss= --pid "$1" --ppid "$1" |
+    awk '{s += $1; each = each sep sprintf("%.0f", $1 / 1024); sep = " + "} END {printf "%.0f (%s)", s / 1024, each}'
 }
 sleep 2
-echo "== memory at idle: gunicorn (master + ${GUNICORN_WORKERS:-2} workers) $(rss $WEB_PID) MB, worker $(rss $WORKER_PID) MB"
+echo "== memory at idle (RSS): gunicorn, master + ${GUNICORN_WORKERS:-2} workers, $(rss $WEB_PID) MB; worker $(rss $WORKER_PID) MB"
 
 echo "== smoke test"
 $BIN/python deploy/smoke.py --base "http://127.0.0.1:$PORT" --username direction-essai \
   --password-env SMOKE_PASSWORD --worker-id "$WORKER_ID"
-echo "== memory after the import: gunicorn $(rss $WEB_PID) MB, worker $(rss $WORKER_PID) MB"
+echo "== memory after the import (RSS): gunicorn $(rss $WEB_PID) MB; worker $(rss $WORKER_PID) MB"
 
 echo "== the worker stops: /sante/ says so"
 kill -TERM "$WORKER_PID"

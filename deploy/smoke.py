@@ -168,7 +168,7 @@ def job_in_database(token: str):
         return ImportJob.objects.get(token=token)
 
 
-def wait_for_job(token: str, statuses: set[str], seconds: float = 180):
+def wait_for_job(token: str, statuses: set[str], seconds: float = 600):
     deadline = time.monotonic() + seconds
     while True:
         job = job_in_database(token)

@@ -30,6 +30,7 @@ from coope.imports.models import ImportJob
 from coope.people.models import Person
 
 ROOT = Path(__file__).resolve().parents[3]
+COOPE = ROOT / ".venv" / "bin" / "coope"
 DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 OUTSIDE = ("SECRET_KEY", "ENCRYPTION_KEY", "DEBUG", "COOPE_ENV", "DATABASE_URL", "TASKS_BACKEND")
 
@@ -265,7 +266,7 @@ def test_a_running_worker_beats_and_its_stop_is_seen(client, worker_backend, tmp
     url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     noted.enqueue(str(tmp_path / "ran"))
     worker = subprocess.Popen(  # noqa: S603 (the project's own command)
-        [ROOT / ".venv" / "bin" / "coope", "worker", "--no-startup-delay", "--interval", "0.2"],
+        [COOPE, "worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"],
         cwd=ROOT,
         env=clean_env(DATABASE_URL=url, TASKS_BACKEND="django_tasks_db.DatabaseBackend"),
         stdout=subprocess.PIPE,

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
 from coope.core.models import WorkerHeartbeat
@@ -80,6 +81,11 @@ class Command(db_worker.Command):
     )
 
     def handle(self, *args, **options) -> None:
+        if options["reload"] and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
+            # With --reload (the default when DEBUG is on) this process only watches the
+            # files; the worker, and its heartbeat, is the child it starts.
+            super().handle(*args, **options)
+            return
         worker_id = options["worker_id"]
         WorkerHeartbeat.objects.filter(seen_at__lt=timezone.now() - FORGET_AFTER).delete()
         heartbeat = Heartbeat(worker_id)
