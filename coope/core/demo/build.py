@@ -145,8 +145,9 @@ class DemoBuilder:
                 password=data.PASSWORD,
                 first_name=first_name,
                 cooperation=self.cooperation,
+                # The director opens the Django admin by her role (admin.access), not as a
+                # superuser: the platform's administrator is another account (`coope demo`).
                 is_staff=(role == "director"),
-                is_superuser=(role == "director"),
             )
             associations = (
                 self.associations if role == "director" else [self.associations[association_index]]
