@@ -199,7 +199,7 @@ def test_headcount_and_named_attendance_add_up_in_the_figures(world, client_as, 
     bad = client.post(
         reverse("activities:headcount", args=[session.pk]), {"all": "-4"}, follow=True
     )
-    assert "chaque nombre doit être positif" in bad.content.decode()
+    assert "chaque nombre doit être entre 0 et" in bad.content.decode()
     with scope(cooperation=world.coop.pk):
         assert dict(Headcount.objects.values_list("age_band", "count")) == {"": 12, "0-5": 3}
         f = compute_figures(

@@ -29,16 +29,16 @@ from coope.core.tests.bounds_site import (
 
 # One pass: the values most likely to break a kind of field.
 SWEEP = {
-    "number": [str(2**63), "2147483648"],
-    "date": ["0001-01-01", "9999-12-31"],
-    "select": [str(2**63), "a\x00b"],
-    "hidden": [str(2**63), "a\x00b"],
-    "textarea": ["a\x00b", "x" * 20_000],
-    "text": ["1e9", "inf", "a\x00b", "x" * 20_000],
+    "number": [str(2**63)],
+    "date": ["9999-12-31"],
+    "select": [str(2**63)],
+    "hidden": [str(2**63)],
+    "textarea": ["a\x00b"],
+    "text": ["inf", "1e9"],
 }
 # Then mixed by hypothesis, several fields at once.
 MORE = [
-    "NaN", "-Infinity", "1e999", "-1", "0", "99999999", "999999999999.999", "0,001",
+    "NaN", "-Infinity", "0001-01-01", "2147483648", "x" * 20_000, "a\x00b", "1e999", "-1", "0", "99999999", "999999999999.999", "0,001",
     "12 345 678,9", "1899-12-31", "2101-01-01", "2018-02-30", "24:00", "abc", "",
     "\U0001f600" * 300, "'; DROP TABLE x; --",
 ]  # fmt: skip
@@ -81,8 +81,7 @@ def post_forms(site):
             name = url_name(form.action)
             if form.method != "post" or name is None or name in SKIPPED_FORMS:
                 continue
-            key = (name, tuple(sorted({f.name for f in form.fields})))
-            found.setdefault(key, form)
+            found.setdefault(name, form)  # one form per address: the time stays bounded
     return list(found.values())
 
 
@@ -120,7 +119,7 @@ def mixed(site, form, fields, problems) -> None:
     """A few posts with several fields at once extreme, drawn by hypothesis."""
 
     @settings(
-        max_examples=5,
+        max_examples=3,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
