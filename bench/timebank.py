@@ -11,6 +11,16 @@ The baseline is the bare INSERT of the same three rows (one transfer, two entrie
 transaction per transfer, into tables made `LIKE` the ledger's (same columns, indexes, unique and
 check constraints; no foreign keys, no triggers), so that the ledger itself stays sound
 (`coope check` passes on the bench database afterwards).
+
+    ... bench/timebank.py --storm 30 [--processes 16] [--kill 6]
+    ... bench/timebank.py --storm 20 --operations exchange=1,confirm=2 --same-pair 1
+
+runs instead the storm of coope/timebank/tests/storm.py in a new cooperation of the bench
+database: processes doing transfers, double clicks, holds, takes, releases, reversals, paper
+cheques, exchange confirmations and cannery sales in hours at once. It counts the deadlocks
+(those a retry of `@atomic_service` hid too), the failures a person would see as a 500, and
+the operations per second; `coope check` runs after. The figure to compare is the deadlock
+count, on the code before and after a change, on the same machine.
 """
 
 import argparse
@@ -185,13 +195,54 @@ def run_clients(target, cooperation_id, ids, clients, count, run) -> tuple[float
     return clients * count / elapsed, latencies
 
 
+def storm(seconds: float, processes: int, kill: int, operations: str, same_pair: float) -> None:
+    from coope.conftest import World, make_cooperation, make_user
+    from coope.timebank.tests.storm import prepare, run_storm
+
+    call_command("migrate", verbosity=0)
+    slug = f"orage-{int(time.time())}"
+    world = World()
+    with scopes_disabled():
+        (world.coop, world.assoc_a, _b, world.house_a, _hb, world.period) = make_cooperation(
+            slug, slug.upper()[-8:]
+        )
+        world.director = make_user(world.coop, f"{slug}-dir", "director", world.assoc_a)
+        world.coordinator = make_user(world.coop, f"{slug}-coord", "coordinator", world.assoc_a)
+    with scope(cooperation=world.coop.pk):
+        plan = prepare(world)
+    if operations:  # e.g. "exchange=1,confirm=2": only these, with these weights
+        plan.operations = {
+            name: int(weight)
+            for name, weight in (part.split("=") for part in operations.split(","))
+        }
+    plan.same_pair = same_pair
+    outcome = run_storm(plan, processes=processes, seconds=seconds, kill=kill)
+    print(f"PostgreSQL, tempête sur {len(plan.members)} comptes : {outcome.summary()}")
+    for error in outcome.errors[:5]:
+        print("  " + error.splitlines()[0])
+    with scopes_disabled():
+        from coope.lib.invariants import invariants
+
+        problems = [p for inv in invariants() for p in inv.check()]
+    print("coope check : " + ("aucun problème" if not problems else f"{len(problems)} problème(s)"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--transfers", type=int, default=400, help="par client")
     parser.add_argument("--accounts", type=int, default=16)
+    parser.add_argument("--storm", type=float, default=0, help="secondes de tempête")
+    parser.add_argument("--processes", type=int, default=16)
+    parser.add_argument("--kill", type=int, default=0, help="processus tués (SIGKILL)")
+    parser.add_argument("--operations", default="", help="ex. exchange=1,confirm=2")
+    parser.add_argument(
+        "--same-pair", type=float, default=0.5, help="part des opérations sur A et B"
+    )
     args = parser.parse_args()
     create_database()
+    if args.storm:
+        return storm(args.storm, args.processes, args.kill, args.operations, args.same_pair)
     cooperation_id, ids = setup(args.accounts)
     run = str(int(time.time()))
     with scope(cooperation=cooperation_id), CaptureQueriesContext(connection) as queries:

@@ -46,7 +46,7 @@ def test_one_hold_key_on_three_accounts_at_once_records_one_and_refuses_clearly(
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
     accounts = [tb.ana, tb.ben, tb.cleo]
-    outcomes: list[str] = []
+    outcomes = []  # "held", or the refusal
     for round_ in range(6):
 
         def work(index, key=f"resa-{round_}"):
