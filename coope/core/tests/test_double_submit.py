@@ -303,3 +303,17 @@ def test_a_get_and_a_post_without_key_do_not_touch_the_keys(client, in_scope):
     key_of(client, case.url)
     client.post(case.url, case.data)
     assert count(FormKey) == 0
+
+
+def test_the_owner_is_the_account_else_the_anonymous_session_else_none(world, rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request = rf.post("/", {"once_key": once.new_key()})
+    request.user = world.alice
+    assert once.owner_of(request) == f"user:{world.alice.pk}"
+    request.user = AnonymousUser()
+    request.session = SessionStore()
+    assert once.owner_of(request) is None  # no session yet: nothing to tie the key to
+    request.session.create()
+    assert once.owner_of(request) == f"session:{request.session.session_key}"
