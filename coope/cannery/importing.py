@@ -35,6 +35,7 @@ from coope.imports import (
     take_cell,
     words_of,
 )
+from coope.lib.bounds import french_number
 
 ACQUISITIONS = choices_table(
     Acquisition.choices,
@@ -54,6 +55,10 @@ QUALITIES = choices_table(
 ORGANIC = {**YES_NO, "bio": "yes"}  # « bio » in the organic column says yes
 
 
+# What one producer's collection may weigh: the van takes a few tonnes at most.
+MAX_COLLECTION_KILOS = 10_000
+
+
 def parse_kilos(value) -> int | None:
     """'12,5', '12.5 kg', '800 g' -> grams."""
     text = as_text(value).lower().replace(" ", "").replace(",", ".")
@@ -68,9 +73,14 @@ def parse_kilos(value) -> int | None:
         kilos = Decimal(text) * unit
     except InvalidOperation:
         kilos = None
-    if kilos is None or kilos <= 0:
+    if kilos is None or not kilos.is_finite() or kilos <= 0:  # « NaN », « inf »: no weight
         raise ValueError(
             _("« %(v)s » n'est pas un poids : écrivez des kilos, ex. 12,5.") % {"v": as_text(value)}
+        )
+    if kilos > MAX_COLLECTION_KILOS:
+        raise ValueError(
+            _("%(v)s kg : une collecte pèse au plus %(max)s kg, vérifiez le poids.")
+            % {"v": as_text(value), "max": french_number(MAX_COLLECTION_KILOS)}
         )
     return int(kilos * 1000)
 

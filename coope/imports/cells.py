@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coope.lib.bounds import MONEY_MAX_EUROS, french_number
 from coope.lib.spreadsheets import Cell
 from coope.lib.text import normalize
 
@@ -79,7 +80,15 @@ def parse_euros(value: Cell) -> int | None:
         amount = Decimal(text)
     except InvalidOperation:
         amount = None
-    if amount is None or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+    if amount is not None and amount.is_finite() and amount > MONEY_MAX_EUROS:
+        raise ValueError(
+            _("« %(v)s » : un montant va jusqu'à %(max)s €, vérifiez-le.")
+            % {"v": as_text(value), "max": french_number(MONEY_MAX_EUROS)}
+        )
+    # « NaN », « inf » are no amount (and would fail the comparisons below)
+    if amount is None or not amount.is_finite() or amount < 0:
+        amount = None
+    if amount is None or amount != amount.quantize(Decimal("0.01")):
         raise ValueError(
             _("« %(v)s » n'est pas un montant en euros, ex. 12 ou 12,50.") % {"v": as_text(value)}
         )
