@@ -321,6 +321,7 @@ def test_a_backup_of_a_newer_schema_is_refused_an_older_one_asks_for_migrate(
     restored = coope(fresh, "restore", str(older), "--into-empty", target.name)
     assert "schéma plus ancien" in restored.stdout and "coope migrate" in restored.stdout
     assert "sessions (aucune)" in restored.stdout
+    assert f"« DATABASE_URL={target.url} coope migrate »" in restored.stdout
     assert exists(target) and table_counts(target) == table_counts(fresh)
 
 

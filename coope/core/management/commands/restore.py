@@ -1,6 +1,7 @@
 """`coope restore ARCHIVE [--force] [--into-empty CIBLE]`: put a backup of `coope backup` back,
 after checking it against its manifest and the code's migrations (see docs/backup.md)."""
 
+import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -9,6 +10,25 @@ from django.db import connections
 
 from coope.core.backups import BackupError, restore_backup
 from coope.core.management.commands.backup import default_dir
+
+
+def taken_at(created_at: str) -> str:
+    try:
+        taken = datetime.datetime.fromisoformat(created_at)
+    except ValueError:
+        return created_at
+    return f"{taken:%d/%m/%Y à %H:%M:%S} UTC"
+
+
+def database_url(name: str) -> str:
+    """The DATABASE_URL of a database restored with --into-empty (without its password)."""
+    database = settings.DATABASES["default"]
+    if "sqlite" in database["ENGINE"]:
+        return f"sqlite:///{Path(name).resolve()}"
+    user = f"{database['USER']}@" if database.get("USER") else ""
+    host = database.get("HOST") or "localhost"
+    port = f":{database['PORT']}" if database.get("PORT") else ""
+    return f"postgres://{user}{host}{port}/{name}"
 
 
 class Command(BaseCommand):
@@ -59,13 +79,14 @@ class Command(BaseCommand):
             self.stdout.write(f"La base remplacée a d'abord été sauvegardée : {outcome.safety}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Sauvegarde du {outcome.manifest.created_at} restaurée dans « {outcome.target} » "
+                f"Sauvegarde du {taken_at(outcome.manifest.created_at)} restaurée dans "
+                f"« {outcome.target} » "
                 "(empreinte SHA-256 vérifiée)."
             )
         )
         target_env = ""
         if options["into_empty"]:
-            target_env = "DATABASE_URL=<l'adresse de cette base> "
+            target_env = f"DATABASE_URL={database_url(outcome.target)} "
         if outcome.older:
             self.stdout.write(
                 self.style.WARNING(
