@@ -105,6 +105,16 @@ WEAK = {
 }
 
 
+NEW_COOPERATION = {
+    "name": "Coopération du Diois",
+    "slug": "diois",
+    "card_prefix": "DIE",
+    "association_name": "Centre social",
+    "username": "nadia",
+    "email": "nadia@example.org",
+}
+
+
 def text(response) -> str:
     return response.content.decode().replace("&#x27;", "'")
 
@@ -146,15 +156,7 @@ def test_weak_passwords_are_refused_on_every_form(world, weak, monkeypatch):
     client.force_login(platform)
     response = client.post(
         "/plateforme/nouvelle/",
-        {
-            "name": "Coopération du Diois",
-            "slug": "diois",
-            "card_prefix": "DIE",
-            "association_name": "Centre social",
-            "username": "nadia",
-            "email": "nadia@example.org",
-            "password": weak,
-        },
+        {**NEW_COOPERATION, "password": weak},
     )
     assert response.status_code == 200
     assert all(message in text(response) for message in messages)
@@ -197,15 +199,7 @@ def test_a_director_created_with_a_one_time_password_changes_it_first(world):
     client.force_login(platform)
     response = client.post(
         "/plateforme/nouvelle/",
-        {
-            "name": "Coopération du Diois",
-            "slug": "diois",
-            "card_prefix": "DIE",
-            "association_name": "Centre social",
-            "username": "nadia",
-            "email": "nadia@example.org",
-            "password": "",
-        },
+        {**NEW_COOPERATION, "password": ""},
         follow=True,
     )
     one_time = re.search(r"<code data-password>([^<]+)</code>", response.content.decode())[1]
