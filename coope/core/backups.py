@@ -605,8 +605,8 @@ def _pg_restore(archive: Path, database: dict[str, Any], dbname: str, extra: lis
     if restore.returncode != 0 or psql.returncode != 0:
         raise BackupError(
             f"La restauration dans la base « {dbname} » a échoué et a été annulée (une seule "
-            f"transaction : la base est restée comme avant) : "
-            f"{(psql_err or restore_err).strip()[:2000]}"
+            f"transaction : la base est restée comme avant). Restaurez plutôt dans une base "
+            f"vide (--into-empty). Erreur : {(psql_err or restore_err).strip()[:2000]}"
         )
 
 

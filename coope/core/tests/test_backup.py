@@ -362,6 +362,45 @@ def test_a_database_in_use_is_not_replaced(archive, fresh, tmp_path):
     assert not (tmp_path / "avant").exists()
 
 
+def test_a_postgresql_restore_that_fails_changes_nothing(tmp_path):
+    """A restore that fails half-way (here: a view someone added on a table it must replace)
+    leaves the database as it was: the restore is one transaction. A small schema is enough."""
+    if not ON_POSTGRESQL:
+        pytest.skip("PostgreSQL's restore in one transaction (SQLite: an atomic rename)")
+    db = scratch(f"small_{uuid.uuid4().hex[:8]}", tmp_path)
+    pg_admin(f'CREATE DATABASE "{db.name}"')
+    try:
+        for statement in (
+            "CREATE TABLE django_migrations (id serial PRIMARY KEY, app text, name text)",
+            "INSERT INTO django_migrations (app, name) VALUES ('core', '0001_initial')",
+            "CREATE TABLE t1 (id int PRIMARY KEY)",
+            "INSERT INTO t1 VALUES (1), (2)",
+        ):
+            query(db, statement)
+        archive = backup(db, tmp_path / "sauvegardes")
+        for statement in (
+            "CREATE TABLE extra (id int REFERENCES t1 (id))",
+            "INSERT INTO t1 VALUES (3)",
+            "INSERT INTO extra VALUES (3)",
+            "CREATE VIEW v1 AS SELECT * FROM t1",
+        ):
+            query(db, statement)
+        before = table_counts(db)
+
+        refused = coope(db, "restore", str(archive), "--force", "--dir", str(tmp_path), ok=False)
+        assert refused.returncode == 1
+        assert "a échoué et a été annulée" in refused.stderr and "--into-empty" in refused.stderr
+        assert table_counts(db) == before == {"django_migrations": 1, "t1": 3, "extra": 1}
+
+        # Without the view, the tables the archive does not hold are dropped in the same
+        # transaction, and the archive's come back.
+        query(db, "DROP VIEW v1")
+        coope(db, "restore", str(archive), "--force", "--dir", str(tmp_path))
+        assert table_counts(db) == {"django_migrations": 1, "t1": 2}
+    finally:
+        drop(db)
+
+
 WRITER = """
 import itertools, os, sys, time
 from django.core.exceptions import ValidationError
