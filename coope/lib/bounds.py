@@ -117,11 +117,13 @@ def _id_guard(field: forms.Field) -> Callable[[Any], Any]:
 
 
 def _limit(field: Any, low: int, high: int) -> None:
-    field.min_value = low if getattr(field, "min_value", None) is None else field.min_value
-    field.max_value = high if getattr(field, "max_value", None) is None else field.max_value
-    lowest, highest = max(field.min_value, low), min(field.max_value, high)
-    field.validators.append(validators.MinValueValidator(lowest))
-    field.validators.append(validators.MaxValueValidator(highest))
+    """The sides the field leaves open get these limits; its own are kept (and said alike)."""
+    if field.min_value is None:
+        field.min_value = low
+        field.validators.append(validators.MinValueValidator(low))
+    if field.max_value is None:
+        field.max_value = high
+        field.validators.append(validators.MaxValueValidator(high))
     message = range_message(field.min_value, field.max_value)
     field.error_messages.setdefault("min_value", message)
     field.error_messages.setdefault("max_value", message)

@@ -50,6 +50,10 @@ def sweep(kind: str) -> list[str]:
     return SWEEP.get(kind, SWEEP["text"])
 
 
+# Swept one by one; choices are left to the mixes (an id of nothing is refused by the lookup).
+SWEPT_KINDS = {"number", "date", "text", "textarea", "hidden", "email", "time"}
+
+
 @pytest.fixture
 def site(in_scope, client):
     site = Site(in_scope)
@@ -70,11 +74,13 @@ def detail_pages(site) -> list[str]:
         reverse("reports:detail", args=[site.report.pk]),
         reverse("timebank:account", args=[site.accounts[0].pk]),
         reverse("membership:done", args=[site.membership.pk]),
+        reverse("membership:take") + f"?personne={site.cleo.pk}",
+        reverse("people:person_create") + f"?foyer={site.household.pk}&lien=child",
     ]
 
 
 def post_forms(site):
-    pages = crawl(site.client, [*site_seeds(), *detail_pages(site)])
+    pages = crawl(site.client, [*detail_pages(site), *site_seeds()])
     found = {}
     for page in pages.values():
         for form in page.forms:
@@ -119,7 +125,7 @@ def mixed(site, form, fields, problems) -> None:
     """A few posts with several fields at once extreme, drawn by hypothesis."""
 
     @settings(
-        max_examples=3,
+        max_examples=2,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -156,6 +162,8 @@ def test_no_form_answers_500_nor_writes_half_on_extreme_values(site):
     for form in forms:
         fields = form.fuzzable()
         for field in fields:
+            if field.kind not in SWEPT_KINDS:
+                continue
             for value in sweep(field.kind):
                 data = form.data()
                 data[field.name] = [value]
