@@ -835,16 +835,18 @@ def hold_time(
     payee = _payee(payee_kind, association, actor=actor)
     content_type = ContentType.objects.get_for_model(item)
     content = (account.pk, payee.pk, minutes, content_type.pk, item.pk)
-    existing = Hold.objects.filter(
-        cooperation_id=account.cooperation_id, idempotency_key=key
-    ).first()
+
+    def recorded() -> Hold | None:
+        return Hold.objects.filter(
+            cooperation_id=account.cooperation_id, idempotency_key=key
+        ).first()
+
+    existing = recorded()
     if existing is None:
         # The payer's account is locked (its limit counts the minutes it holds already); the
         # payee's is not: the share lock the new hold takes on it never waits (NO KEY locks).
         account = lock_accounts(account)[account.pk]
-        existing = Hold.objects.filter(
-            cooperation_id=account.cooperation_id, idempotency_key=key
-        ).first()
+        existing = recorded()
     if existing is not None:
         return _same_hold(existing, content, key)
     if account.closed_at is not None:
@@ -865,9 +867,7 @@ def hold_time(
     except IntegrityError:
         # The same key recorded meanwhile for another account (the lock above is the payer's
         # only): the replay of the same content, or the clear refusal.
-        existing = Hold.objects.filter(
-            cooperation_id=account.cooperation_id, idempotency_key=key
-        ).first()
+        existing = recorded()
         if existing is None:
             raise
         return _same_hold(existing, content, key)
