@@ -25,6 +25,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from django_tasks_db.models import DBTaskResult
 
+from coope.core.management.commands import worker as worker_command
 from coope.core.models import WorkerHeartbeat
 from coope.imports.models import ImportJob
 from coope.people.models import Person
@@ -109,6 +110,14 @@ def worker_backend(settings):
     settings.TASKS = DB_BACKEND
 
 
+@pytest.fixture
+def one_beat(monkeypatch):
+    """`coope worker` in the test's process writes its first beat only: SQLite's in-memory test
+    database locks whole tables between threads. The beats of the thread are tested in a
+    process of its own, on PostgreSQL."""
+    monkeypatch.setattr(worker_command, "HEARTBEAT_EVERY", timedelta(hours=1))
+
+
 def beat(seconds_ago: float = 0, worker_id: str = "w1") -> WorkerHeartbeat:
     now = timezone.now() - timedelta(seconds=seconds_ago)
     return WorkerHeartbeat.objects.create(
@@ -120,6 +129,12 @@ def beat(seconds_ago: float = 0, worker_id: str = "w1") -> WorkerHeartbeat:
 def noted(path: str) -> None:
     """A task for the worker's tests: writes a file."""
     Path(path).write_text("ran")
+
+
+@task
+def count_heartbeats(path: str) -> None:
+    """A task for the worker's tests: writes how many workers beat while it runs."""
+    Path(path).write_text(str(WorkerHeartbeat.objects.count()))
 
 
 def health(client) -> tuple[int, dict]:
@@ -216,7 +231,7 @@ def hidden_fields(html: str) -> dict:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_long_import_is_checked_and_imported_by_the_worker(
-    world, client_as, settings, worker_backend, tmp_path
+    world, client_as, settings, worker_backend, one_beat, tmp_path
 ):
     settings.COOPE_IMPORT_BACKGROUND_ROWS = 2
     settings.COOPE_IMPORT_DIR = tmp_path
@@ -238,13 +253,27 @@ def test_a_long_import_is_checked_and_imported_by_the_worker(
     assert job.background and job.status == ImportJob.Status.CHECKING
     assert health(client)[1]["tasks_waiting"] == 1  # nothing ran in the request
 
-    call_command("worker", batch=True, startup_delay=False, worker_id="test-worker", verbosity=0)
+    call_command(
+        "worker",
+        batch=True,
+        reload=False,
+        startup_delay=False,
+        worker_id="test-worker",
+        verbosity=0,
+    )
     job.refresh_from_db()
     assert job.status == ImportJob.Status.READY
 
     page = client.get(response["Location"]).content.decode()
     assert client.post(f"{response['Location']}confirmer/", {"mode": "all"}).status_code == 302
-    call_command("worker", batch=True, startup_delay=False, worker_id="test-worker", verbosity=0)
+    call_command(
+        "worker",
+        batch=True,
+        reload=False,
+        startup_delay=False,
+        worker_id="test-worker",
+        verbosity=0,
+    )
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
     with scope(cooperation=world.coop.pk):
@@ -253,6 +282,25 @@ def test_a_long_import_is_checked_and_imported_by_the_worker(
     assert [t.task_path.rsplit(".", 1)[1] for t in tasks] == ["check_import", "run_import_job"]
     assert all(t.status == "SUCCESSFUL" and t.worker_ids == ["test-worker"] for t in tasks)
     assert not WorkerHeartbeat.objects.exists()  # a worker that stopped removed its beat
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_beats_while_it_runs_and_forgets_its_beat_when_it_stops(
+    worker_backend, one_beat, tmp_path
+):
+    WorkerHeartbeat.objects.create(  # a worker killed two days ago: forgotten at the next start
+        worker_id="old",
+        hostname="web1",
+        pid=1,
+        started_at=timezone.now() - timedelta(days=2),
+        seen_at=timezone.now() - timedelta(days=2),
+    )
+    count_heartbeats.enqueue(str(tmp_path / "seen"))
+    call_command(
+        "worker", batch=True, reload=False, startup_delay=False, worker_id="w", verbosity=0
+    )
+    assert (tmp_path / "seen").read_text() == "1"
+    assert not WorkerHeartbeat.objects.exists()
 
 
 @pytest.mark.postgres
@@ -279,6 +327,11 @@ def test_a_running_worker_beats_and_its_stop_is_seen(client, worker_backend, tmp
                 pytest.fail(f"the worker stopped: {worker.communicate()[0].decode()}")
             time.sleep(0.2)
         assert (tmp_path / "ran").exists(), "the worker did not run the task in 2 minutes"
+        first = WorkerHeartbeat.objects.get().seen_at
+        deadline = time.monotonic() + 30  # it beats every 5 seconds, from its thread
+        while WorkerHeartbeat.objects.get().seen_at == first and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert WorkerHeartbeat.objects.get().seen_at > first
         status, answer = health(client)
         assert (status, answer["worker"], answer["workers"], answer["tasks_waiting"]) == (
             200,

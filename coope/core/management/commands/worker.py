@@ -52,7 +52,8 @@ class Heartbeat(threading.Thread):
 
     def run(self) -> None:
         try:
-            while not self.stopping.is_set():
+            # The first beat was written before the thread started (Command.handle).
+            while not self.stopping.wait(HEARTBEAT_EVERY.total_seconds()):
                 try:
                     close_old_connections()
                     self.beat()
@@ -61,7 +62,6 @@ class Heartbeat(threading.Thread):
                     # tries again; the health page says « absent » if it lasts.
                     logger.warning("Worker heartbeat not written; retrying", exc_info=True)
                     connection.close()
-                self.stopping.wait(HEARTBEAT_EVERY.total_seconds())
         finally:
             try:
                 WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
@@ -81,7 +81,8 @@ class Command(db_worker.Command):
     )
 
     def handle(self, *args, **options) -> None:
-        if options["reload"] and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
+        reloading = options["reload"] and not options["batch"]  # as db_worker decides
+        if reloading and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
             # With --reload (the default when DEBUG is on) this process only watches the
             # files; the worker, and its heartbeat, is the child it starts.
             super().handle(*args, **options)
