@@ -85,7 +85,7 @@ def run_once(
                 used = FormKey.objects.filter(owner=owner, key=key).first()
                 if used is None:  # deleted in between (expired): claim it again
                     continue
-                return already_recorded(request, used.location)
+                return already_recorded(request, used.location or request.get_full_path())
             response = view()
             if _recorded(response):
                 claim.location = response["Location"]
@@ -94,6 +94,8 @@ def run_once(
                 claim.delete()
         FormKey.objects.filter(created_at__lt=now - LIFETIME).delete()
         return response
+    # Claimed and deleted twice in between (a key expiring at that very moment): run as if the
+    # form had no key rather than refuse the person.
     return view()
 
 

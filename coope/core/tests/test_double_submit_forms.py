@@ -70,7 +70,7 @@ NEEDS_NO_KEY = {
 
 def template_files() -> list[tuple[str, Path]]:
     """Every template of Coopé: the project's folder and each app's `templates/`."""
-    roots = [Path(d) for d in engines["django"].dirs]  # type: ignore[attr-defined]
+    roots = [Path(d) for d in engines["django"].dirs]
     roots += sorted(Path(coope.__file__).parent.glob("*/templates"))
     return [
         (path.relative_to(root).as_posix(), path) for root in roots for path in root.rglob("*.html")
