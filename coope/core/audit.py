@@ -21,6 +21,7 @@ from django.db.models.deletion import Collector
 
 from coope.core import plugins
 from coope.core.models import AuditEntry, Cooperation
+from coope.lib import encryption
 
 # The three operations on a row. An action is either one of them, or ends with one of them after
 # "_" or "." ("admin_delete"), or is a named step of a service ("take_membership",
@@ -104,8 +105,28 @@ def _entry(*, actor, action: str, instance: models.Model, changes: dict | None) 
         model=instance._meta.label_lower,
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
-        changes=changes or {},
+        changes=sealed(instance, changes or {}),
     )
+
+
+def sealed(instance: models.Model, changes):
+    """`changes` with the values of the instance's fields encrypted at rest encrypted here too
+    (coope.lib.encryption): the log keeps that a note changed, not the note in clear."""
+    secret = {
+        f.attname for f in instance._meta.concrete_fields if getattr(f, "encrypted_at_rest", False)
+    }
+    if not secret or not isinstance(changes, dict):
+        return changes
+    return {key: seal(value) if key in secret else value for key, value in changes.items()}
+
+
+def seal(value):
+    """A value (or each side of a [before, after] pair) encrypted; None and "" as they are."""
+    if isinstance(value, list):
+        return [seal(item) for item in value]
+    if value is None or value == "":
+        return value
+    return encryption.encrypt(str(value))
 
 
 _collecting: ContextVar[list[AuditEntry] | None] = ContextVar("audit_collecting", default=None)

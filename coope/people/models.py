@@ -9,6 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from coope.core.models import Cooperation, House
+from coope.lib.encryption import (
+    EncryptedCharField,
+    EncryptedPositiveIntegerField,
+    EncryptedTextField,
+)
 from coope.lib.text import normalize
 
 
@@ -71,7 +76,7 @@ class Person(models.Model):
     occupation = models.CharField(
         _("catégorie socio-professionnelle"), max_length=20, choices=Occupation.choices, blank=True
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)  # encrypted at rest
     created_at = models.DateTimeField(auto_now_add=True)
     anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
 
@@ -269,7 +274,8 @@ class FamilyQuotient(models.Model):
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="quotients")
-    value = models.PositiveIntegerField(_("quotient familial (€)"))
+    # Encrypted at rest: read in Python (the quotient in force, its fee), never filtered in SQL.
+    value = EncryptedPositiveIntegerField(_("quotient familial (€)"), max_value=999_999)
     valid_from = models.DateField(_("valable à partir du"))
     source = models.CharField(_("justificatif"), max_length=20, choices=QuotientSource.choices)
     recorded_by = models.ForeignKey(
@@ -348,7 +354,7 @@ class ReceptionVisit(models.Model):
     )
     date = models.DateField(_("date"), db_index=True)
     reason = models.CharField(_("motif"), max_length=20, choices=VisitReason.choices)
-    comment = models.CharField(_("précision"), max_length=300, blank=True)
+    comment = EncryptedCharField(_("précision"), max_length=300, blank=True)  # encrypted at rest
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -20,6 +20,7 @@ from unidecode import unidecode
 
 from coope.core import audit
 from coope.core.models import AuditEntry
+from coope.lib import encryption
 from coope.lib.text import normalize
 from coope.membership.models import Membership
 from coope.people.models import FamilyQuotient, Household, HouseholdMember, Person
@@ -329,7 +330,8 @@ def _scrub(value, secrets: list[str]):
     A secret of fewer than four characters must match a whole string: a first name such as
     "Ed" must not erase the word "employed"."""
     if isinstance(value, str):
-        lowered = value.casefold()
+        # A note or comment is kept encrypted in the log (coope.lib.encryption): read it.
+        lowered = encryption.decrypt(value).casefold()
         for secret in secrets:
             if lowered == secret or (len(secret) >= 4 and secret in lowered):
                 return ERASED
@@ -386,14 +388,20 @@ def _rename_in_other_entries(person: Person, old_label: str, exclude: set[int]) 
             | Q(changes__icontains=old_label)
             # SQLite keeps JSON with accents escaped (\u00e9)
             | Q(changes__icontains=json.dumps(old_label)[1:-1])
+            # Notes and comments are kept encrypted in the log: read in Python below.
+            | Q(changes__icontains=encryption.TOKEN_START)
         )
         .exclude(pk__in=exclude)
     )
+    renamed = []
     for entry in entries:
-        entry.object_repr = replace_name(entry.object_repr, old_label, new_label)
-        entry.changes = _scrub(entry.changes, [old_label.casefold()])
-    AuditEntry.objects.bulk_update(entries, ["changes", "object_repr"])
-    return entries
+        object_repr = replace_name(entry.object_repr, old_label, new_label)
+        changes = _scrub(entry.changes, [old_label.casefold()])
+        if (object_repr, changes) != (entry.object_repr, entry.changes):
+            entry.object_repr, entry.changes = object_repr, changes
+            renamed.append(entry)
+    AuditEntry.objects.bulk_update(renamed, ["changes", "object_repr"])
+    return renamed
 
 
 @transaction.atomic

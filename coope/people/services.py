@@ -321,7 +321,12 @@ def record_quotient(
         actor=actor,
         action="record_quotient",
         instance=household,
-        changes={"value": value, "valid_from": valid_from.isoformat(), "source": source},
+        # The quotient is encrypted at rest, in the log too (coope.lib.encryption).
+        changes={
+            **audit.sealed(quotient, {"value": value}),
+            "valid_from": valid_from.isoformat(),
+            "source": source,
+        },
     )
     return quotient
 

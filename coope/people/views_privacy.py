@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from coope.core import exports
 from coope.core.views import require_perm
+from coope.lib import encryption
 from coope.lib.pdf import pdf_response, render_pdf
 from coope.people import privacy, services
 from coope.people.forms_privacy import ConsentForm
@@ -176,6 +177,9 @@ def _describe(entry, *, show_sensitive: bool) -> list[tuple[str, str]]:
     lines = []
     for key, value in changes.items():
         sensitive = key in Person.SENSITIVE_FIELDS or (step == "record_quotient" and key == "value")
+        sensitive = sensitive or getattr(_field(entry.model, key), "encrypted_at_rest", False)
+        if sensitive and show_sensitive:
+            value = encryption.revealed(value)  # kept encrypted in the log
         field = _field(entry.model, key)
         choices = CHOICES.get((step, key)) or (field.choices if field else None)
         if key == "via":

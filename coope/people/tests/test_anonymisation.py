@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django_scopes import scope
 
 from coope.core.models import AuditEntry
+from coope.lib import encryption
 from coope.lib.indicators import compute_figures
 from coope.lib.periods import Period
 from coope.membership.models import FeeRule, MembershipPeriod
@@ -230,8 +231,15 @@ def test_anonymisation_erases_identity_and_keeps_what_figures_use(data):
 
 
 def audit_text() -> str:
+    """The log as read with the keys (notes and quotients are kept encrypted in it)."""
+
+    def read(changes):
+        if isinstance(changes, dict):
+            return {key: encryption.revealed(value) for key, value in changes.items()}
+        return changes
+
     return json.dumps(
-        [[e.object_repr, e.changes] for e in AuditEntry.objects.all()], ensure_ascii=False
+        [[e.object_repr, read(e.changes)] for e in AuditEntry.objects.all()], ensure_ascii=False
     ).casefold()
 
 
