@@ -108,10 +108,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A password Coopé chose is changed before anything else (coope/core/views_auth.py).
+    "coope.core.views_auth.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "coope.core.middleware.CooperationScopeMiddleware",
+    # Runs the view of a POST with a one-time form key once per key (coope/core/once.py);
+    # after sessions, CSRF, auth and messages.
+    "coope.core.middleware.OnceMiddleware",
     # Last, as django-axes asks: it answers a locked-out login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -177,6 +182,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "coope.core.views_auth.locked_out"
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 1 if PRODUCTION else 0)
 # A session ends after a working day, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600
