@@ -16,11 +16,15 @@ from coope.lib.bounds import Bounded
 
 class Precision(TypedDict):
     min_value: Decimal
+    max_value: Decimal
     max_digits: int
     decimal_places: int
 
 
-KILOS = Precision(min_value=Decimal("0.001"), max_digits=9, decimal_places=3)
+# A collection, or what a batch takes from it: the van carries a few tonnes at most.
+KILOS = Precision(
+    min_value=Decimal("0.001"), max_value=Decimal(10_000), max_digits=9, decimal_places=3
+)
 
 
 class Quantity(forms.DecimalField):
