@@ -27,6 +27,7 @@ class RowError:
     letter: str  # the column letter (A, B...) when known
     message: str
     sheet: str = ""  # the sheet's title, in a workbook
+    value: str = ""  # what the cell says (the full list of problems, downloaded)
 
 
 @dataclass

@@ -10,6 +10,7 @@ the import ends or fails (or is cancelled, or left for a day: `forget_old`, whic
 and every job runs, and `coope forget_imports` from a timer).
 """
 
+import json
 import logging
 import os
 import time
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
+from coope.imports.framework import RowError
 from coope.imports.models import WORKBOOK, ImportJob
 from coope.imports.workbook import Plan, plan_workbook, run_workbook
 from coope.lib.spreadsheets import SpreadsheetError, read_workbook
@@ -72,10 +74,43 @@ def keep_upload(job: ImportJob, content: bytes) -> None:
         handle.write(content)
 
 
-def forget_files(job: ImportJob) -> None:
-    """Everything the job left on disk: the uploaded file and its progress."""
+def problems_file_of(job: ImportJob) -> Path:
+    return import_dir() / f"{job.token}.problems"
+
+
+def forget_upload(job: ImportJob) -> None:
+    """The uploaded file and the progress: the import is over."""
     file_of(job).unlink(missing_ok=True)
     progress_file_of(job).unlink(missing_ok=True)
+
+
+def forget_files(job: ImportJob) -> None:
+    """Everything the job left on disk: the uploaded file, its progress, its problems."""
+    forget_upload(job)
+    problems_file_of(job).unlink(missing_ok=True)
+
+
+def keep_problems(job: ImportJob, errors: list[RowError]) -> None:
+    """Every problem of the run (the page shows the first MAX_ERRORS_KEPT), for the download:
+    private like the upload, gone with the job."""
+    path = problems_file_of(job)
+    if not errors:
+        path.unlink(missing_ok=True)
+        return
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        for error in errors:
+            row = [error.sheet, error.row, error.column, error.letter, error.value, error.message]
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def read_problems(job: ImportJob) -> list[list]:
+    try:
+        with problems_file_of(job).open(encoding="utf-8") as handle:
+            return [json.loads(line) for line in handle]
+    except FileNotFoundError:
+        return []
 
 
 def plan_of(content: bytes, filename: str, kind: str, encoding: str = "") -> Plan:
@@ -157,11 +192,12 @@ def _run(job: ImportJob, *, dry_run: bool, progress) -> None:
     )
     job.rows_total = job.rows_done = report.total_rows
     job.notice = ""
+    keep_problems(job, report.errors)
     if dry_run:
         job.status, job.preview = Status.READY, report.as_data()
     elif report.written:
         job.status, job.result, job.finished_at = Status.DONE, report.as_data(), timezone.now()
-        forget_files(job)
+        forget_upload(job)
     else:
         # The records changed since the preview: new bad rows. Nothing written; the user
         # sees them and chooses again.

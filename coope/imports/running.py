@@ -312,7 +312,13 @@ def check_rows(
         if problems:
             importer.present = present  # a refused row is not « déjà présente »
         row_errors = [
-            RowError(row.number, *place(key), message, sheet=title)
+            RowError(
+                row.number,
+                *place(key),
+                message,
+                sheet=title,
+                value=as_text(row.get(mapping.get(key, key))),
+            )
             if key
             else RowError(row.number, "", "", message, sheet=title)
             for key, message in problems

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -197,6 +198,33 @@ def cancel(request, token):
         messages.success(request, _("Import annulé : rien n'a été enregistré."))
         return redirect("data:import")
     return redirect("data:import_job", token=token)
+
+
+@require_perm("data.import")
+def problems(request, token, fmt):
+    """Every problem of the job's last run (the page shows the first 500): sheet, row, column,
+    value, problem; for the uploader only, audited, not kept by any cache."""
+    job = _job(request, token)
+    if fmt not in FORMATS:
+        raise Http404
+    found = jobs.read_problems(job)
+    headers = [_("Feuille"), _("Ligne"), _("Colonne"), _("Valeur"), _("Problème")]
+    rows = [
+        [sheet, row, f"{column} ({letter})" if letter else column, value, message]
+        for sheet, row, column, letter, value, message in found
+    ]
+    content = write_spreadsheet(headers, rows, fmt, title=_("Problèmes"))
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    stem = job.filename.rsplit(".", 1)[0][:80] or "import"
+    response["Content-Disposition"] = f'attachment; filename="problemes-{slugify(stem)}.{fmt}"'
+    return exports.audited(
+        response,
+        request=request,
+        list_name="imports.problems",
+        rows=len(rows),
+        label=_("Problèmes d'un import : %(name)s") % {"name": job.filename},
+        details={"format": fmt},
+    )
 
 
 @require_perm("data.import")

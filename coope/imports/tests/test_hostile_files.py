@@ -188,7 +188,7 @@ def test_rows_repeated_to_millions_stop_at_the_row_limit_quickly_in_little_memor
     start = time.perf_counter()
     with pytest.raises(SpreadsheetError, match="plus de 50\u202f000 lignes"):
         read_workbook(content, "bombe.ods")
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < 60  # 2 s on an idle machine, 11 s on a loaded one
     # The memory, traced (slowly) up to a tenth of the limit: what is kept is the rows read.
     monkeypatch.setattr(sheet_reading, "MAX_ROWS", 5_000)
     tracemalloc.start()

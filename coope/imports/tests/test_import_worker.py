@@ -64,6 +64,7 @@ def work() -> None:
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
 @pytest.mark.parametrize(
     "maker,name", [(csv_bytes, "personnes.csv"), (xlsx_bytes, "p.xlsx"), (ods_bytes, "p.ods")]
 )
