@@ -75,6 +75,16 @@ def check_date(value: datetime.date | None) -> None:
         raise ValidationError(date_message(), code="out_of_range")
 
 
+def check_text_length(value: Any) -> None:
+    """A text at most TEXT_MAX long; fields that read a text into a number (hours) pass."""
+    if isinstance(value, str) and len(value) > TEXT_MAX:
+        raise ValidationError(
+            _("Ce texte est trop long : %(max)s caractères au plus (il en a %(n)s).")
+            % {"max": french_number(TEXT_MAX), "n": french_number(len(value))},
+            code="max_length",
+        )
+
+
 def parse_date(text: str | None) -> datetime.date | None:
     """A date of a query string (AAAA-MM-JJ) within the bounds, or None: never an error."""
     try:
@@ -143,8 +153,7 @@ def bound_field(field: forms.Field) -> None:
     elif isinstance(field, forms.DateField | forms.DateTimeField):
         field.validators.append(check_date)
     elif isinstance(field, forms.CharField) and field.max_length is None:
-        field.max_length = TEXT_MAX
-        field.validators.append(validators.MaxLengthValidator(TEXT_MAX))
+        field.validators.append(check_text_length)
 
 
 class Bounded:

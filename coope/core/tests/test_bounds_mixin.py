@@ -63,7 +63,7 @@ GOOD = {"count": "3", "months": "2", "euros": "2,50", "day": "2018-07-12"}
         ("euros", "Infinity", "Saisissez un nombre."),
         ("day", "0001-01-01", "Date improbable : choisissez une date entre 01/01/1900"),
         ("day", "9999-12-31", "Date improbable"),
-        ("notes", "x" * 10_001, "10000 caractères"),
+        ("notes", "x" * 10_001, "Ce texte est trop long : 10\u202f000 caractères au plus"),
         ("notes", "a\x00b", "caractère nul"),
     ],
 )
@@ -85,3 +85,17 @@ def test_query_string_values_are_read_or_ignored():
     assert parse_int("12") == 12
     assert parse_int(str(2**63)) is None
     assert parse_int("-1") is None
+
+
+def test_a_text_field_read_as_a_number_is_bounded_by_its_own_reading():
+    from coope.timebank.forms_setup import LimitForm
+
+    form = LimitForm(
+        {"member-min_balance_minutes": "-20", "member-max_balance_minutes": "x" * 10_001},
+        cooperation=None,
+        kind="member",
+        label="",
+        default=(None, None),
+    )
+    assert not form.is_valid()
+    assert "n'est pas une durée" in " ".join(form.errors["max_balance_minutes"])

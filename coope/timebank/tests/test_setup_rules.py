@@ -94,7 +94,7 @@ def test_rules_and_limits_in_hours(tb, client_as):
         ("member-min_balance_minutes", "-20000", "Choisissez une durée entre -10000 h et 10000 h."),
         ("start_credit_minutes", "-5", "Choisissez une durée entre 0 h et 1000 h."),
         ("start_credit_minutes", "", "Ce champ est obligatoire."),
-        ("reversal_delay_days", "99999", "inférieure ou égale à 3650"),
+        ("reversal_delay_days", "99999", "Le nombre doit être entre 0 et 3\u202f650."),
         ("confirmation_delay_days", "1.5", "Saisissez un nombre entier."),
     ],
 )
