@@ -98,7 +98,11 @@ def test_a_deadlock_that_still_happens_is_run_again_and_goes_through(tb, world, 
     monkeypatch.setattr(atomic, "STATS", atomic.Counter())
     results, errors = _crossing(tb, world, first_waits_for_second=threading.Barrier(2))
     assert errors == [] and results == ["done", "done"]
-    assert atomic.STATS["deadlock"] == 1 and atomic.STATS["retries"] == 1
+    # One deadlock at least (the retry may meet the other again before it locked its rows):
+    # each one run again, and both went through.
+    assert atomic.STATS["deadlock"] >= 1
+    assert atomic.STATS["retries"] == atomic.STATS["deadlock"]
+    assert atomic.STATS["given_up"] == 0
 
 
 @pytest.mark.postgres
