@@ -214,6 +214,16 @@ STORAGES = {
 # Outside production WhiteNoise serves the apps' files as they are, without collectstatic.
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not PRODUCTION
 
+# In production one cache shared by the web server's processes and the worker (throttles);
+# in development and tests each process keeps its own in memory.
+if PRODUCTION or env_str("CACHE_DIR"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        }
+    }
+
 # Mail: a real SMTP server (EMAIL_HOST, EMAIL_PORT...); the console in development.
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -262,6 +272,9 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is the domain owner's choice (hstspreload.org, slow to undo).
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     # The health endpoint is asked over plain HTTP by the machine's own supervisor.
     SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 
