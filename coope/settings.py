@@ -40,6 +40,9 @@ DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 DEVELOPMENT_SECRET_KEY = "coope-development-only-key-never-use-in-production"  # noqa: S105
 KNOWN_SECRET_KEYS = {DEVELOPMENT_SECRET_KEY, "changeme", "secret", "django-insecure"}
 SECRET_KEY = env_str("SECRET_KEY")
+# Earlier secret keys, comma-separated: sessions, reset links and encrypted fields made with
+# them still read after SECRET_KEY changes (docs/deploy.md, key rotation).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 # Sensitive fields (family quotient, notes, comments) are encrypted at rest with keys derived
 # from ENCRYPTION_KEY (a list, comma-separated, newest first, to rotate) and SECRET_KEY: keep
 # both outside the database and outside its backups.
