@@ -57,15 +57,8 @@ echo "   migrate: ${SECONDS}s"
 STATIC_ROOT_DIR=$($BIN/coope shell -c 'from django.conf import settings; print(settings.STATIC_ROOT)')
 [ -e "$STATIC_ROOT_DIR" ] || STATIC_CREATED="$STATIC_ROOT_DIR"  # a first run here: removed after
 $BIN/coope collectstatic --noinput | tail -n 1
-# Every warning fails, except W021 (HSTS preload): asking browsers to preload the domain, and
-# all its subdomains, is the owner's choice to make (SECURE_HSTS_PRELOAD=true), not a default.
-if ! $BIN/coope check --deploy --fail-level WARNING >"$WORK/check.log" 2>&1; then
-  cat "$WORK/check.log"
-  if grep -oE '\(([a-z_]+\.)+[EWC][0-9]+\)' "$WORK/check.log" | grep -vq '(security.W021)'; then
-    echo "coope check --deploy: fix the issues above." >&2
-    exit 1
-  fi
-fi
+# Every warning fails (W021, HSTS preload, is silenced by the settings unless asked for).
+$BIN/coope check --deploy --fail-level WARNING | tail -n 1
 
 echo "== a cooperation and its director"
 SMOKE_PASSWORD=$($BIN/python -c 'import secrets; print(secrets.token_urlsafe(16))')
