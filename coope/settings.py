@@ -202,7 +202,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "coope" / "static"]
 # WhiteNoise serves the static files itself (no web server needed for them); in production
 # from the files `coope collectstatic` gathered, with hashed names and compressed copies.
@@ -240,6 +240,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "coope@localhost")
+# Server errors are mailed to ADMINS (comma-separated addresses) in production.
+ADMINS = env_list("ADMINS")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Background work: Django's Tasks framework. In production a worker process (`coope
 # db_worker`) runs the tasks stored in the database; in development and tests they run at once.

@@ -20,7 +20,7 @@ case "$DB_NAME" in
 esac
 
 WORK=$(mktemp -d -t coope-prodcheck.XXXXXX)
-WEB_PID="" WORKER_PID="" STATIC_CREATED=""
+WEB_PID="" WORKER_PID=""
 stop() {
   local code=$?
   for pid in $WORKER_PID $WEB_PID; do
@@ -33,7 +33,6 @@ stop() {
     echo "== prod-check FAILED; last lines of the logs:" >&2
     tail -n 40 "$WORK/web.log" "$WORK/worker.log" >&2 || true
   fi
-  [ -n "$STATIC_CREATED" ] && rm -rf "$STATIC_CREATED"
   rm -rf "$WORK"
   exit "$code"
 }
@@ -48,14 +47,14 @@ export SECRET_KEY=$($BIN/python -c 'import secrets; print(secrets.token_urlsafe(
 export ENCRYPTION_KEY=$($BIN/python -c 'import secrets; print(secrets.token_urlsafe(32))')
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export COOPE_IMPORT_DIR="$WORK/imports" LOG_LEVEL=WARNING
+# Static files and the cache in the check's own folder: the working tree's var/ is left alone.
+export STATIC_ROOT="$WORK/static" CACHE_DIR="$WORK/cache"
 unset DEBUG TASKS_BACKEND
 
 echo "== migrate, collectstatic, check --deploy"
 SECONDS=0
 $BIN/coope migrate --noinput >"$WORK/migrate.log"
 echo "   migrate: ${SECONDS}s"
-STATIC_ROOT_DIR=$($BIN/coope shell -c 'from django.conf import settings; print(settings.STATIC_ROOT)')
-[ -e "$STATIC_ROOT_DIR" ] || STATIC_CREATED="$STATIC_ROOT_DIR"  # a first run here: removed after
 $BIN/coope collectstatic --noinput | tail -n 1
 # Every warning fails (W021, HSTS preload, is silenced by the settings unless asked for).
 $BIN/coope check --deploy --fail-level WARNING | tail -n 1
