@@ -247,7 +247,7 @@ def session_detail(request, pk):
 def session_search(request, pk):
     """People matching ?q=, with the button this page needs (register, or tick as a walk-in)."""
     session = _session(pk)
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").replace("\x00", "").strip()
     mode = "walk_in" if request.GET.get("pour") == "presence" else "register"
     results = (
         (
@@ -524,7 +524,7 @@ def volunteer_hours(request):
 
 @require_perm("volunteering.record")
 def volunteer_search(request):
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").replace("\x00", "").strip()
     results = (
         (
             Person.objects.search(query)

@@ -55,7 +55,7 @@ def _errors_to(form, error: ValidationError) -> None:
 
 @require_perm("cannery.view")
 def index(request):
-    code = request.GET.get("lot", "").strip()
+    code = request.GET.get("lot", "").replace("\x00", "").strip()
     if code:
         lot = Lot.objects.filter(code__iexact=code).first()
         if lot is not None:

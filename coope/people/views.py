@@ -51,7 +51,7 @@ def _with_cards(people):
 
 @require_perm("people.view")
 def desk(request):
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").replace("\x00", "").strip()
     results = (
         _with_cards(Person.objects.search(query).select_related("home_house")[:SEARCH_LIMIT])
         if query
@@ -218,7 +218,7 @@ def household_create(request):
 def household_detail(request, pk):
     household = get_object_or_404(Household, pk=pk)
     show_sensitive = request.user.has_coope_perm("people.view_sensitive")
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").replace("\x00", "").strip()
     links = household.links.select_related("person", "person__home_house")
     candidates = (
         Person.objects.search(query).exclude(pk__in=links.current().values("person"))[:10]

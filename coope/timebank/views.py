@@ -292,7 +292,7 @@ def exchange_new(request):
 def _account_search(request, *, exclude=None, details: bool, limit: int):
     """The front desk's search (`Person.objects.search`: parts of a name, or a card number) over
     the open members' accounts; the results are ticked into the form's field `?champ=`."""
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").replace("\x00", "").strip()
     champ = request.GET.get("champ", "")
     if champ not in ("receivers", "provider", "receiver"):
         raise Http404
@@ -480,7 +480,7 @@ def accounts(request):
         queryset = queryset.filter(kind=AccountKind.MEMBER, closed_at__isnull=True).exclude(
             Exists(Entry.objects.filter(account=OuterRef("pk"), transfer__created_at__gte=since))
         )
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").replace("\x00", "").strip()
     without_account = []
     if query:
         queryset = queryset.filter(person__in=Person.objects.search(query))
