@@ -135,6 +135,18 @@ class Journal:
 # -- running an import ---------------------------------------------------------------------------
 
 
+def _refuse_nul(values: dict[str, Any]) -> None:
+    """A NUL character cannot be stored (PostgreSQL refuses it): the row's problem, in words."""
+    bad = [key for key, value in values.items() if isinstance(value, str) and "\x00" in value]
+    if bad:
+        raise Problems(
+            [
+                (key, _("Cette cellule contient un caractère invisible (nul) : retapez-la."))
+                for key in bad
+            ]
+        )
+
+
 def _as_sheet(rows: Sheet | Iterable[Row | dict[str, Any]]) -> Sheet:
     if isinstance(rows, Sheet):
         return rows
@@ -292,6 +304,7 @@ def check_rows(
         values = {key: row.get(header) for key, header in mapping.items()}
         present = importer.present
         try:
+            _refuse_nul(values)
             with journal.row(), transaction.atomic():
                 importer.import_row(row.number, values)
         except Problems as error:
