@@ -38,7 +38,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 PRODUCTION = env_str("COOPE_ENV", "development") == "production"
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 DEVELOPMENT_SECRET_KEY = "coope-development-only-key-never-use-in-production"  # noqa: S105
-KNOWN_SECRET_KEYS = {DEVELOPMENT_SECRET_KEY, "changeme", "secret", "django-insecure"}
+KNOWN_SECRET_KEYS = {DEVELOPMENT_SECRET_KEY, "changeme", "secret"}
 SECRET_KEY = env_str("SECRET_KEY")
 # Earlier secret keys, comma-separated: sessions, reset links and encrypted fields made with
 # them still read after SECRET_KEY changes (docs/deploy.md, key rotation).
@@ -50,7 +50,12 @@ SALT_KEY = env_list("ENCRYPTION_KEY")
 if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("DEBUG must be off in production (COOPE_ENV=production).")
-    if len(SECRET_KEY) < 50 or SECRET_KEY in KNOWN_SECRET_KEYS or len(set(SECRET_KEY)) < 5:
+    if (
+        len(SECRET_KEY) < 50
+        or SECRET_KEY in KNOWN_SECRET_KEYS
+        or SECRET_KEY.startswith("django-insecure")  # Django's startproject key, as it says
+        or len(set(SECRET_KEY)) < 5
+    ):
         raise ImproperlyConfigured(
             "SECRET_KEY must be set in production (COOPE_ENV=production) to a long random "
             "string of 50 characters or more: python3 -c 'import secrets; "
@@ -186,7 +191,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "coope.core.views_auth.locked_out"
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 1 if PRODUCTION else 0)
+# Behind AXES_PROXY_COUNT reverse proxies (nginx: 1) the client's address is read from
+# X-Forwarded-For as the outermost proxy wrote it (coope.core.views_auth.client_address).
+AXES_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 1 if PRODUCTION else 0)
+AXES_CLIENT_IP_CALLABLE = "coope.core.views_auth.client_address"
 # A session ends after a working day, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -22,3 +22,7 @@ urlpatterns = [
     *(path(prefix, include(urlconf)) for prefix, urlconf in url_includes()),
     path("admin/", admin.site.urls),
 ]
+
+# A busy database answers 503 « rien n'a été enregistré, renvoyez dans une minute »; any other
+# failure Django's 500 page (coope/core/views_errors.py).
+handler500 = "coope.core.views_errors.server_error"

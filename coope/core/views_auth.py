@@ -15,7 +15,9 @@ at first sign-in when Coopé chose it), and a forgotten password reset by e-mail
 import datetime
 import hashlib
 
+from axes.utils import reset as axes_reset
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
@@ -32,6 +34,22 @@ from coope.core import audit
 from coope.core.models import AuditEntry, User
 
 # -- lockout -----------------------------------------------------------------------------
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address the lockout counts (AXES_CLIENT_IP_CALLABLE). Behind AXES_PROXY_COUNT
+    trusted reverse proxies, each appending the address it saw to X-Forwarded-For (nginx's
+    $proxy_add_x_forwarded_for), the client is the one the outermost proxy appended: what a
+    client writes in the header itself stays to the left and is not trusted."""
+    proxies = settings.AXES_PROXY_COUNT
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    if proxies > 0 and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR")
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
@@ -170,6 +188,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         _password_set_by_holder(self.request, form.user, "reset_password_by_email")
+        # The link proved the address: the lockout of the wrong passwords before it is lifted.
+        axes_reset(username=form.user.get_username())
         return response
 
 

@@ -60,6 +60,25 @@ def contention(error: BaseException) -> str | None:
     return None
 
 
+# PostgreSQL: a lock not obtained in time (lock_timeout) or a statement cancelled waiting.
+LOCK_WAIT = {"55P03", "57014"}
+
+
+def database_busy(error: BaseException) -> bool:
+    """Whether the error is the database being busy rather than a fault: contention, a lock
+    not obtained in time on PostgreSQL, or SQLite's write lock held past its timeout by a
+    long write (a large import)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        code = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if code in CONTENTION or code in LOCK_WAIT:
+            return True
+        if "database is locked" in str(seen) or "database table is locked" in str(seen):
+            return True
+        seen = seen.__cause__
+    return False
+
+
 def atomic_service[**P, R](func: Callable[P, R]) -> Callable[P, R]:
     """Run the service in one transaction (a savepoint inside another), retried on contention."""
 

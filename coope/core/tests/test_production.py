@@ -80,6 +80,8 @@ def test_production_starts_with_real_keys_and_debug_off():
         ({"SECRET_KEY": "changeme"}, "SECRET_KEY must be set"),
         ({"SECRET_KEY": secrets.token_urlsafe(30)}, "SECRET_KEY must be set"),  # 40 characters
         ({"SECRET_KEY": "x" * 64}, "SECRET_KEY must be set"),  # long, but not random
+        # Django's startproject key, whatever follows its prefix.
+        ({"SECRET_KEY": "django-insecure-" + secrets.token_urlsafe(50)}, "SECRET_KEY must be set"),
         (
             {"SECRET_KEY": "coope-development-only-key-never-use-in-production"},
             "SECRET_KEY must be set",
