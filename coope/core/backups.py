@@ -748,12 +748,12 @@ def restore_backup(
     if engine == "sqlite" and users:
         raise BackupError(
             f"La base {path} est ouverte par d'autres processus ({', '.join(map(str, users))}) : "
-            "arrêtez Coopé et son worker (systemctl stop coope coope-worker), puis relancez."
+            "arrêtez Coopé et son worker (systemctl stop coope-web coope-worker), puis relancez."
         )
     if engine == "postgresql" and others:
         raise BackupError(
             f"La base « {target['NAME']} » a {others} autre(s) connexion(s) ouverte(s) : arrêtez "
-            "Coopé et son worker (systemctl stop coope coope-worker), puis relancez."
+            "Coopé et son worker (systemctl stop coope-web coope-worker), puis relancez."
         )
     if tables:
         outcome.safety = create_backup(target, safety_dir or archive.parent).path
