@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coope.activities.models import Activity, PriceKind
 from coope.core.models import House, ProjectGroup
-from coope.lib.bounds import Bounded
+from coope.lib.bounds import DATE_MAX, Bounded, date_message
 from coope.lib.periods import AGE_BANDS
 from coope.people.models import Person
 from coope.volunteering.models import VolunteeringKind
@@ -57,6 +57,10 @@ class SessionPlanForm(Bounded, forms.Form):
             self.add_error("end", _("L'heure de fin doit être après l'heure de début."))
         if data.get("place_house") and data.get("commune"):
             self.add_error("commune", _("Choisissez une maison ou une commune, pas les deux."))
+        if data.get("date") and data.get("weeks"):
+            last = data["date"] + datetime.timedelta(weeks=data["weeks"] - 1)
+            if last > DATE_MAX:
+                self.add_error("weeks", date_message())
         return data
 
     def first_start(self) -> datetime.datetime:
@@ -201,6 +205,8 @@ class VolunteerHoursForm(Bounded, forms.Form):
         data = super().clean()
         if "hours" in data and "minutes" in data and not (data["hours"] or data["minutes"]):
             self.add_error("hours", _("Indiquez une durée : au moins une minute."))
+        if "hours" in data and "minutes" in data and data["hours"] * 60 + data["minutes"] > 24 * 60:
+            self.add_error("hours", _("Une journée compte 24 heures au plus : corrigez la durée."))
         return data
 
     def duration_minutes(self) -> int:

@@ -58,6 +58,18 @@ def test_an_activity_in_year_1_or_9999_is_refused_whole(site, date):
     assert not Activity.objects.filter(title="Yoga").exists()
 
 
+def test_weekly_sessions_that_would_run_past_2100_are_refused_whole(site):
+    late = {**ACTIVITY, "s-date": "2100-12-20", "s-weeks": "60"}
+    refused(site, reverse("activities:create"), late, "Date improbable")
+    assert not Activity.objects.filter(title="Yoga").exists()
+
+
+def test_more_than_a_day_of_volunteer_hours_on_one_date_is_refused(site):
+    url = reverse("activities:volunteer_hours")
+    data = {"date": "2018-07-12", "hours": "24", "minutes": "59", "kind": "activity"}
+    refused(site, url, {**data, "people": [str(site.ana.pk)]}, "24 heures au plus")
+
+
 def test_an_activity_whose_sessions_fail_leaves_no_activity(site, monkeypatch):
     from django.core.exceptions import ValidationError
 
