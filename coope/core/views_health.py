@@ -1,13 +1,15 @@
 """/sante/: is this Coopé able to serve? For a supervisor (systemd, a monitoring probe, the
 reverse proxy), no login.
 
-    {"database": "ok", "worker": "ok", "workers": 1, "tasks_waiting": 0, "oldest_waiting_seconds": 0}
+    {"database": "ok", "worker": "ok", "workers": 1, "tasks_stuck": 0, "tasks_waiting": 0, "oldest_waiting_seconds": 0}
 
 200 when the database answers and, where tasks run in a worker (the database backend of
 production), a worker is alive and the queue moves; 503 otherwise. `worker` is:
 
-- "ok": a `coope worker` wrote its heartbeat less than `HEARTBEAT_STALE` ago, and no task has
-  waited more than `QUEUE_LATE`;
+- "ok": a `coope worker` wrote its heartbeat less than `HEARTBEAT_STALE` ago
+  (coope/core/worker_recovery.py), and no task has waited more than `QUEUE_LATE`;
+- "stuck": a worker beats, but a task is RUNNING on a worker without heartbeat (killed during
+  the task); the next beat of a live worker fails it (coope/core/worker_recovery.py);
 - "late": a worker beats, but a task has waited more than `QUEUE_LATE` (the worker is stuck on a
   task, or too few workers for the work);
 - "absent": no worker beat recently (stopped, killed, or never started);
@@ -30,12 +32,10 @@ from django.views.decorators.http import require_safe
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from coope.core.models import WorkerHeartbeat
+from coope.core.worker_recovery import alive_workers, dead_tasks
 
 logger = logging.getLogger(__name__)
 
-# The worker beats every 5 seconds (coope/core/management/commands/worker.py).
-HEARTBEAT_STALE = timedelta(seconds=30)
 QUEUE_LATE = timedelta(minutes=10)
 
 
@@ -66,14 +66,15 @@ def _worker() -> dict:
     if not any(isinstance(backend, DatabaseBackend) for backend in task_backends.all()):
         return {"worker": "inline"}
     now = timezone.now()
-    stale = getattr(settings, "COOPE_HEALTH_HEARTBEAT_STALE", HEARTBEAT_STALE)
     late = getattr(settings, "COOPE_HEALTH_QUEUE_LATE", QUEUE_LATE)
-    workers = WorkerHeartbeat.objects.filter(seen_at__gte=now - stale).count()
+    workers = len(alive_workers(now))
+    stuck = len(dead_tasks(now))
     waiting, oldest = _queue(now)
-    state = "absent" if not workers else "late" if oldest > late else "ok"
+    state = "absent" if not workers else "stuck" if stuck else "late" if oldest > late else "ok"
     return {
         "worker": state,
         "workers": workers,
+        "tasks_stuck": stuck,
         "tasks_waiting": waiting,
         "oldest_waiting_seconds": int(oldest.total_seconds()),
     }

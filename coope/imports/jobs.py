@@ -209,6 +209,36 @@ def _run(job: ImportJob, *, dry_run: bool, progress) -> None:
     job.save()
 
 
+def task_interrupted(task_path: str, args_kwargs: dict) -> None:
+    """A task's worker died while it ran (coope/core/worker_recovery.py): the job it was
+    running fails, its file removed. Its work was one transaction: nothing was written."""
+    if task_path not in (check_import.module_path, run_import_job.module_path):
+        return
+    args = args_kwargs.get("args") or [args_kwargs.get("kwargs", {}).get("job_id")]
+    with scopes_disabled():
+        job = ImportJob.objects.filter(
+            pk=args[0], status__in=(Status.CHECKING, Status.IMPORTING)
+        ).first()
+    if job is not None:
+        _fail(
+            job,
+            _(
+                "Le traitement a été interrompu (le service a redémarré) : rien n'a été "
+                "importé. Recommencez l'import."
+            ),
+        )
+
+
+def recover_if_interrupted(job: ImportJob) -> None:
+    """A running background job whose worker died is failed now (for « Annuler » and its
+    page), not only when a worker starts again."""
+    if job.running and job.background:
+        from coope.core.worker_recovery import recover_dead_tasks
+
+        if recover_dead_tasks():
+            job.refresh_from_db()
+
+
 def _fail(job: ImportJob, notice: str) -> None:
     forget_files(job)
     job.status, job.notice, job.finished_at = Status.FAILED, notice, timezone.now()

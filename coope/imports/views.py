@@ -146,6 +146,7 @@ def _drop_older_waiting(user) -> None:
 def job(request, token):
     """The job as it stands: its progress, its preview, or its result."""
     job = _job(request, token)
+    jobs.recover_if_interrupted(job)  # its worker died: the page says so
     if job.running:
         jobs.read_progress(job)
     if request.htmx and request.GET.get("progres"):
@@ -192,6 +193,7 @@ def confirm(request, token):
 @require_perm("data.import")
 def cancel(request, token):
     job = _job(request, token)
+    jobs.recover_if_interrupted(job)  # its worker died: it can be cancelled
     if job.status in (Status.READY, Status.FAILED):
         jobs.forget_files(job)
         job.delete()

@@ -6,6 +6,10 @@ plus a thread that writes the process's `WorkerHeartbeat` row every few seconds.
 the worker's loop: a long import holds the loop for minutes while the process is well alive.
 The row is deleted when the worker stops (SIGTERM, SIGINT), so `/sante/` says « absent » at
 once; a worker killed outright stops beating and is « absent » after `HEARTBEAT_STALE`.
+
+The task a killed worker was running stays RUNNING in django_tasks_db's table: every worker,
+when it starts and after each beat, fails such tasks and their import jobs
+(coope/core/worker_recovery.py).
 """
 
 import logging
@@ -20,6 +24,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
 from coope.core.models import WorkerHeartbeat
+from coope.core.worker_recovery import recover_dead_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +62,7 @@ class Heartbeat(threading.Thread):
                 try:
                     close_old_connections()
                     self.beat()
+                    recover_dead_tasks(alive=self.worker_id)
                 except DatabaseError:
                     # The database is away or busy (SQLite during a long write): the next beat
                     # tries again; the health page says « absent » if it lasts.
@@ -91,6 +97,7 @@ class Command(db_worker.Command):
         WorkerHeartbeat.objects.filter(seen_at__lt=timezone.now() - FORGET_AFTER).delete()
         heartbeat = Heartbeat(worker_id)
         heartbeat.beat()  # alive before the first task, and the database answers
+        recover_dead_tasks(alive=worker_id)  # the tasks of a worker killed before this start
         heartbeat.start()
         try:
             super().handle(*args, **options)
