@@ -667,8 +667,12 @@ def french_score(text: str) -> tuple[float, int]:
         following = text[index + 1 : index + 2]
         if char.isalpha() and ord(char) < 0x250:
             score += 2 if char in _FRENCH else 0.5
-            if char.isupper() and previous.isalpha() and previous.islower():
-                score -= 3
+            if (
+                char.isupper()
+                and previous.isalpha()
+                and (previous.islower() or following.islower())
+            ):
+                score -= 3  # « rÈunion », « RÈunion »: upper case inside a lower-case word
         elif char in _SYMBOLS:
             score += 0.5 - previous.isalpha() - following.isalpha()  # « …lodie », « Zo‚ »
         elif unicodedata.category(char).startswith(("C", "S", "P")) or char.isalpha():

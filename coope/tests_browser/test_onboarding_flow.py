@@ -402,7 +402,7 @@ def upload(page, base_url: str, content: bytes) -> None:
     page.goto(f"{base_url}/donnees/")
     page.get_by_role("link", name="Importer un fichier").click()
     page.get_by_label("Un classeur entier").check()
-    page.get_by_label("Fichier").set_input_files(
+    page.get_by_label("Fichier", exact=True).set_input_files(
         {
             "name": "collines.xlsx",
             "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from coope.lib.bounds import Bounded
 from coope.timebank.models import Account, AccountKind, Category, ListingKind
 
-# One service, or a paper cheque for one: a working week at most (1e9 h is a typing mistake).
-MAX_SERVICE_MINUTES = 48 * 60
+# One exchange, or a paper cheque for one: 1000 h at most (1e9 h is a typing mistake); what a
+# member may really give or owe is the account's limits' business, with their own messages.
+MAX_SERVICE_MINUTES = 1000 * 60
 
 
 class HoursField(forms.CharField):
@@ -38,7 +39,10 @@ class HoursField(forms.CharField):
             )
         if minutes > MAX_SERVICE_MINUTES:
             raise forms.ValidationError(
-                _("Un service dure au plus %(h)s heures : vérifiez la durée (1 h 30, 2, 0,5)."),
+                _(
+                    "Plus de %(h)s heures pour un échange, c'est sans doute une faute de frappe : "
+                    "vérifiez la durée (1 h 30, 2, 0,5)."
+                ),
                 code="invalid",
                 params={"h": MAX_SERVICE_MINUTES // 60},
             )

@@ -42,6 +42,8 @@ def production(**extra: str) -> dict:
         **extra,
     }
     env.pop("DEBUG", None)
+    # Set by the browser tests in this process (Playwright runs an event loop): not in production.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(  # noqa: S603 (this interpreter, a fixed script)
         [sys.executable, "-c", CHECKS], env=env, capture_output=True, text=True, timeout=120
     )
