@@ -327,7 +327,7 @@ class Page:
     forms: list[Form]
 
 
-def crawl(client, seeds: list[str], *, per_name: int = 2, limit: int = 400) -> dict[str, Page]:
+def crawl(client, seeds: list[str], *, per_name: int = 1, limit: int = 400) -> dict[str, Page]:
     """Pages reachable from `seeds` by links, at most `per_name` of each URL name; keyed by
     path. Every answer must be a page, never a server error."""
     pages: dict[str, Page] = {}
