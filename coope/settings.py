@@ -191,9 +191,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "coope.core.views_auth.locked_out"
-# Behind AXES_PROXY_COUNT reverse proxies (nginx: 1) the client's address is read from
+# Behind COOPE_PROXY_COUNT reverse proxies (nginx: 1) the client's address is read from
 # X-Forwarded-For as the outermost proxy wrote it (coope.core.views_auth.client_address).
-AXES_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 1 if PRODUCTION else 0)
+COOPE_PROXY_COUNT = env_int("PROXY_COUNT", 1 if PRODUCTION else 0)
 AXES_CLIENT_IP_CALLABLE = "coope.core.views_auth.client_address"
 # A session ends after a working day, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600

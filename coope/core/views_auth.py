@@ -37,11 +37,11 @@ from coope.core.models import AuditEntry, User
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """The address the lockout counts (AXES_CLIENT_IP_CALLABLE). Behind AXES_PROXY_COUNT
+    """The address the lockout counts (AXES_CLIENT_IP_CALLABLE). Behind COOPE_PROXY_COUNT
     trusted reverse proxies, each appending the address it saw to X-Forwarded-For (nginx's
     $proxy_add_x_forwarded_for), the client is the one the outermost proxy appended: what a
     client writes in the header itself stays to the left and is not trusted."""
-    proxies = settings.AXES_PROXY_COUNT
+    proxies = settings.COOPE_PROXY_COUNT
     forwarded = [
         part.strip()
         for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")

@@ -20,7 +20,7 @@ NEW_PASSWORD = "Tilleul-Crest-4471"
 @pytest.fixture(autouse=True)
 def behind_nginx(settings):
     settings.AXES_ENABLED = True
-    settings.AXES_PROXY_COUNT = 1
+    settings.COOPE_PROXY_COUNT = 1
 
 
 def sign_in(client: Client, password: str, forwarded_for: str):
