@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -109,6 +110,30 @@ class House(models.Model):
         verbose_name = _("maison de quartier")
         verbose_name_plural = _("maisons de quartier")
         ordering = ["name"]
+        # Imports find a house by its name or its short name: two houses of a cooperation
+        # never share one, whatever the capitals.
+        constraints = [
+            models.UniqueConstraint(
+                models.F("cooperation"),
+                Lower("name"),
+                name="house_name_unique",
+                violation_error_code="unique",
+                violation_error_message=_(
+                    "Une maison de la coopération porte déjà ce nom, aux majuscules près : "
+                    "choisissez-en un autre ou modifiez celle qui existe."
+                ),
+            ),
+            models.UniqueConstraint(
+                models.F("cooperation"),
+                Lower("short_name"),
+                name="house_short_name_unique",
+                violation_error_code="unique",
+                violation_error_message=_(
+                    "Une maison de la coopération porte déjà ce nom court, aux majuscules "
+                    "près : choisissez-en un autre."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

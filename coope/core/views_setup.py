@@ -224,7 +224,10 @@ def house_edit(request, pk=None):
     if house is None and not _has_association(request):
         messages.error(request, _("Ajoutez d'abord l'association qui gère la maison."))
         return redirect("core:associations")
-    form = HouseForm(request.POST or None, instance=house, cooperation=request.cooperation)
+    # tenant_form: the form checks the names against the cooperation's other houses.
+    form = tenant_form(HouseForm, request.cooperation)(
+        request.POST or None, instance=house, cooperation=request.cooperation
+    )
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_house(actor=request.user, house=form.instance)

@@ -206,7 +206,7 @@ def check_period_dates(
         )
 
 
-def _check_period_name(cooperation, name: str, *, exclude: int | None = None) -> str:
+def check_period_name(cooperation, name: str, *, exclude: int | None = None) -> str:
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Donnez un nom à la période, ex. 2019 ou 2019-2020.")})
@@ -224,7 +224,7 @@ def create_period(
 ) -> MembershipPeriod:
     """A period with the dates given (an import of past years), without fee grid."""
     Cooperation.objects.select_for_update(no_key=True).get(pk=cooperation.pk)
-    name = _check_period_name(cooperation, name)
+    name = check_period_name(cooperation, name)
     check_period_dates(cooperation, start, end)
     period = MembershipPeriod.objects.create(
         cooperation=cooperation, name=name, start=start, end=end
@@ -253,7 +253,7 @@ def change_period(
             % {"p": period.name}
         )
     before = audit.snapshot(period, PERIOD_FIELDS)
-    period.name = _check_period_name(period.cooperation_id, name, exclude=period.pk)
+    period.name = check_period_name(period.cooperation_id, name, exclude=period.pk)
     check_period_dates(period.cooperation_id, start, end, exclude=period.pk)
     period.start, period.end = start, end
     period.save()

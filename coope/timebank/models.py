@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -350,7 +350,17 @@ class Category(models.Model):
         verbose_name_plural = _("catégories de services")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["cooperation", "name"], name="timebank_category_unique")
+            # « jardinage » is « Jardinage »: one category, whatever the capitals.
+            models.UniqueConstraint(
+                F("cooperation"),
+                Lower("name"),
+                name="timebank_category_name_unique",
+                violation_error_code="unique",
+                violation_error_message=_(
+                    "Cette catégorie existe déjà dans la coopération, aux majuscules près : "
+                    "choisissez-la dans la liste ou donnez un autre nom."
+                ),
+            )
         ]
 
     def __str__(self) -> str:

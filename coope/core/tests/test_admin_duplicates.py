@@ -121,6 +121,7 @@ def rows(world):
         made = [
             world.coop,
             world.assoc_a,
+            world.house_a,
             world.alice,
             ProjectGroup.objects.create(cooperation=world.coop, name="Alimentation", slug="alim"),
             Membership.objects.create(
@@ -199,7 +200,7 @@ def test_a_duplicate_in_every_admin_is_a_form_error_and_writes_nothing(
     models_walked = walked(as_platform)
     missing = {m._meta.label for m in models_walked} - {m._meta.label for m in rows}
     assert not missing, f"No row to copy for {missing}: add one to the `rows` fixture"
-    assert len(models_walked) >= 11
+    assert len(models_walked) >= 12
     for model in models_walked:
         obj = rows[model]
         data = duplicate_of(client, obj)
