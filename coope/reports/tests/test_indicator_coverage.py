@@ -114,13 +114,20 @@ def test_exact_parts_by_house_add_up_to_the_whole(year):
     assert parts == [90, 120] and sum(parts) == hours(w.coop, Y2018) == 210
 
 
-def test_two_houses_of_the_same_name_keep_their_own_part(year):
-    """Breakdowns are keyed by stable codes (here the house's id), labelled at display."""
+def test_houses_that_swap_names_keep_their_own_part(year):
+    """Breakdowns are keyed by stable codes (here the house's id), labelled at display: two
+    houses that swap their names (names are unique in a cooperation) keep their parts."""
     w = year
-    w.house_b.name = w.house_a.name
-    w.house_b.save()
     by_house = registry()["membership.members_by_house"]
+    before = by_house(w.coop, Y2018)
+    name_a, name_b = w.house_a.name, w.house_b.name
+    w.house_a.name = "provisoire"
+    w.house_a.save()
+    w.house_b.name = name_a
+    w.house_b.save()
+    w.house_a.name = name_b
+    w.house_a.save()
     value = by_house(w.coop, Y2018)
-    assert value == {str(w.house_a.pk): 1, str(w.house_b.pk): 1}
+    assert value == before == {str(w.house_a.pk): 1, str(w.house_b.pk): 1}
     labels = by_house.labels(Scope(w.coop, Y2018), value)
-    assert list(labels.values()) == [w.house_a.name, w.house_a.name]
+    assert labels == {str(w.house_a.pk): name_b, str(w.house_b.pk): name_a}
