@@ -5,6 +5,9 @@ of the same cooperation, Charlie is reception in another cooperation (healthchec
 """
 
 import datetime
+import email
+import email.policy
+import socket
 
 import pytest
 from django_scopes import scope, scopes_disabled
@@ -121,3 +124,47 @@ def client_as(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def director(world):
+    """The test cooperation's director, with the staff access the admin asks (as the demo and
+    the admin itself give directors): not a superuser, the role is enough."""
+    world.director.is_staff = True
+    world.director.save(update_fields=["is_staff"])
+    assert not world.director.is_superuser
+    return world.director
+
+
+class Inbox:
+    """What a real SMTP server (aiosmtpd) received: the envelopes, and the messages parsed."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+    @property
+    def parsed(self) -> list[email.message.EmailMessage]:
+        return [
+            email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes
+        ]
+
+
+@pytest.fixture
+def smtp_inbox(settings):
+    """A real SMTP server on a free port of this machine, Django's mail sent to it."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
+    yield inbox
+    controller.stop()

@@ -25,15 +25,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def director(world):
-    """A director who is not a superuser (the admin opens to directors)."""
-    world.director.is_staff = True
-    world.director.save()
-    assert not world.director.is_superuser
-    return world.director
-
-
-@pytest.fixture
 def platform(db):
     """A platform administrator: a superuser of no cooperation."""
     return User.objects.create_superuser("plateforme", "ops@example.org", "ops-pass-4521")

@@ -55,14 +55,6 @@ def platform(db):
     return User.objects.create_superuser("plateforme", "ops@example.org", "ops-pass-4521")
 
 
-@pytest.fixture
-def director(world):
-    """A director who is not a superuser (the admin opens to directors)."""
-    world.director.is_staff = True
-    world.director.save()
-    return world.director
-
-
 def test_a_platform_administrator_is_asked_the_cooperation(world, platform, client_as):
     client = client_as(platform)
     for url in ADD_PAGES:

@@ -18,15 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def director(world):
-    """A director who is not a superuser (the admin opens to directors)."""
-    world.director.is_staff = True
-    world.director.save()
-    assert not world.director.is_superuser
-    return world.director
-
-
-@pytest.fixture
 def filled(world, time_machine):
     """A row of every model that has inlines, in the director's cooperation."""
     time_machine.move_to(datetime.datetime(2018, 3, 1, 10, tzinfo=datetime.UTC), tick=True)

@@ -2,14 +2,10 @@
 SMTP server, a password Coopé chose changed at first sign-in."""
 
 import datetime
-import email
 import io
 import re
-import socket
-from email.policy import default as default_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
@@ -246,27 +242,10 @@ def test_a_password_given_again_by_a_director_is_to_change(world):
 # -- a forgotten password, by e-mail through a real SMTP server ----------------------------
 
 
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
-        return "250 OK"
-
-
 @pytest.fixture
-def inbox(settings):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
-    yield box
-    controller.stop()
+def inbox(smtp_inbox):
+    """The real SMTP server of coope/conftest.py."""
+    return smtp_inbox
 
 
 def test_a_forgotten_password_is_reset_by_a_link_sent_by_e_mail(world, inbox):
@@ -278,7 +257,7 @@ def test_a_forgotten_password_is_reset_by_a_link_sent_by_e_mail(world, inbox):
 
     response = client.post("/compte/oubli/", {"email": "ALICE@example.org"})
     assert response["Location"] == "/compte/oubli/envoye/"
-    [message] = inbox.messages
+    [message] = inbox.parsed
     assert message["To"] == "alice@example.org"
     assert message["Subject"] == "Coopé : choisir un nouveau mot de passe"
     body = message.get_content()
@@ -314,7 +293,7 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(world, inbox):
         return re.sub(r'(nonce|value|X-CSRFToken)"?[=:] ?"[^"]*"', "", response.content.decode())
 
     assert page(known) == page(unknown)
-    assert [m["To"] for m in inbox.messages] == ["alice@example.org"]
+    assert [m["To"] for m in inbox.parsed] == ["alice@example.org"]
 
 
 def test_reset_links_are_throttled_per_address(world, inbox):
@@ -323,7 +302,7 @@ def test_reset_links_are_throttled_per_address(world, inbox):
     for _i in range(6):
         response = Client().post("/compte/oubli/", {"email": "alice@example.org"})
         assert response["Location"] == "/compte/oubli/envoye/"
-    assert len(inbox.messages) == 3
+    assert len(inbox.parsed) == 3
     with scopes_disabled():
         assert (
             AuditEntry.objects.filter(

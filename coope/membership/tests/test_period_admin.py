@@ -21,14 +21,6 @@ NO_FEES = {
 }
 
 
-@pytest.fixture
-def director(world):
-    world.director.is_staff = True
-    world.director.save()
-    assert not world.director.is_superuser
-    return world.director
-
-
 def counts() -> tuple[int, int]:
     with scopes_disabled():
         return MembershipPeriod.objects.count(), AuditEntry.objects.count()

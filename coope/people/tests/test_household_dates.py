@@ -292,13 +292,6 @@ def test_the_person_form_asks_from_when_the_new_house_holds(family, client_as):
 # -- the admin -------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def director(world):
-    world.director.is_staff = True  # as the demo and the admin itself set it for directors
-    world.director.save(update_fields=["is_staff"])
-    return world.director
-
-
 def test_the_admin_shows_household_links_read_only(family, director, client_as):
     _w, household, _ana, _ben = family
     page = client_as(director).get(reverse("admin:people_household_change", args=[household.pk]))

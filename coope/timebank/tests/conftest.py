@@ -2,10 +2,8 @@
 server (aiosmtpd) whose inbox the mail tests read."""
 
 import datetime
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from django_scopes import scope
 
 from coope.membership.models import Membership
@@ -69,25 +67,7 @@ def tb(world, time_machine):
         yield t
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp_server(settings):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = False
-    yield inbox
-    controller.stop()
+def smtp_server(smtp_inbox):
+    """The real SMTP server of coope/conftest.py, by the name these tests know it."""
+    return smtp_inbox

@@ -110,16 +110,18 @@ def test_both_parties_get_an_email_when_a_transfer_is_reversed(tb, smtp_server, 
     services.reverse_transfer(
         actor=world.director, transfer=transfer, reason="Échange saisi deux fois"
     )
-    recipients = sorted(r for m in smtp_server.messages for r in m.rcpt_tos)
+    recipients = sorted(r for m in smtp_server.envelopes for r in m.rcpt_tos)
     assert recipients == ["ana@example.org", "ben@example.org"]
-    message = email.message_from_bytes(smtp_server.messages[0].content, policy=email.policy.default)
+    message = email.message_from_bytes(
+        smtp_server.envelopes[0].content, policy=email.policy.default
+    )
     assert message["Subject"] == "TIC-TAC : un virement a été annulé"
     assert "a été annulé : Échange saisi deux fois" in message.get_content()
     other = services.transfer_time(
         actor=None, payer=tb.ana, payee=tb.cleo, minutes=30, idempotency_key="n"
     )
     services.reverse_transfer(actor=world.director, transfer=other, reason="Erreur")
-    assert len(smtp_server.messages) == 3  # Cléo has no address: only Ana is written to
+    assert len(smtp_server.envelopes) == 3  # Cléo has no address: only Ana is written to
 
 
 def test_the_membership_fee_paid_in_hours(tb, world):

@@ -140,7 +140,7 @@ def test_the_receiver_gets_an_email_and_refuses_without_a_login(
 ):
     client_as(ana_login).post("/tic-tac/echanges/nouveau/", form_data(tb, "2", confirm="1"))
     exchange = Exchange.objects.get()
-    [envelope] = smtp_server.messages
+    [envelope] = smtp_server.envelopes
     assert envelope.rcpt_tos == ["ben@example.org"]
     message = email.message_from_bytes(envelope.content, policy=email.policy.default)
     assert message["Subject"] == "TIC-TAC : un échange à confirmer"
