@@ -1,7 +1,9 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from coope.core.plugins import CoopeApp, NavEntry, SetupEntry
+from coope.lib.db_statistics import refresh_statistics
 
 
 class CoreConfig(AppConfig):
@@ -78,3 +80,13 @@ class CoreConfig(AppConfig):
         # who and where: the figures' dimensions and their filters
         figure_models=("core.association", "core.house", "core.projectgroup"),
     )
+
+    def ready(self):
+        # Once per `migrate` (the signal is sent for each app: only the core's is heard).
+        post_migrate.connect(
+            _statistics_after_migrate, sender=self, dispatch_uid="coope-statistics"
+        )
+
+
+def _statistics_after_migrate(sender, using, **kwargs):
+    refresh_statistics(using)

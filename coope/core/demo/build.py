@@ -35,6 +35,7 @@ from coope.core.models import (
     User,
 )
 from coope.core.plugins import demo_builders
+from coope.lib.db_statistics import refresh_statistics
 from coope.lib.text import normalize
 from coope.membership.models import FeeRule, Membership, MembershipPeriod, PaymentMethod
 from coope.people.models import (
@@ -434,4 +435,5 @@ def build_demo(stdout=None) -> list[tuple[str, str, str]]:
         if stdout:
             stdout.write(f"{spec['name']} créée.")
         logins.extend((str(spec["slug"]), username, role) for username, role in created)
+    refresh_statistics()
     return logins

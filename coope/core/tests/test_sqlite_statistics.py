@@ -1,0 +1,93 @@
+"""SQLite's planner gets statistics after what changes a database's size: migrations, the demo,
+a kept import. PostgreSQL gathers its own (autovacuum): nothing runs there."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.sql import emit_post_migrate_signal
+from django.db import connection
+from django_scopes import scope
+
+from coope.imports.tests.test_workbook import import_workbook, workbook_of
+from coope.lib.db_statistics import refresh_statistics
+from coope.people import services as people
+
+pytestmark = pytest.mark.django_db
+
+on_sqlite = pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="SQLite's statistics (PostgreSQL's autovacuum has its own)",
+)
+
+
+def statistics_of(table: str) -> list[tuple[str, str]]:
+    """The rows of sqlite_stat1 for the table's indexes (none when never analysed)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone() is None:
+            return []
+        cursor.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+        return cursor.fetchall()
+
+
+def forget_statistics() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone() is not None:
+            cursor.execute("DELETE FROM sqlite_stat1")
+
+
+def add_people(world, count: int) -> None:
+    with scope(cooperation=world.coop.pk):
+        for index in range(count):
+            people.create_person(
+                actor=world.director,
+                cooperation=world.coop,
+                first_name=f"Prénom{index}",
+                last_name=f"Nom{index}",
+                home_house=world.house_a,
+            )
+
+
+@on_sqlite
+def test_a_migrate_leaves_statistics_of_the_rows_there(world):
+    add_people(world, 5)
+    forget_statistics()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    stats = dict(statistics_of("people_person"))
+    assert stats, "migrate gathered no statistics on people"
+    # sqlite_stat1's first number is the table's row count as ANALYZE saw it.
+    assert all(int(stat.split()[0]) >= 5 for stat in stats.values())
+
+
+@on_sqlite
+def test_a_kept_import_leaves_statistics_and_a_dry_run_does_not(world):
+    content = workbook_of(
+        {
+            "Personnes": [
+                ["prenom", "nom", "maison"],
+                ["Awa", "Diallo", "A"],
+                ["Karim", "Benali", "B"],
+            ]
+        }
+    )
+    forget_statistics()
+    import_workbook(world, content, dry_run=True)
+    assert statistics_of("people_person") == []
+    report = import_workbook(world, content)
+    assert report.written
+    assert statistics_of("people_person")
+
+
+@on_sqlite
+def test_the_demo_leaves_statistics():
+    forget_statistics()
+    call_command("demo", stdout=io.StringIO())
+    assert statistics_of("people_person")
+    assert statistics_of("membership_membership")
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="PostgreSQL only")
+def test_nothing_runs_on_postgresql():
+    assert refresh_statistics() is False
