@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coope.core import exports
+from coope.core.kept import Stamp, kept_result, read_stamp
 from coope.core.models import House
 from coope.lib import charts
 from coope.lib.indicators import (
@@ -21,6 +22,7 @@ from coope.lib.indicators import (
     Scope,
     ShownFigure,
     Unit,
+    breakdown_labels,
     compute_figures,
     registry,
     shown_figures,
@@ -112,10 +114,20 @@ class FigureGroup:
         return [(f, self.notes.get(f.indicator.key, "")) for f in self.figures]
 
 
-def _default_period(cooperation, today: datetime.date) -> Period:
+def _default_period(cooperation, today: datetime.date, stamp: Stamp) -> Period:
     """The last complete year with records in the most programmes (of the ten years before
     this one), else the current year: a year where only memberships were taken is not where a
-    director expects to start."""
+    director expects to start. Kept while nothing is written (coope.core.kept)."""
+    start, end = kept_result(
+        cooperation,
+        f"figures-default-year:{today.year}",
+        lambda: _busiest_year(cooperation, today),
+        stamp,
+    )
+    return Period(start, end)
+
+
+def _busiest_year(cooperation, today: datetime.date) -> tuple[datetime.date, datetime.date]:
     by_app: dict[str, list[Indicator]] = {}
     for item in registry().values():
         if item.records is not None and not item.fixed:
@@ -130,40 +142,84 @@ def _default_period(cooperation, today: datetime.date) -> Period:
             best, best_count = Period.year(year), count
         if best_count == len(by_app):
             break
-    return best
+    return best.start, best.end
 
 
 MIN_YEAR, MAX_YEAR = 1900, 2100  # beyond, a date is a typing error (and out of SQLite's range)
 
 
-def _period_asked(request, today: datetime.date) -> tuple[Period, str]:
+def _period_asked(request, today: datetime.date, stamp: Stamp) -> tuple[Period, str]:
     if not request.GET.get("du") and not request.GET.get("au"):
-        return _default_period(request.cooperation, today), ""
+        return _default_period(request.cooperation, today, stamp), ""
     try:
         start = datetime.date.fromisoformat(request.GET.get("du") or f"{today.year}-01-01")
         end = datetime.date.fromisoformat(request.GET.get("au") or f"{today.year}-12-31")
     except ValueError:
-        return _default_period(request.cooperation, today), _(
+        return _default_period(request.cooperation, today, stamp), _(
             "Dates non comprises : choisissez-les dans le calendrier (jour/mois/année)."
         )
     if start.year < MIN_YEAR or end.year > MAX_YEAR:
-        return _default_period(request.cooperation, today), _(
+        return _default_period(request.cooperation, today, stamp), _(
             "Choisissez des dates entre %(min)s et %(max)s."
         ) % {"min": MIN_YEAR, "max": MAX_YEAR}
     if end < start:
-        return _default_period(request.cooperation, today), _(
+        return _default_period(request.cooperation, today, stamp), _(
             "La période finit le %(end)s, avant de commencer le %(start)s : vérifiez les dates."
         ) % {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"}
     return Period(start, end), ""
 
 
-def _groups(cooperation, period: Period) -> list[FigureGroup]:
+@dataclass(frozen=True)
+class PeriodFigures:
+    """What the page reads from the database for a period: every figure of the period and of
+    its earlier period, the labels of their breakdowns, where parts overlap, and which figures
+    had no record then. Plain values, kept while nothing is written (coope.core.kept)."""
+
+    values: dict[str, FigureValue]
+    labels: dict[str, dict[str, str]]
+    earlier_values: dict[str, FigureValue]
+    earlier_labels: dict[str, dict[str, str]]
+    overlaps: dict[str, tuple]
+    missing: frozenset[str]
+
+
+def _period_figures(cooperation, period: Period) -> PeriodFigures:
+    scope, earlier = Scope(cooperation, period), Scope(cooperation, period.earlier())
+    values = compute_figures(cooperation, period)
+    before = compute_figures(cooperation, earlier.period)
+    found = registry()
+    overlaps = {}
+    for key, value in values.items():
+        if (overlap := found[key].overlap(scope, value)) is not None:
+            overlaps[key] = overlap
+    return PeriodFigures(
+        values=values,
+        labels=breakdown_labels(scope, values),
+        earlier_values=before,
+        earlier_labels=breakdown_labels(earlier, before),
+        overlaps=overlaps,
+        # A figure with no record behind it in the earlier period reads « pas de données »,
+        # not 0 (only a zero needs the look: any other value has records).
+        missing=frozenset(
+            key
+            for key, value in before.items()
+            if value in (0, {}) and not found[key].has_records(earlier)
+        ),
+    )
+
+
+def _groups(cooperation, period: Period, stamp: Stamp) -> list[FigureGroup]:
     """The figures of the period and of its earlier period, grouped by app."""
     scope, earlier = Scope(cooperation, period), Scope(cooperation, period.earlier())
-    shown = shown_figures(scope, compute_figures(cooperation, period))
+    data: PeriodFigures = kept_result(
+        cooperation,
+        f"figures-page:{period.start}:{period.end}",
+        lambda: _period_figures(cooperation, period),
+        stamp,
+    )
+    shown = shown_figures(scope, data.values, data.labels)
     before = {
-        f.indicator.key: f
-        for f in shown_figures(earlier, compute_figures(cooperation, earlier.period))
+        f.indicator.key: f for f in shown_figures(earlier, data.earlier_values, data.earlier_labels)
     }
     order = {config.label: index for index, config in enumerate(apps.get_app_configs())}
     by_app: dict[str, list[ShownFigure]] = {}
@@ -177,7 +233,7 @@ def _groups(cooperation, period: Period) -> list[FigureGroup]:
             label = app_label
         group = FigureGroup(label=label, figures=by_app[app_label], previous=before)
         for f in group.figures:
-            if (overlap := f.indicator.overlap(scope, f.value)) is not None:
+            if (overlap := data.overlaps.get(f.indicator.key)) is not None:
                 unit = f.indicator.unit
                 where = (
                     _("plusieurs maisons")
@@ -193,13 +249,7 @@ def _groups(cooperation, period: Period) -> list[FigureGroup]:
                     "whole": unit.show(overlap[1]),
                 }
         scalars = [f for f in group.figures if not f.parts and f.value is not None]
-        # A figure with no record behind it in the earlier period reads « pas de données », not
-        # 0 (only a zero needs the look: any other value has records).
-        group.missing = {
-            f.indicator.key
-            for f in group.figures
-            if before[f.indicator.key].value in (0, {}) and not f.indicator.has_records(earlier)
-        }
+        group.missing = {f.indicator.key for f in group.figures} & data.missing
         group.earlier_empty = all(
             f.indicator.key in group.missing or before[f.indicator.key].value is None
             for f in group.figures
@@ -272,8 +322,9 @@ def figures(request):
     """The key figures of a period, grouped by programme, each against its earlier period, with
     a download; it opens on the last complete year with records."""
     today = timezone.localdate()
-    period, error = _period_asked(request, today)
-    groups = _groups(request.cooperation, period)
+    stamp = read_stamp(request.cooperation.pk)  # before anything is read: see coope.core.kept
+    period, error = _period_asked(request, today, stamp)
+    groups = _groups(request.cooperation, period, stamp)
     fmt = request.GET.get("format", "")
     if fmt:
         if fmt not in FIGURE_FORMATS:

@@ -595,14 +595,35 @@ class ShownFigure:
     parts: list[tuple[str, str]]
 
 
-def shown_figures(scope: Scope, values: Mapping[str, FigureValue]) -> list[ShownFigure]:
+def breakdown_labels(scope: Scope, values: Mapping[str, FigureValue]) -> dict[str, dict[str, str]]:
+    """The display label of each code of each breakdown among `values`, by figure key."""
+    indicators = registry()
+    return {
+        key: indicators[key].labels(scope, value.keys())
+        for key, value in values.items()
+        if isinstance(value, dict)
+    }
+
+
+def shown_figures(
+    scope: Scope,
+    values: Mapping[str, FigureValue],
+    labels_of_codes: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[ShownFigure]:
+    """The figures as people read them; `labels_of_codes` (from `breakdown_labels`, e.g. kept
+    with the values) saves asking the database for the breakdowns' labels."""
     indicators = registry()
     result = []
     for key, value in values.items():
         item = indicators[key]
         parts: list[tuple[str, str]] = []
         if isinstance(value, dict):
-            labels = item.labels(scope, value.keys())
+            known = labels_of_codes.get(key) if labels_of_codes is not None else None
+            labels = (
+                {code: known.get(code, code) for code in value}
+                if known is not None
+                else item.labels(scope, value.keys())
+            )
             parts = [(labels[code], item.unit.show(v)) for code, v in value.items()]
         shown = "—" if value is None else item.unit.show(value) if not parts else ""
         result.append(ShownFigure(item, value, shown, parts))
