@@ -68,6 +68,10 @@ SELECT p.id, p.first_name, p.last_name, p.birth_date, h.short_name,
   FROM people_person p LEFT JOIN core_house h ON h.id = p.home_house_id
  WHERE p.cooperation_id = %(c)s AND p.search_name IN ({{names}})
  ORDER BY p.last_name, p.first_name LIMIT {SEARCH_LIMIT}"""
+# The search itself, as the done-when of issue 14 measures it: an exact lookup of the same rows.
+EXACT = """SELECT p.* FROM people_person p
+ WHERE p.cooperation_id = %(c)s AND p.search_name IN ({names})
+ ORDER BY p.last_name, p.first_name LIMIT 30"""
 PERSON = [
     """SELECT p.*, h.name FROM people_person p LEFT JOIN core_house h ON h.id = p.home_house_id
         WHERE p.id = %(pk)s AND p.cooperation_id = %(c)s""",
@@ -427,6 +431,31 @@ def time_baselines(plan: dict, repeat: int) -> dict[str, list[float]]:
     return samples
 
 
+def time_search_query(world, plan: dict, repeat: int) -> dict:
+    """The search's own queryset (its rows, in-process) against the exact lookup of its rows."""
+    exact = []
+    for statements, params in plan["search_sql"]:
+        [listed] = re.findall(r"search_name IN \((.*)\)$", statements[0], re.MULTILINE)
+        sql = EXACT.replace("{names}", listed)
+        check_plan("search", sql, params)
+        exact.append((sql, params))
+    search, lookup = [], []
+    with scope(cooperation=world.cooperation.pk):
+        for round_ in range(repeat + 1):
+            for (_, params), (sql, sql_params) in zip(plan["search"], exact, strict=True):
+                started = time.perf_counter()
+                found = list(Person.objects.search(params["q"])[:SEARCH_LIMIT])
+                middle = time.perf_counter()
+                [rows] = run_sql([sql], sql_params)
+                ended = time.perf_counter()
+                if len(rows) != len(found):
+                    raise SystemExit(f"recherche « {params['q']} » : {len(rows)} != {len(found)}")
+                if round_:
+                    search.append((middle - started) * 1000)
+                    lookup.append((ended - middle) * 1000)
+    return {"search": summary(search), "exact": summary(lookup)}
+
+
 def machine() -> str:
     if connection.vendor == "sqlite":
         import sqlite3
@@ -462,6 +491,12 @@ def run(people: int, repeat: int) -> dict:
     pages = time_pages(plan, session_cookie(world), repeat)
     base = time_baselines(plan, repeat)
     result = {"rows": rows, "machine": machine(), "pages": {}, "baselines": {}}
+    result["search_query"] = time_search_query(world, plan, repeat)
+    query = result["search_query"]
+    say(
+        f"  recherche seule (en processus) : p95 {query['search']['p95']:.2f} ms, "
+        f"recherche exacte des mêmes lignes : p95 {query['exact']['p95']:.2f} ms"
+    )
     for page in PAGES:
         result["pages"][page] = summary(pages[page]) | {"queries": counts[page]}
         result["baselines"][page] = summary(base[page]) | {
