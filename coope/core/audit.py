@@ -93,20 +93,27 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
-def _entry(*, actor, action: str, instance: models.Model, changes: dict | None) -> AuditEntry:
-    return AuditEntry(
+def row_values(*, actor, action: str, instance: models.Model, changes: dict | None) -> dict:
+    """The values of the entry `record` writes (its changes sealed), as AuditEntry's keyword
+    arguments, nothing saved: for a caller that writes the row itself in the same statement as
+    the audited one (coope.timebank.ledger_pg, whose database function gives the new row's id)."""
+    return {
         # Every audited row is a tenant's (or the tenant itself); serializable_value gives its
         # foreign key's id.
-        cooperation_id=instance.pk
+        "cooperation_id": instance.pk
         if isinstance(instance, Cooperation)
         else instance.serializable_value("cooperation"),
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        model=instance._meta.label_lower,
-        object_id=str(instance.pk),
-        object_repr=str(instance)[:200],
-        changes=sealed(instance, changes or {}),
-    )
+        "actor": actor if actor is not None and actor.is_authenticated else None,
+        "action": action,
+        "model": instance._meta.label_lower,
+        "object_id": str(instance.pk),
+        "object_repr": str(instance)[:200],
+        "changes": sealed(instance, changes or {}),
+    }
+
+
+def _entry(*, actor, action: str, instance: models.Model, changes: dict | None) -> AuditEntry:
+    return AuditEntry(**row_values(actor=actor, action=action, instance=instance, changes=changes))
 
 
 def sealed(instance: models.Model, changes):
@@ -143,6 +150,11 @@ def collected() -> Iterator[list[AuditEntry]]:
         yield entries
     finally:
         _collecting.reset(token)
+
+
+def collecting() -> bool:
+    """Whether `record` gathers its entries (inside `collected()`) instead of writing them."""
+    return _collecting.get() is not None
 
 
 def record(

@@ -51,6 +51,7 @@ from coope.core import audit
 from coope.core.models import Association, User
 from coope.lib.atomic import atomic_service
 from coope.people.models import HouseholdMember, Person
+from coope.timebank import ledger_pg
 from coope.timebank.models import (
     DEFAULT_LIMITS,
     Account,
@@ -189,14 +190,18 @@ def _replayed(cooperation_id, key: str, content_hash: str) -> Transfer | None:
     """The transfer already recorded under this key, if any; refused if its content differs."""
     existing = Transfer.objects.filter(cooperation_id=cooperation_id, idempotency_key=key).first()
     if existing is not None and existing.content_hash != content_hash:
-        raise ValidationError(
-            _(
-                "Cette opération (clé %(key)s) a déjà été enregistrée avec un autre contenu "
-                "(virement n°%(pk)s) : rien n'a été enregistré. Rechargez la page avant de recommencer."
-            )
-            % {"key": key, "pk": existing.pk}
-        )
+        raise _other_content(key, existing.pk)
     return existing
+
+
+def _other_content(key: str, pk) -> ValidationError:
+    return ValidationError(
+        _(
+            "Cette opération (clé %(key)s) a déjà été enregistrée avec un autre contenu "
+            "(virement n°%(pk)s) : rien n'a été enregistré. Rechargez la page avant de recommencer."
+        )
+        % {"key": key, "pk": pk}
+    )
 
 
 def sees_figures(actor, account: Account) -> bool:
@@ -366,6 +371,33 @@ def _post(
     content_hash = _content_hash(
         kind=kind, legs=legs, memo=memo, item=item, category=category, reverses=reverses
     )
+    transfer = Transfer(
+        cooperation_id=cooperation_id,
+        kind=kind,
+        amount_minutes=sum(m for _a, m in legs if m > 0),
+        idempotency_key=key,
+        content_hash=content_hash,
+        memo=memo[:300],
+        category=category,
+        item=item,
+        reverses=reverses,
+        reason=reason[:300],
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        created_at=created_at or timezone.now(),
+    )
+    changes = {"legs": {str(a.pk): m for a, m in legs}, "key": key, "memo": memo, "reason": reason}
+    if ledger_pg.enabled():  # PostgreSQL: the same steps in one round trip
+        return _posted(
+            ledger_pg.post(
+                actor=actor,
+                transfer=transfer,
+                legs=legs,
+                changes=changes,
+                dated=created_at is not None,
+            ),
+            key=key,
+            actor=actor,
+        )
     categories = {
         c.kind: c
         for c in CategoryLimit.objects.filter(  # read before locking: a short lock
@@ -385,20 +417,6 @@ def _post(
         _check_limits(fresh, fresh.balance_minutes + minutes, minutes, categories, actor=actor)
     try:
         with transaction.atomic():
-            transfer = Transfer(
-                cooperation_id=cooperation_id,
-                kind=kind,
-                amount_minutes=sum(m for _a, m in legs if m > 0),
-                idempotency_key=key,
-                content_hash=content_hash,
-                memo=memo[:300],
-                category=category,
-                item=item,
-                reverses=reverses,
-                reason=reason[:300],
-                created_by=actor if actor is not None and actor.is_authenticated else None,
-                created_at=created_at or timezone.now(),
-            )
             transfer.save()
     except IntegrityError:
         # The same key was recorded by a concurrent request between our check and our insert.
@@ -416,18 +434,35 @@ def _post(
     )
     for account, minutes in legs:
         account.balance_minutes = locked[account.pk].balance_minutes + minutes
-    audit.record(
-        actor=actor,
-        action=f"timebank_{kind}",
-        instance=transfer,
-        changes={
-            "legs": {str(a.pk): m for a, m in legs},
-            "key": key,
-            "memo": memo,
-            "reason": reason,
-        },
-    )
+    audit.record(actor=actor, action=f"timebank_{kind}", instance=transfer, changes=changes)
     return transfer
+
+
+def _posted(outcome: ledger_pg.Outcome, *, key: str, actor) -> Transfer:
+    """The transfer the database function recorded (or found under the key); its refusal as the
+    Python path words it, the refused account read again for its name."""
+    if outcome.transfer is not None:
+        return outcome.transfer
+    if outcome.status == ledger_pg.REPLAY:
+        return Transfer.objects.get(pk=outcome.transfer_id or 0)
+    if outcome.status == ledger_pg.OTHER_CONTENT:
+        raise _other_content(key, outcome.transfer_id)
+    account = Account.objects.select_related("person").get(pk=outcome.account_id or 0)
+    if outcome.status == ledger_pg.CLOSED:
+        raise _closed(account)
+    if outcome.status == ledger_pg.OVER_LIMIT:
+        assert outcome.after is not None  # a refusal past a limit comes with its figures
+        raise ValidationError(
+            _limit_refusal(
+                account,
+                after=outcome.after,
+                low=outcome.low,
+                high=outcome.high,
+                held=outcome.held,
+                actor=actor,
+            )
+        )
+    raise ValueError(f"timebank_post_transfer answered {outcome.status!r}")
 
 
 def _positive_minutes(minutes) -> int:
