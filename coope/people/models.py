@@ -3,8 +3,9 @@
 import datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -33,23 +34,51 @@ class Occupation(models.TextChoices):
     UNKNOWN = "", _("Non renseigné")
 
 
+def fts_phrase(word: str) -> str:
+    """A word as an FTS5 string: whatever it holds (quotes, `*`, `NEAR`, `-`, `^`), it is
+    matched as a substring, never read as the query syntax."""
+    return '"' + word.replace('"', '""') + '"'
+
+
 class PersonQuerySet(models.QuerySet):
     def search(self, text: str):
-        """By parts of a name in any order (accents and case ignored), or by card number."""
-        text = (text or "").strip()
+        """By parts of a name in any order (accents and case ignored), or by card number.
+
+        Served by an index on both databases: PostgreSQL's trigram GIN index on `search_name`
+        serves its `LIKE '%…%'`; on SQLite the words of 3 characters or more go through the FTS5
+        trigram table (coope/people/search_index.py) and shorter ones filter its rows. A card
+        number is looked up in the memberships' card index, the person's own or their
+        household's (any link, past or present)."""
+        text = (text or "").replace("\x00", "").strip()
         words = normalize(text).split()
         if not words:
             return self.none()
         if any(ch.isdigit() for ch in text):
-            card = text.upper()
-            return self.filter(
-                Q(memberships__card_number=card)
-                | Q(household_links__household__memberships__card_number=card)
-            ).distinct()
+            return self.filter(pk__in=self._card_holders(text.upper()))
         queryset = self
+        long_words = [word for word in words if len(word) >= 3]
+        if long_words and connections[self.db].vendor == "sqlite":
+            match = " ".join(fts_phrase(word) for word in long_words)
+            queryset = queryset.filter(
+                pk__in=RawSQL(  # noqa: S611 (the user's words are a parameter)
+                    "SELECT rowid FROM people_person_fts WHERE people_person_fts MATCH %s", [match]
+                )
+            )
+            words = [word for word in words if len(word) < 3]
         for word in words:
             queryset = queryset.filter(search_name__contains=word)
         return queryset
+
+    def _card_holders(self, card: str):
+        """The ids of the people holding the card, or in a household that holds it: a union of
+        two lookups by the card number's index (never an OR across joins)."""
+        membership = self.model._meta.get_field("memberships").related_model
+        cards = membership._default_manager.filter(card_number=card)
+        own = cards.filter(person__isnull=False).values("person_id")
+        household = HouseholdMember._default_manager.filter(
+            household__in=cards.filter(household__isnull=False).values("household_id")
+        ).values("person_id")
+        return own.order_by().union(household.order_by())
 
 
 class Person(models.Model):
