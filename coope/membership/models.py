@@ -239,7 +239,18 @@ class Membership(models.Model):
                 name="membership_ends_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["cooperation", "valid_until"])]
+        indexes = [
+            models.Index(fields=["cooperation", "valid_until"]),
+            # A holder's memberships, latest last: the person record, the household record and
+            # the renewals list's « no later membership » are each served by one of these.
+            models.Index(
+                fields=["cooperation", "person", "valid_until"], name="membership_person_until"
+            ),
+            models.Index(
+                fields=["cooperation", "household", "valid_until"],
+                name="membership_household_until",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.card_number} — {self.holder}"

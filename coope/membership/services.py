@@ -719,19 +719,20 @@ def card_status(card_number: str, *, on: datetime.date | None = None) -> CardSta
 def memberships_to_renew(
     *, on: datetime.date | None = None, within_days: int = 30, expired_since_days: int = 365
 ):
-    """Memberships ending within `within_days` or ended recently, whose holder has no later one."""
+    """Memberships ending within `within_days` or ended recently, whose holder has no later one.
+
+    A later membership of the same person and one of the same household are two `NOT EXISTS`,
+    each served by its index (cooperation, holder, end): one condition that ORs them is served by
+    none, and the list grew with the square of its length."""
     on = on or timezone.localdate()
-    later = Membership.objects.filter(
-        Q(person=OuterRef("person"), person__isnull=False)
-        | Q(household=OuterRef("household"), household__isnull=False),
-        valid_until__gt=OuterRef("valid_until"),
-    )
+    later = Membership.objects.filter(valid_until__gt=OuterRef("valid_until"))
     return (
         Membership.objects.filter(
+            ~Exists(later.filter(person=OuterRef("person"))),
+            ~Exists(later.filter(household=OuterRef("household"))),
             valid_until__lte=on + datetime.timedelta(days=within_days),
             valid_until__gte=on - datetime.timedelta(days=expired_since_days),
         )
-        .exclude(Exists(later))
         .select_related("person", "household", "house")
         .order_by("valid_until")
     )

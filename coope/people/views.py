@@ -1,9 +1,11 @@
 """The front desk: search, people, households and visits. Thin views over the services."""
 
+from collections import defaultdict
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +14,7 @@ from coope.core.models import House
 from coope.core.permissions import user_associations
 from coope.core.views import object_from_query, require_perm
 from coope.membership.models import Membership
-from coope.people import services
+from coope.people import privacy, services
 from coope.people.forms import (
     AddMemberForm,
     HouseholdForm,
@@ -26,26 +28,42 @@ from coope.people.models import Household, HouseholdMember, Link, Person
 SEARCH_LIMIT = 30
 
 
+def _current_card(memberships):
+    """The card that covers a person today among `memberships` valid today: their own first,
+    else their household's; the one that lasts longest."""
+    return max(
+        memberships, key=lambda m: (m.person_id is not None, m.valid_until, m.pk), default=None
+    )
+
+
 def _with_cards(people):
-    """Attach to each person the membership covering them today (their own or their household's)."""
+    """Attach to each person the membership covering them today (their own or their household's),
+    in two index-served queries whatever the number of people: their households of today, then
+    the cards valid today of those people and households."""
     today = timezone.localdate()
     people = list(people)
-    by_person = {p.pk: p for p in people}
+    if not people:
+        return people
+    households = defaultdict(set)
+    for person_id, household_id in (
+        HouseholdMember.objects.on(today)
+        .filter(person__in=[p.pk for p in people])
+        .values_list("person_id", "household_id")
+    ):
+        households[person_id].add(household_id)
+    own, shared = defaultdict(list), defaultdict(list)
+    for membership in Membership.objects.valid_on(today).filter(
+        Q(person__in=[p.pk for p in people])
+        | Q(household__in={pk for pks in households.values() for pk in pks})
+    ):
+        if membership.person_id is not None:
+            own[membership.person_id].append(membership)
+        else:
+            shared[membership.household_id].append(membership)
     for p in people:
-        p.current_membership = None
-    own = Membership.objects.valid_on(today).filter(person__in=people).order_by("valid_until")
-    for membership in own:
-        by_person[membership.person_id].current_membership = membership
-    links = (
-        HouseholdMember.objects.filter(person__in=people)
-        .on(today)
-        .filter(household__memberships__in=Membership.objects.valid_on(today))
-        .values_list("person_id", "household__memberships__pk")
-    )
-    household_cards = {m.pk: m for m in Membership.objects.filter(pk__in=[pk for _, pk in links])}
-    for person_id, membership_pk in links:
-        if by_person[person_id].current_membership is None:
-            by_person[person_id].current_membership = household_cards[membership_pk]
+        p.current_membership = _current_card(
+            own[p.pk] + [m for pk in households[p.pk] for m in shared[pk]]
+        )
     return people
 
 
@@ -153,7 +171,7 @@ def person_edit(request, pk):
 @require_perm("people.view")
 def person_detail(request, pk):
     person = get_object_or_404(Person.objects.select_related("home_house"), pk=pk)
-    [person] = _with_cards([person])
+    today = timezone.localdate()
     links = (
         person.household_links.select_related("household")
         .prefetch_related(
@@ -165,13 +183,23 @@ def person_detail(request, pk):
         )
         .order_by(F("valid_until").desc(nulls_first=True), "pk")
     )
-    memberships = (
-        (
-            Membership.objects.filter(person=person)
-            | Membership.objects.filter(household__links__person=person)
-        )
+    # Their own memberships and their households' (past households too), each marked with
+    # whether it covers them today: the list and today's card in one query.
+    memberships = list(
+        privacy.memberships_of(person)
         .select_related("house", "household")
-        .distinct()
+        .annotate(
+            covers_today=Q(person=person)
+            | Exists(
+                HouseholdMember.objects.on(today).filter(
+                    household=OuterRef("household"), person=person
+                )
+            )
+        )
+        .order_by("-valid_from", "-pk")
+    )
+    person.current_membership = _current_card(
+        m for m in memberships if m.covers_today and m.is_valid_on(today)
     )
     return render(
         request,
@@ -183,7 +211,7 @@ def person_detail(request, pk):
             "home_house_spells": person.home_house_spells.select_related("house").order_by(
                 F("valid_from").desc(nulls_last=True)
             ),
-            "memberships": memberships.order_by("-valid_from"),
+            "memberships": memberships,
             "visits": person.visits.select_related("house")[:10],
             "can_take": bool(user_associations(request.user, "membership.take")),
         },
