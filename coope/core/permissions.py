@@ -6,9 +6,11 @@ the merged table, read at first use: `PERMISSIONS[permission]`, `permission in P
 `set(PERMISSIONS)` work as on a dict. The table is tested in coope/core/tests/test_permissions.py.
 """
 
+import itertools
 from collections.abc import Iterator, Mapping
 
 from django.db import models
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -81,19 +83,46 @@ class PermissionTable(Mapping[str, frozenset[str]]):
 PERMISSIONS = PermissionTable()
 
 
+# Bumped by every role written or deleted: a user object that read its roles before sees the
+# change at its next check (tests that give a role after a first check, a long-lived object).
+_role_writes = itertools.count(1)
+_last_write = 0
+_ROLES = "_coope_roles"
+
+
+def _roles_written(**kwargs) -> None:
+    global _last_write
+    _last_write = next(_role_writes)
+
+
+post_save.connect(_roles_written, sender="core.StaffRole", dispatch_uid="coope_roles_saved")
+post_delete.connect(_roles_written, sender="core.StaffRole", dispatch_uid="coope_roles_deleted")
+
+
+def roles_of(user) -> tuple[tuple[str, int], ...]:
+    """The user's roles as (role, association id), read once per user object: `request.user` is
+    one object per request, so every check of a page costs one query in all, and a role given
+    or taken back is seen on the next request (or sooner: any role written forgets them)."""
+    cached = getattr(user, _ROLES, None)  # getattr, not __dict__: request.user is a lazy proxy
+    if cached is None or cached[0] != _last_write:
+        cached = (_last_write, tuple((r.role, r.association_id) for r in user.staff_roles.all()))
+        setattr(user, _ROLES, cached)
+    return cached[1]
+
+
 def user_has_perm(user, permission: str, association=None) -> bool:
     """True when one of the user's roles (in `association`, when given) holds `permission`."""
     if not user.is_authenticated or user.cooperation_id is None:
         return False
     allowed = PERMISSIONS[permission]
     association_id = getattr(association, "pk", association)
-    for staff_role in user.staff_roles.all():
-        if staff_role.role in allowed and association_id in (None, staff_role.association_id):
-            return True
-    return False
+    return any(
+        role in allowed and association_id in (None, role_association)
+        for role, role_association in roles_of(user)
+    )
 
 
 def user_associations(user, permission: str) -> set[int]:
     """The associations in which the user holds `permission`."""
     allowed = PERMISSIONS[permission]
-    return {r.association_id for r in user.staff_roles.all() if r.role in allowed}
+    return {association for role, association in roles_of(user) if role in allowed}
