@@ -12,6 +12,7 @@ from coope.core.admin import CooperationAdmin, DirectorInline
 @admin.register(Cannery)
 class CanneryAdmin(CooperationAdmin):
     list_display = ("name", "activity")
+    list_select_related = ("activity",)
 
 
 @admin.register(Producer)
@@ -47,3 +48,4 @@ class RecipeAdmin(CooperationAdmin):
 @admin.register(Location)
 class LocationAdmin(CooperationAdmin):
     list_display = ("name", "kind", "house")
+    list_select_related = ("house",)

@@ -40,7 +40,7 @@ def _workshops(request):
     return (
         services.workshops(request.cooperation)
         .filter(starts_at__lte=timezone.now())
-        .select_related("house")
+        .select_related("house", "activity")  # a session is named by its activity
         .order_by("-starts_at")
     )
 

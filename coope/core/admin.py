@@ -22,6 +22,19 @@ from coope.core.models import (
 )
 
 
+def joined_choices(model_admin, db_field, request, kwargs: dict) -> dict:
+    """The rows offered in a list of choices read with the joins their names need (the
+    `name_joins` of their own admin): one query for the list, not one more per row."""
+    related = model_admin.admin_site._registry.get(db_field.remote_field.model)
+    joins = getattr(related, "name_joins", ())
+    if joins and "queryset" not in kwargs:
+        queryset = model_admin.get_field_queryset(None, db_field, request)
+        if queryset is None:
+            queryset = db_field.remote_field.model._default_manager.all()
+        kwargs["queryset"] = queryset.select_related(*joins)
+    return kwargs
+
+
 def may_administer(request) -> bool:
     """Directors of the cooperation, and the platform's superusers. A visitor who is not signed in
     (the login page lists the apps too) may not."""
@@ -37,6 +50,13 @@ class DirectorAdmin(admin.ModelAdmin):
     name already used in the cooperation is a form error, not an error page)."""
 
     exclude: ClassVar[tuple[str, ...]] = ("cooperation",)
+    # The joins the name of a row (its __str__) needs, wherever the admin lists rows of this
+    # model as choices: e.g. a session is named by its activity.
+    name_joins: ClassVar[tuple[str, ...]] = ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = joined_choices(self, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_exclude(self, request, obj=None):
         """A platform administrator (who has no cooperation of their own) says which one."""
@@ -145,6 +165,10 @@ class DirectorInline:
 
     has_add_permission = has_change_permission = has_delete_permission = has_view_permission
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = joined_choices(self, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class CooperationAdmin(AuditedAdminMixin, DirectorAdmin):
     """The admin of a tenant model: directors only, in their cooperation, every write audited."""
@@ -184,6 +208,7 @@ class AgreementInline(DirectorInline, admin.TabularInline):
 @admin.register(House)
 class HouseAdmin(CooperationAdmin):
     list_display = ("name", "association", "city", "priority_area", "colour")
+    list_select_related = ("association",)
     inlines = [AgreementInline]
 
 
@@ -295,6 +320,7 @@ class ReadOnlyAdmin(DirectorAdmin):
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor", "action", "model", "object_id", "object_repr")
+    list_select_related = ("actor",)
     list_filter = ("action", "model")
     search_fields = ("object_repr", "object_id")
 

@@ -56,6 +56,7 @@ class MembershipAdmin(CooperationAdmin):
         "valid_until",
         "fee_cents",
     )
+    list_select_related = ("person", "household", "house")
     search_fields = ("card_number",)
     list_filter = ("house", "period", "payment_method")
     autocomplete_fields = ("person", "household")

@@ -39,15 +39,22 @@ class HouseholdMemberInline(ReadOnlyInline):
     model = HouseholdMember
     fields = readonly_fields = ("person", "link", "valid_from", "valid_until")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person")
+
 
 class HomeHouseSpellInline(ReadOnlyInline):
     model = HomeHouseSpell
     fields = readonly_fields = ("house", "valid_from", "valid_until")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("house")
+
 
 @admin.register(Person)
 class PersonAdmin(CooperationAdmin):
     list_display = ("last_name", "first_name", "birth_date", "home_house", "neighbourhood")
+    list_select_related = ("home_house",)
     search_fields = ("search_name",)
     list_filter = ("home_house", "sex")
     readonly_fields = ("anonymised_at",)
@@ -78,17 +85,20 @@ class HouseholdAdmin(CooperationAdmin):
 @admin.register(FamilyQuotient)
 class FamilyQuotientAdmin(CooperationAdmin):
     list_display = ("household", "value", "valid_from", "source")
+    list_select_related = ("household",)
     autocomplete_fields = ("household",)
 
 
 @admin.register(Consent)
 class ConsentAdmin(CooperationAdmin):
     list_display = ("person", "kind", "given", "date", "source")
+    list_select_related = ("person",)
     autocomplete_fields = ("person",)
 
 
 @admin.register(ReceptionVisit)
 class ReceptionVisitAdmin(CooperationAdmin):
     list_display = ("date", "house", "person", "reason")
+    list_select_related = ("house", "person")
     list_filter = ("house", "reason")
     autocomplete_fields = ("person",)

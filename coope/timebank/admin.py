@@ -105,6 +105,9 @@ class EntryInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*AccountAdmin.name_joins_of("account"))
+
     def has_view_permission(self, request, obj=None):
         """Directors read a transfer's entries as they read the transfer."""
         return may_administer(request)
@@ -119,6 +122,7 @@ class EntryInline(admin.TabularInline):
 @admin.register(Transfer)
 class TransferAdmin(ReadOnlyAdmin):
     list_display = ("pk", "created_at", "kind", "amount_minutes", "memo", "created_by")
+    list_select_related = ("created_by",)
     list_filter = ("kind",)
     search_fields = ("memo", "idempotency_key")
     inlines = [EntryInline]
@@ -127,6 +131,14 @@ class TransferAdmin(ReadOnlyAdmin):
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "kind", "association", "balance_minutes", "closed_at")
+    list_select_related = ("person", "association")
+    name_joins = ("person", "association")
+
+    @classmethod
+    def name_joins_of(cls, field: str) -> list[str]:
+        """The joins a field pointing at an account needs to show the account's name."""
+        return [field, *(f"{field}__{join}" for join in cls.name_joins)]
+
     list_filter = ("kind", "association")
     search_fields = ("person__search_name",)
 
@@ -134,12 +146,18 @@ class AccountAdmin(ReadOnlyAdmin):
 @admin.register(Exchange)
 class ExchangeAdmin(ReadOnlyAdmin):
     list_display = ("performed_on", "provider", "receiver", "category", "minutes", "status")
+    list_select_related = (
+        *AccountAdmin.name_joins_of("provider"),
+        *AccountAdmin.name_joins_of("receiver"),
+        "category",
+    )
     list_filter = ("status", "category")
 
 
 @admin.register(Listing)
 class ListingAdmin(CooperationAdmin):
     list_display = ("kind", "category", "description", "account", "active")
+    list_select_related = ("category", *AccountAdmin.name_joins_of("account"))
     list_filter = ("kind", "category", "active")
 
     def has_delete_permission(self, request, obj=None):

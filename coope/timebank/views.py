@@ -515,6 +515,7 @@ def account_detail(request, pk):
     account = _staff_account(pk)
     low, high = services.limits_of(account)
     can_manage = request.user.has_coope_perm("timebank.manage")
+    reversal_delay = services.rules_of(account.cooperation_id).reversal_delay_days
     return render(
         request,
         "timebank/account.html",
@@ -527,12 +528,9 @@ def account_detail(request, pk):
             "can_manage": can_manage,
             "awaiting": list(services.awaiting_front_desk(account)),
             "limits_form": LimitsForm() if can_manage else None,
-            "reversal_delay": services.rules_of(account.cooperation_id).reversal_delay_days,
+            "reversal_delay": reversal_delay,
             # « Annuler » only where a reversal is still allowed.
-            "reversible_since": timezone.now()
-            - datetime.timedelta(
-                days=services.rules_of(account.cooperation_id).reversal_delay_days
-            ),
+            "reversible_since": timezone.now() - datetime.timedelta(days=reversal_delay),
         },
     )
 

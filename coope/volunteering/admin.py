@@ -7,6 +7,7 @@ from coope.volunteering.models import Training, VolunteerHours
 @admin.register(VolunteerHours)
 class VolunteerHoursAdmin(CooperationAdmin):
     list_display = ("person", "date", "kind", "project_group", "duration_minutes")
+    list_select_related = ("person", "project_group")
     list_filter = ("kind", "project_group")
     autocomplete_fields = ("person",)
 
@@ -14,4 +15,5 @@ class VolunteerHoursAdmin(CooperationAdmin):
 @admin.register(Training)
 class TrainingAdmin(CooperationAdmin):
     list_display = ("person", "title", "date")
+    list_select_related = ("person",)
     autocomplete_fields = ("person",)
