@@ -31,6 +31,7 @@ from django.core.cache import cache as django_cache
 from django.db import connection
 from django.utils import translation
 
+from coope.core.exports import EXPORT
 from coope.core.models import AuditEntry
 from coope.lib.indicators import registry
 
@@ -63,7 +64,8 @@ class Stamp:
 
 
 def read_stamp(cooperation_id: int) -> Stamp:
-    """One query: the cooperation's latest audit entry (and the transactions in progress)."""
+    """One query: the cooperation's latest audit entry (and the transactions in progress). An
+    export is audited but changes nothing: its entry does not count."""
     table = AuditEntry._meta.db_table
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -71,13 +73,14 @@ def read_stamp(cooperation_id: int) -> Stamp:
                 "SELECT latest.id, latest.at, "  # noqa: S608 (the table's name, no input)
                 "ARRAY(SELECT pg_snapshot_xip(pg_current_snapshot())::text) "
                 f"FROM (SELECT 1) AS one LEFT JOIN (SELECT id, at FROM {table} "
-                "WHERE cooperation_id = %s ORDER BY id DESC LIMIT 1) AS latest ON true",
-                [cooperation_id],
+                "WHERE cooperation_id = %s AND action <> %s ORDER BY id DESC LIMIT 1) AS latest ON true",
+                [cooperation_id, EXPORT],
             )
             latest, at, in_flight = cursor.fetchone()
         return Stamp(latest or 0, at.isoformat() if at else "", tuple(sorted(in_flight)))
     row = (
         AuditEntry.objects.filter(cooperation_id=cooperation_id)
+        .exclude(action=EXPORT)
         .order_by("-id")
         .values_list("id", "at")
         .first()

@@ -1,5 +1,7 @@
 """A report as a PDF (A4, a section per page), as JSON and as a spreadsheet (XLSX, ODS)."""
 
+from collections.abc import Callable
+
 from django.utils import timezone
 
 from coope.core.models import House
@@ -9,8 +11,13 @@ from coope.reports.models import Report
 from coope.reports.rendering import SHEET_HEADERS, build_sections, figures_json, figures_rows
 
 
-def report_pdf(report: Report, request=None) -> bytes:
+def report_pdf(
+    report: Report, request=None, progress: Callable[[int], None] | None = None
+) -> bytes:
+    """The report as a PDF; `progress(percent)` is told as it goes (figures computed, drawn)."""
     sections = build_sections(report)
+    if progress is not None:
+        progress(50)
     houses = House.objects.filter(cooperation=report.cooperation).order_by("name")
     return render_pdf(
         "reports/report_pdf.html",

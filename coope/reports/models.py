@@ -245,3 +245,47 @@ class PublishedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_key} ({self.report})"
+
+
+class ReportPdf(models.Model):
+    """A report's PDF, made in the background (coope.reports.tasks) and kept: served again while
+    the report and the records it counts have not changed (`state`: the audit stamp it was made
+    at, coope.core.kept), forever for a published report (made at publication)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("en attente")
+        MAKING = "making", _("en préparation")
+        READY = "ready", _("prêt")
+        FAILED = "failed", _("échoué")
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.PROTECT, related_name="+")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="pdfs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    percent = models.PositiveSmallIntegerField(default=0)
+    # {"published": true}, or the stamp of coope.core.kept: {"latest", "at", "in_flight"}.
+    state = models.JSONField(default=dict)
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(cooperation="cooperation")
+
+    class Meta:
+        verbose_name = _("PDF d'un rapport")
+        verbose_name_plural = _("PDF des rapports")
+        indexes = [models.Index(fields=["report", "-requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.report} ({self.get_status_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.WAITING, self.Status.MAKING)

@@ -14,6 +14,7 @@ from coope.lib.periods import shift_date
 from coope.reports.models import (
     PublishedFigure,
     Report,
+    ReportPdf,
     Section,
     SectionFigure,
     TextBlock,
@@ -464,4 +465,61 @@ def publish_report(*, actor, report: Report) -> Report:
         instance=report,
         changes={"published_at": report.published_at.isoformat(), "figures": len(published)},
     )
+    _new_pdf(actor, report, PUBLISHED)  # made now, kept as it is: the report never changes
     return report
+
+
+# -- its PDF -----------------------------------------------------------------------------------
+
+PUBLISHED = {"published": True}
+# A PDF asked for this long ago and still not made: its worker died; it is asked again.
+STUCK_AFTER = datetime.timedelta(minutes=10)
+
+
+def _new_pdf(actor, report: Report, state: dict) -> ReportPdf:
+    from coope.reports import tasks
+
+    # Earlier PDFs of a report not published are of a state gone by: not kept.
+    report.pdfs.exclude(state=PUBLISHED).exclude(
+        status__in=[ReportPdf.Status.WAITING, ReportPdf.Status.MAKING]
+    ).delete()
+    pdf = ReportPdf.objects.create(
+        cooperation=report.cooperation,
+        report=report,
+        state=state,
+        requested_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    tasks.enqueue(pdf)
+    return pdf
+
+
+def stuck(pdf: ReportPdf) -> bool:
+    return pdf.running and pdf.requested_at < timezone.now() - STUCK_AFTER
+
+
+@transaction.atomic
+def request_pdf(*, actor, report: Report) -> ReportPdf:
+    """The report's PDF as it stands: the one made (or being made) from the same report and the
+    same records, else a new one, made in the background once this is committed. A published
+    report's PDF is the one made at its publication (made again only if that one failed).
+    Not audited: asking for a PDF changes nothing a figure counts (its download is audited)."""
+    from coope.core.kept import Stamp, read_stamp, still_fresh
+
+    report = Report.objects.select_for_update().get(pk=report.pk)  # two clicks: one PDF
+    now = None if report.published_at is not None else read_stamp(report.cooperation_id)
+    for pdf in (
+        report.pdfs.exclude(status=ReportPdf.Status.FAILED)
+        .defer("content")
+        .order_by("-requested_at", "-pk")
+    ):
+        if stuck(pdf):
+            continue
+        if now is None and pdf.state == PUBLISHED:
+            return pdf
+        if (
+            now is not None
+            and pdf.state != PUBLISHED
+            and still_fresh(Stamp.from_json(pdf.state), now)
+        ):
+            return pdf
+    return _new_pdf(actor, report, PUBLISHED if now is None else now.as_json())

@@ -28,7 +28,14 @@ from coope.reports.forms import (
     TextAddForm,
     TextForm,
 )
-from coope.reports.models import PublishedFigure, Report, Section, SectionFigure, TextBlock
+from coope.reports.models import (
+    PublishedFigure,
+    Report,
+    ReportPdf,
+    Section,
+    SectionFigure,
+    TextBlock,
+)
 from coope.reports.provenance import describe, measure_note, records_of
 from coope.reports.rendering import FigureView, build_sections, load_report, text_parts
 
@@ -137,9 +144,55 @@ def _download(request, report: Report, response: HttpResponse, fmt: str) -> Http
 
 @require_perm("reports.view")
 def report_pdf(request, pk):
+    """The report's PDF: at once when it is made already (kept while the report and its records
+    have not changed), else a page that shows it being made in the background."""
     report = _report(pk)
-    response = pdf_response(exports.report_pdf(report, request=request), _filename(report, "pdf"))
+    pdf = services.request_pdf(actor=request.user, report=report)
+    pdf = ReportPdf.objects.get(pk=pdf.pk)  # made meanwhile when the tasks run on commit (dev)
+    if pdf.status == ReportPdf.Status.READY:
+        return _pdf_download(request, report, pdf)
+    return redirect("reports:pdf_job", pk=report.pk, job=pdf.pk)
+
+
+def _pdf_of(report: Report, job) -> ReportPdf:
+    return get_object_or_404(ReportPdf.objects.defer("content"), pk=job, report=report)
+
+
+def _pdf_download(request, report: Report, pdf: ReportPdf) -> HttpResponse:
+    response = pdf_response(bytes(pdf.content or b""), _filename(report, "pdf"))
     return _download(request, report, response, "pdf")
+
+
+@require_perm("reports.view")
+def pdf_job(request, pk, job):
+    """A PDF being made: its progress (the page asks again every two seconds), then its link,
+    or what went wrong and what to do."""
+    report = _report(pk)
+    pdf = _pdf_of(report, job)
+    if services.stuck(pdf):
+        pdf.error = _(
+            "Le PDF n'est pas venu : le service qui le prépare ne répond pas. Redemandez-le ; "
+            "si cela recommence, prévenez l'administrateur de Coopé (le service « coope worker »)."
+        )
+    running = pdf.running and not pdf.error
+    if request.htmx and request.GET.get("progres"):
+        if running:
+            return render(request, "reports/_pdf_progress.html", {"report": report, "pdf": pdf})
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"  # finished: the page offers the file, or says why not
+        return response
+    return render(
+        request, "reports/pdf_job.html", {"report": report, "pdf": pdf, "running": running}
+    )
+
+
+@require_perm("reports.view")
+def pdf_file(request, pk, job):
+    report = _report(pk)
+    pdf = get_object_or_404(ReportPdf, pk=job, report=report)
+    if pdf.status != ReportPdf.Status.READY:
+        return redirect("reports:pdf_job", pk=report.pk, job=pdf.pk)
+    return _pdf_download(request, report, pdf)
 
 
 @require_perm("reports.view")

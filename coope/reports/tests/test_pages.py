@@ -34,9 +34,8 @@ def test_direction_coordination_and_evaluation_read_reports_reception_does_not(r
         client = client_as(user)
         for name, url in urls(w).items():
             response = client.get(url)
-            assert response.status_code == 200, (user, name)
-    pdf = client_as(w.director).get(urls(w)["pdf"])
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+            # The PDF is made in the background: its page shows it coming (test_report_pdf.py).
+            assert response.status_code == (302 if name == "pdf" else 200), (user, name)
     for user in (w.alice, w.volunteer):
         assert client_as(user).get(urls(w)["detail"]).status_code == 403
 
@@ -181,7 +180,8 @@ def test_the_structure_is_edited_from_the_report_page(report, client_as):
 
 def queries_of(client, url) -> int:
     with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
+        # The PDF's request returns at once, to the page that shows it being made (302).
+        assert client.get(url).status_code in (200, 302)
     return len(context.captured_queries)
 
 

@@ -1,6 +1,7 @@
 """coope report --cooperation SLUG --year YEAR [--pdf FILE] [--json FILE] [--xlsx FILE] [--ods FILE]"""
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,15 @@ from django_scopes import scope
 from coope.core import plugins
 from coope.core.management.commands.figures import get_cooperation
 from coope.core.models import Cooperation
-from coope.reports import exports
-from coope.reports.models import Report
+from coope.reports import exports, tasks
+from coope.reports.models import Report, ReportPdf
 from coope.reports.rendering import load_report
-from coope.reports.services import create_report_from_template, start_next_report
+from coope.reports.services import (
+    create_report_from_template,
+    request_pdf,
+    start_next_report,
+    stuck,
+)
 
 
 def first_report_structure() -> dict[str, Any]:
@@ -48,6 +54,24 @@ class Command(BaseCommand):
         parser.add_argument("--xlsx", type=Path, help="tableur Excel des chiffres à écrire")
         parser.add_argument("--ods", type=Path, help="tableur LibreOffice des chiffres à écrire")
 
+    def _pdf(self, report: Report) -> bytes:
+        """The report's PDF kept by Coopé when it is made already (a published report's, or one
+        made since the last change), else made here, and kept for the web."""
+        pdf = request_pdf(actor=None, report=report)
+        if pdf.status != ReportPdf.Status.READY:
+            self.stdout.write(f"Préparation du PDF de « {report.title} »…")
+            tasks.make_pdf(pdf.pk)  # nothing to do when a worker has taken it: wait for it
+            while True:
+                pdf = ReportPdf.objects.get(pk=pdf.pk)
+                if not pdf.running or stuck(pdf):
+                    break
+                time.sleep(1)
+        if pdf.status != ReportPdf.Status.READY:
+            raise CommandError(
+                pdf.error or "Le PDF n'a pas pu être préparé : relancez la commande."
+            )
+        return bytes(pdf.content or b"")
+
     def handle(self, *args: Any, **options: Any) -> None:
         cooperation = get_cooperation(options["cooperation"])
         year = options["year"]
@@ -76,7 +100,7 @@ class Command(BaseCommand):
                     )
             report = load_report(report.pk)
             if options["pdf"]:
-                options["pdf"].write_bytes(exports.report_pdf(report))
+                options["pdf"].write_bytes(self._pdf(report))
             if options["json"]:
                 options["json"].write_text(
                     json.dumps(exports.report_json(report), ensure_ascii=False, indent=2),
