@@ -5,8 +5,11 @@ the same rows, in the same run.
     ... bench/timebank.py --clients 8 --transfers 400 --accounts 16
 
 Each client is a separate process with its own connection. A "transfer" is the whole service
-`transfer_time`: idempotency lookup, SELECT ... FOR UPDATE of both accounts in key order, limit
-checks, one transfer row and two entry rows, two balance updates, one audit row, one commit.
+`transfer_time`: on PostgreSQL one call of the database function `timebank_post_transfer`
+(coope/timebank/ledger_pg.py: locks both accounts in key order, idempotency lookup, closed and
+limit checks with the minutes held, one transfer row and two entry rows, the two balances, one
+audit row) between BEGIN and COMMIT. The same service through its Python path (the path SQLite
+takes, twelve statements) is measured in the same run for comparison.
 The baseline is the bare INSERT of the same three rows (one transfer, two entries) in one
 transaction per transfer, into tables made `LIKE` the ledger's (same columns, indexes, unique and
 check constraints; no foreign keys, no triggers), so that the ledger itself stays sound
@@ -113,6 +116,14 @@ def setup(accounts: int) -> tuple[int, list[int]]:
         )
         cursor.execute("TRUNCATE bench_tb_transfer, bench_tb_entry")
     return cooperation.pk, ids[:accounts]
+
+
+def python_client(cooperation_id, ids, count, run, client, start_event, results):
+    """`transfer_time` through its Python path (SQLite's), on the same PostgreSQL."""
+    from coope.timebank import ledger_pg
+
+    ledger_pg.enabled = lambda: False
+    ledger_client(cooperation_id, ids, count, run, client, start_event, results)
 
 
 def ledger_client(cooperation_id, ids, count, run, client, start_event, results):
@@ -232,6 +243,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--transfers", type=int, default=400, help="par client")
     parser.add_argument("--accounts", type=int, default=16)
+    parser.add_argument(
+        "--no-python-path", action="store_true", help="sans la mesure du chemin Python"
+    )
     parser.add_argument("--storm", type=float, default=0, help="secondes de tempête")
     parser.add_argument("--processes", type=int, default=16)
     parser.add_argument("--kill", type=int, default=0, help="processus tués (SIGKILL)")
@@ -250,9 +264,8 @@ def main() -> None:
         services.transfer_time(
             actor=None, payer=payer, payee=payee, minutes=1, idempotency_key=f"bench:{run}:q"
         )
-    statements = (
-        len(queries.captured_queries) - 1
-    )  # the two accounts' lookup above is not part of it
+    statements = [q["sql"] for q in queries.captured_queries[1:]]  # not the accounts' lookup
+    assert any("timebank_post_transfer(" in sql for sql in statements), statements
     print(
         f"PostgreSQL, {args.clients} clients x {args.transfers} virements entre {args.accounts} comptes"
     )
@@ -263,6 +276,10 @@ def main() -> None:
     ledger, ledger_lat = run_clients(
         ledger_client, cooperation_id, ids, args.clients, args.transfers, run
     )
+    if not args.no_python_path:
+        python, python_lat = run_clients(
+            python_client, cooperation_id, ids, args.clients, args.transfers, run + "p"
+        )
     base2, base_lat2 = run_clients(
         insert_client, cooperation_id, ids, args.clients, args.transfers, run + "b"
     )
@@ -276,8 +293,15 @@ def main() -> None:
         f"transfer_time (grand livre) : {ledger:.0f} virements/s "
         f"(médiane {statistics.median(ledger_lat) * 1000:.1f} ms)"
     )
+    if not args.no_python_path:
+        print(
+            f"transfer_time, chemin Python (celui de SQLite) : {python:.0f} virements/s "
+            f"(médiane {statistics.median(python_lat) * 1000:.1f} ms), "
+            f"{python / base:.2f} fois l'INSERT nu"
+        )
     print(
-        f"requêtes SQL par virement du grand livre : {statements} (transaction comprise), contre 4 pour l'INSERT nu"
+        f"requêtes SQL par virement du grand livre : {len(statements)} (transaction comprise), "
+        "contre 4 pour l'INSERT nu"
     )
     print(
         f"rapport : le grand livre fait {ledger / base:.2f} fois le débit de l'INSERT nu (x{base / ledger:.1f} plus lent)"

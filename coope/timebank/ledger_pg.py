@@ -84,7 +84,6 @@ def post(
         row = audit.row_values(
             actor=actor, action=f"timebank_{transfer.kind}", instance=transfer, changes=changes
         )
-        description = str(transfer)
     finally:
         transfer.id = None
     actor_row = row["actor"]
@@ -110,7 +109,7 @@ def post(
         actor_row.pk if actor_row is not None else None,
         row["action"],
         row["model"],
-        description,
+        row["object_repr"],  # short: the mark is never cut off
         ID_MARK,
         _CHANGES.get_db_prep_save(row["changes"], connection),
     ]

@@ -782,7 +782,11 @@ def _payee(payee_kind: str, association: Association, *, actor=None) -> Account:
         raise ValidationError(
             _("On ne paie pas en temps un compte « %(kind)s ».") % {"kind": payee_kind}
         )
-    return system_account(association, payee_kind, actor=actor)
+    # Found in one query; only its first use opens it (`system_account`, in a savepoint).
+    existing = Account.objects.filter(
+        association=association, kind=payee_kind, person__isnull=True
+    ).first()
+    return existing or system_account(association, payee_kind, actor=actor)
 
 
 def _thing_label(item) -> str:

@@ -269,3 +269,27 @@ def test_sqlite_keeps_the_python_path(tb):
         transfer(tb, tb.ana, tb.ben, 30, "sqlite")
     sql = " ".join(q["sql"] for q in queries.captured_queries)
     assert "timebank_post_transfer" not in sql and "INSERT" in sql
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_payment_reads_its_two_accounts_then_calls_the_function(tb, world):
+    """`pay_in_time` for a person: their account, the programme's account (no savepoint once
+    it exists), the function; no category limits, holds or content types read apart."""
+    pay = dict(
+        actor=world.director,
+        payer=tb.ana_person,
+        payee_kind="shop",
+        association=world.assoc_a,
+        minutes=30,
+        item=world.house_a,
+    )
+    services.pay_in_time(**pay, idempotency_key="opens-the-shop")
+    with CaptureQueriesContext(connection) as queries:
+        paid = services.pay_in_time(**pay, idempotency_key="second")
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"].upper()]
+    assert len(statements) == 3, statements
+    assert '"timebank_account"' in statements[0] and '"timebank_account"' in statements[1]
+    assert "timebank_post_transfer(" in statements[2]
+    assert len(queries.captured_queries) == 5  # and the service's own savepoint, released
+    assert Transfer.objects.get(pk=paid.pk).item_id == world.house_a.pk
