@@ -145,6 +145,15 @@ def table(database: str, results: dict) -> str:
         + ") against an index-served exact lookup of the same rows (`search_name IN (…)`): "
         'the search\'s "done" is this p95 within x1.5.'
     )
+    lines.append(
+        "\nThe whole export grows with its rows: "
+        + ", ".join(
+            f"{s // 1000}k: {results[s]['pages']['export']['median'] / results[s]['rows']['renewals'] * 1000:.0f} ms "
+            f"per 1,000 rows ({results[s]['rows']['renewals']:,} rows)"
+            for s in sizes
+        )
+        + "."
+    )
     notes = {large["baselines"][k]["note"] for k in PAGES if large["baselines"][k]["note"]}
     lines += [f"\n\\* {note}" for note in sorted(notes)]
     rows = large["rows"]
