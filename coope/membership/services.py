@@ -734,7 +734,7 @@ def memberships_to_renew(
             valid_until__gte=on - datetime.timedelta(days=expired_since_days),
         )
         .select_related("person", "household", "house")
-        .order_by("valid_until")
+        .order_by("valid_until", "pk")  # pages that neither skip nor repeat a row
     )
 
 
