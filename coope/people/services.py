@@ -343,7 +343,11 @@ def quotient_of(
     if household is not None:
         queryset = queryset.filter(household=household)
     elif person is not None:
-        queryset = queryset.filter(household__links__person=person)
+        # Their households as a subquery (index on the person's links, then on the quotients'
+        # household), not a join that repeats a quotient for each link.
+        queryset = queryset.filter(
+            household__in=HouseholdMember.objects.filter(person=person).values("household")
+        )
     else:
         return None
     latest = queryset.order_by("-valid_from", "-pk").values_list("value", flat=True).first()
