@@ -2,10 +2,13 @@
 
 from typing import ClassVar
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin
 from django.db import router, transaction
 from django.forms.models import BaseInlineFormSet
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from coope.core import audit, services
@@ -155,6 +158,29 @@ def _of_a_cooperation(obj) -> bool:
     return isinstance(obj, Cooperation) or getattr(obj, "cooperation_id", None) is not None
 
 
+class ChoicesReadOnce(BaseChoiceIterator):
+    """The choices of a list in an inline's rows, read when the first row shows them and kept
+    for the others (Django copies the field into every row, and each copy reads them again)."""
+
+    def __init__(self, field):
+        self.read = field.iterator(field)
+        self.rows: list | None = None
+
+    def __iter__(self):
+        if self.rows is None:
+            self.rows = list(self.read)
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+    def __copy__(self):
+        return self  # every row's copy shares the one reading
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 class DirectorInline:
     """Rows shown inline (a house's CAF agreements, an account's roles): directors see and edit
     them as they do the row they belong to. Django's model permissions are for the platform's
@@ -167,7 +193,11 @@ class DirectorInline:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs = joined_choices(self, db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        if isinstance(widget, forms.Select) and not isinstance(widget, AutocompleteSelect):
+            formfield.choices = ChoicesReadOnce(formfield)
+        return formfield
 
 
 class CooperationAdmin(AuditedAdminMixin, DirectorAdmin):
@@ -203,6 +233,9 @@ class AgreementInline(DirectorInline, admin.TabularInline):
     model = Agreement
     exclude = ("cooperation",)
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("house")  # a row's name
 
 
 @admin.register(House)
@@ -240,6 +273,9 @@ class StaffRoleInline(DirectorInline, admin.TabularInline):
     formset = StaffRoleFormSet
     exclude = ("cooperation",)
     extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "association")  # a row's name
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
