@@ -3,11 +3,13 @@
 written reads no figure again."""
 
 import datetime
+import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_scopes import scope
 
 from coope.activities import services as activities
 from coope.cannery.tests.conftest import Kit
@@ -128,3 +130,34 @@ def test_a_write_through_a_service_shows_at_once(year, client_as, write):
     # The write moved a figure of its programme in 2018, and the page says so at once.
     moved = {key for key in after if after[key] != shown[key]}
     assert any(key.startswith(programme) for key in moved), moved
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite writes one at a time")
+@pytest.mark.django_db(transaction=True)
+def test_a_write_committed_after_a_later_one_shows_too(year, client_as):
+    """On PostgreSQL a transaction may commit an audit entry with a smaller id than the latest
+    one seen: the figures kept meanwhile are not served once it has committed."""
+    client = client_as(year.coordinator)
+    shown, _, _ = _page(client)
+    holding, release = threading.Event(), threading.Event()
+
+    def slow_membership():
+        try:
+            with scope(cooperation=year.coop.pk), transaction.atomic():
+                _write_membership(year)  # its audit entry takes the next id, uncommitted
+                holding.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    slow = threading.Thread(target=slow_membership)
+    slow.start()
+    assert holding.wait(30)
+    _write_attendance(year)  # a later id, committed first
+    meanwhile, _, _ = _page(client)  # kept at the attendance's entry, the membership unseen
+    assert meanwhile["membership.members"] == shown["membership.members"]
+    release.set()
+    slow.join(30)
+    after, after_before, _ = _page(client)
+    assert (after, after_before) == _fresh(year.coop)
+    assert after["membership.members"] != shown["membership.members"]
