@@ -323,7 +323,9 @@ def main() -> None:
                     for key in (kind, "toutes"):
                         samples.setdefault(key, {}).setdefault(name, []).append(wall)
                         samples[key].setdefault(name + "_cpu", []).append(cpu)
-                    per_query.setdefault(query, {}).setdefault(name, []).append(cpu)
+                    # Per query: SQLite's work is this process's CPU; PostgreSQL's is elsewhere.
+                    own = cpu if connection.vendor == "sqlite" else wall
+                    per_query.setdefault(query, {}).setdefault(name, []).append(own)
     if args.plans:
         for query, times in per_query.items():
             print(line(f"  {query}", times["search"], times["base"]))

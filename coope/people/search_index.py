@@ -25,19 +25,25 @@ CREATE_TABLE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS people_person_fts USING fts5("
     "search_name, content='people_person', content_rowid='id', tokenize='trigram')"
 )
-CREATE_TRIGGERS = (
-    """CREATE TRIGGER IF NOT EXISTS people_person_fts_insert AFTER INSERT ON people_person
-    BEGIN
-        INSERT INTO people_person_fts(rowid, search_name) VALUES (new.id, new.search_name);
-    END""",
-    """CREATE TRIGGER IF NOT EXISTS people_person_fts_update
-    AFTER UPDATE OF id, search_name ON people_person
+# An anonymised name must not stay in the index: FTS5 writes a deletion as a marker in a new
+# segment and drops the old entries only when segments merge, so the change that anonymises a
+# person also merges the whole index ('optimize', about half a second at 100,000 people).
+UPDATE_TRIGGER = """CREATE TRIGGER IF NOT EXISTS people_person_fts_update
+    AFTER UPDATE OF id, search_name, anonymised_at ON people_person
     WHEN old.search_name IS NOT new.search_name OR old.id IS NOT new.id
     BEGIN
         INSERT INTO people_person_fts(people_person_fts, rowid, search_name)
             VALUES ('delete', old.id, old.search_name);
         INSERT INTO people_person_fts(rowid, search_name) VALUES (new.id, new.search_name);
+        INSERT INTO people_person_fts(people_person_fts)
+            SELECT 'optimize' WHERE old.anonymised_at IS NULL AND new.anonymised_at IS NOT NULL;
+    END"""
+CREATE_TRIGGERS = (
+    """CREATE TRIGGER IF NOT EXISTS people_person_fts_insert AFTER INSERT ON people_person
+    BEGIN
+        INSERT INTO people_person_fts(rowid, search_name) VALUES (new.id, new.search_name);
     END""",
+    UPDATE_TRIGGER,
     """CREATE TRIGGER IF NOT EXISTS people_person_fts_delete AFTER DELETE ON people_person
     BEGIN
         INSERT INTO people_person_fts(people_person_fts, rowid, search_name)
