@@ -378,6 +378,9 @@ class TransferKind(models.TextChoices):
     REVERSAL = "reversal", _("Annulation")
 
 
+_TRANSFER_KINDS = dict(TransferKind.choices)  # the labels stay lazy: translated when shown
+
+
 class Transfer(AppendOnlyModel):
     """One movement of time: its entries sum to zero. Written once, never changed."""
 
@@ -438,7 +441,10 @@ class Transfer(AppendOnlyModel):
         indexes = [models.Index(fields=["item_type", "item_id"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} n°{self.pk} ({format_minutes(self.amount_minutes)})"
+        # The label of its kind by a lookup (get_kind_display hashes every label, translating
+        # each: a third of the Python time of a transfer, whose audit row names it).
+        kind = _TRANSFER_KINDS.get(self.kind, self.kind)
+        return f"{kind} n°{self.pk} ({format_minutes(self.amount_minutes)})"
 
 
 class Entry(AppendOnlyModel):
