@@ -34,11 +34,16 @@ from django_scopes import scope  # noqa: E402
 from bench import pages_data  # noqa: E402
 from bench.pages import PAGES, free_port, summary  # noqa: E402
 from coope.membership import services as membership_services  # noqa: E402
+from coope.membership import views as membership_views  # noqa: E402
 from coope.membership.models import Membership  # noqa: E402
 from coope.people.models import Household, HouseholdMember, Person  # noqa: E402
 
 SEARCH_LIMIT = 30
-RENEWALS_SHOWN = 500
+# The renewals list's first page: as many rows as the view shows (500 in one page before, then
+# pages of 100).
+RENEWALS_SHOWN = getattr(membership_views, "RENEWALS_PER_PAGE", None) or getattr(
+    membership_views, "RENEWALS_SHOWN", 500
+)
 ADMIN_PAGE = 100
 VARIANTS = 8  # people, households, queries and cards asked in turn
 
@@ -118,13 +123,16 @@ ADMIN = [
 ]
 TO_RENEW = """
   FROM membership_membership m
-  LEFT JOIN people_person p ON p.id = m.person_id
-  LEFT JOIN people_household f ON f.id = m.household_id
  WHERE m.cooperation_id = %(c)s AND m.valid_until >= %(since)s AND m.valid_until <= %(until)s
    AND NOT EXISTS (SELECT 1 FROM membership_membership l
                     WHERE l.person_id = m.person_id AND l.valid_until > m.valid_until)
    AND NOT EXISTS (SELECT 1 FROM membership_membership l
                     WHERE l.household_id = m.household_id AND l.valid_until > m.valid_until)"""
+HOLDER_JOINS = """
+  LEFT JOIN people_person p ON p.id = m.person_id
+  LEFT JOIN people_household f ON f.id = m.household_id
+  JOIN core_house h ON h.id = m.house_id
+  JOIN membership_membershipperiod pe ON pe.id = m.period_id"""
 RENEWAL_ROWS = f"""
 SELECT m.id, m.card_number, m.valid_until, p.first_name, p.last_name, f.name, h.short_name,
        pe.name,
@@ -132,7 +140,7 @@ SELECT m.id, m.card_number, m.valid_until, p.first_name, p.last_name, f.name, h.
          SELECT r.phone FROM people_householdmember hm JOIN people_person r ON r.id = hm.person_id
           WHERE hm.household_id = m.household_id AND hm.link = 'referent'
             AND {ON_DAY.format(p="hm.")} ORDER BY hm.id LIMIT 1), '')
-{TO_RENEW.replace("WHERE m.", "JOIN core_house h ON h.id = m.house_id JOIN membership_membershipperiod pe ON pe.id = m.period_id WHERE m.", 1)}
+{TO_RENEW.replace(" WHERE m.", HOLDER_JOINS + " WHERE m.", 1)}
  ORDER BY m.valid_until"""
 RENEWALS = [f"SELECT COUNT(*) {TO_RENEW}", f"{RENEWAL_ROWS} LIMIT {RENEWALS_SHOWN}"]
 EXPORT = [RENEWAL_ROWS]
