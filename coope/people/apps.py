@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from coope.core.plugins import CoopeApp, NavEntry
@@ -49,3 +51,14 @@ class PeopleConfig(AppConfig):
             "people.receptionvisit",
         ),
     )
+
+    def ready(self):
+        # A later migration that rebuilds people_person on SQLite drops the search index's
+        # triggers: every migrate puts back what is missing (coope/people/search_index.py).
+        post_migrate.connect(_repair_search_index, sender=self, dispatch_uid="coope-search-index")
+
+
+def _repair_search_index(sender, using, **kwargs):
+    from coope.people import search_index  # the models are loaded by now
+
+    search_index.ensure(connections[using])
