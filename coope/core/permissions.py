@@ -124,5 +124,7 @@ def user_has_perm(user, permission: str, association=None) -> bool:
 
 def user_associations(user, permission: str) -> set[int]:
     """The associations in which the user holds `permission`."""
+    if not user.is_authenticated:
+        return set()
     allowed = PERMISSIONS[permission]
     return {association for role, association in roles_of(user) if role in allowed}
