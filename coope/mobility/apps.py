@@ -20,7 +20,7 @@ def report_section() -> dict:
                 str(_("vélos à assistance électrique disponibles en prêt")),
                 False,
             ),
-            ("mobility.rosalies", str(_("rosalies électrifiées")), True),
+            ("mobility.rosalies", str(_("rosalies électrifiées")), False),
             ("mobility.outings", str(_("sorties")), False),
             ("mobility.outing_participants", str(_("personnes aux sorties")), False),
             ("mobility.cycling_school_cycles", str(_("cycles de vélo-école")), False),
@@ -49,6 +49,11 @@ class MobilityConfig(AppConfig):
             NavEntry(_("Mobilité"), "mobility:index", "mobility.view", order=75),
             NavEntry(_("Vélos à emprunter"), "mobility:free", order=82, needs_person=True),
         ),
+        personal_data="coope.mobility.personal_data",
+        demo="coope.mobility.demo.build",
+        # Before the activities' demo (30), which counts the sessions and people met before it.
+        demo_order=25,
+        report_section="coope.mobility.apps.report_section",
         figure_models=(
             "mobility.unit",
             "mobility.downtime",

@@ -250,6 +250,8 @@ class Loan(models.Model):
     in_checklist = models.JSONField(_("état au retour"), default=dict)
     km_in = models.PositiveIntegerField(_("compteur au retour (km)"), null=True, blank=True)
     distance_km = models.PositiveIntegerField(_("distance (km)"), default=0)
+    duration_minutes = models.PositiveIntegerField(_("durée (minutes)"), default=0)
+    days = models.PositiveIntegerField(_("jours commencés"), default=0)
     damage = models.CharField(_("dégâts"), max_length=500, blank=True)
     minutes_paid = models.PositiveIntegerField(_("payé (minutes)"), default=0)
     cents_paid = models.PositiveIntegerField(_("payé (centimes)"), default=0)
@@ -272,12 +274,6 @@ class Loan(models.Model):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} n°{self.pk}"
-
-    @property
-    def duration_minutes(self) -> int:
-        if self.in_at is None:
-            return 0
-        return int((self.in_at - self.out_at).total_seconds() // 60)
 
 
 class MaintenanceRule(models.Model):

@@ -82,6 +82,21 @@ def hours(minutes: int) -> str:
     return f"{whole} h {rest:02d}" if rest else f"{whole} h"
 
 
+def local_range(
+    first: datetime.date, last: datetime.date
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """From the first day's local midnight to the midnight after the last day."""
+
+    def midnight(day: datetime.date) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+    return midnight(first), midnight(last + datetime.timedelta(days=1))
+
+
+def started_days(seconds: float) -> int:
+    return max(1, -(-int(seconds) // 86400))
+
+
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """The same day `months` later (the month's last day when it has fewer days)."""
     index = day.month - 1 + months
@@ -358,9 +373,7 @@ def _check_bookable(unit: Unit, borrower, starts_at, ends_at, now) -> None:
 
 def price_in_minutes(rules: Rules, starts_at, ends_at) -> int:
     """The price in hours: each started day of the booking at the cooperation's day price."""
-    seconds = (ends_at - starts_at).total_seconds()
-    days = max(1, -(-int(seconds) // 86400))
-    return days * rules.minutes_per_day
+    return started_days((ends_at - starts_at).total_seconds()) * rules.minutes_per_day
 
 
 @atomic_service
@@ -536,6 +549,8 @@ def check_in(
     loan.cents_paid = booking.price_cents
     loan.in_at, loan.in_checklist, loan.km_in = now, checklist, km_in
     loan.distance_km, loan.damage = km_in - loan.km_out, damage.strip()
+    seconds = (now - loan.out_at).total_seconds()
+    loan.duration_minutes, loan.days = int(seconds // 60), started_days(seconds)
     loan.save()
     record(
         actor=actor,

@@ -6,5 +6,10 @@ app_name = "mobility"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("reservation/<int:pk>/sortie/", views.check_out, name="check_out"),
+    path("reservation/<int:pk>/retour/", views.check_in, name="check_in"),
+    path("reservation/<int:pk>/annuler/", views.cancel, name="cancel"),
+    path("achat-groupe/", views.plans, name="plans"),
+    path("trajets/", views.rides, name="rides"),
     path("emprunter/", views.free, name="free"),
 ]

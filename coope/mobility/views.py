@@ -1,14 +1,224 @@
+"""Mobility pages: thin views (scoped lookup, form, service, redirect).
+
+Staff: the fleet and the bookings to hand out or take back (check-out, check-in), the group
+purchase's plans with their late instalments, the rides. Inhabitants (an account linked to a
+person): the free units, a booking from their phone, their bookings and the hours held."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from coope.core.views import require_perm
+from coope.mobility import services
+from coope.mobility.forms import BookingForm, CheckInForm, CheckOutForm
+from coope.mobility.models import HOLDING, Booking, BookingStatus, Loan, Payment, Ride, Unit
+from coope.people.models import Person
+
+
+def _errors_to(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 @require_perm("mobility.view")
-def index(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+def index(request):
+    cooperation = request.user.cooperation
+    now = timezone.now()
+    units = list(
+        Unit.objects.filter(cooperation=cooperation, retired_on__isnull=True).select_related(
+            "house"
+        )
+    )
+    for unit in units:
+        unit.due = services.due_maintenance(unit, now)
+    bookings = (
+        Booking.objects.filter(cooperation=cooperation, status__in=HOLDING)
+        .select_related("unit", "borrower", "hold")
+        .order_by("starts_at")
+    )
+    return render(
+        request,
+        "mobility/index.html",
+        {"units": units, "bookings": bookings, "now": now},
+    )
+
+
+def _booking(request, pk) -> Booking:
+    return get_object_or_404(Booking.objects.select_related("unit", "borrower", "hold"), pk=pk)
+
+
+@require_perm("mobility.lend")
+def check_out(request, pk):
+    booking = _booking(request, pk)
+    form = CheckOutForm(
+        request.POST or None,
+        initial={"deposit_euros": services.rules_of(booking.unit.cooperation).deposit_cents / 100},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.check_out(
+                actor=request.user,
+                booking=booking,
+                checklist=form.checklist(),
+                deposit_cents=form.deposit_cents(),
+            )
+        except ValidationError as error:
+            _errors_to(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(unit)s est parti avec %(who)s.")
+                % {"unit": booking.unit, "who": booking.borrower},
+            )
+            return redirect("mobility:index")
+    return render(
+        request,
+        "mobility/form.html",
+        {
+            "form": form,
+            "booking": booking,
+            "title": _("Départ : %(unit)s") % {"unit": booking.unit},
+            "submit": _("Enregistrer le départ"),
+        },
+    )
+
+
+@require_perm("mobility.lend")
+def check_in(request, pk):
+    booking = _booking(request, pk)
+    loan = get_object_or_404(Loan, booking=booking)
+    form = CheckInForm(request.POST or None, initial={"km_in": loan.km_out})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.check_in(
+                actor=request.user,
+                loan=loan,
+                checklist=form.checklist(),
+                km_in=form.cleaned_data["km_in"],
+                battery_cycles=form.cleaned_data["battery_cycles"],
+                damage=form.cleaned_data["damage"],
+            )
+        except ValidationError as error:
+            _errors_to(form, error)
+        else:
+            paid = (
+                _(" ; %(hours)s prises sur son TIC-TAC")
+                % {"hours": services.hours(booking.price_minutes)}
+                if booking.payment == Payment.HOURS
+                else ""
+            )
+            messages.success(
+                request, _("%(unit)s est rendu%(paid)s.") % {"unit": booking.unit, "paid": paid}
+            )
+            return redirect("mobility:index")
+    return render(
+        request,
+        "mobility/form.html",
+        {
+            "form": form,
+            "booking": booking,
+            "title": _("Retour : %(unit)s") % {"unit": booking.unit},
+            "submit": _("Enregistrer le retour"),
+        },
+    )
 
 
 @login_required
-def free(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+@require_POST
+def cancel(request, pk):
+    booking = _booking(request, pk)
+    own = booking.borrower_id == getattr(request.user, "person_id", None)
+    if not own and not request.user.has_coope_perm("mobility.lend"):
+        raise PermissionDenied
+    try:
+        services.cancel_booking(actor=request.user, booking=booking)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Réservation annulée ; les heures réservées sont libérées."))
+    return redirect("mobility:free" if own else "mobility:index")
+
+
+@require_perm("mobility.manage")
+def plans(request):
+    today = timezone.localdate()
+    cooperation = request.user.cooperation
+    from coope.mobility.models import GroupPurchase, PurchasePlan
+
+    purchases = [
+        (purchase, services.reconciliation(purchase))
+        for purchase in GroupPurchase.objects.filter(cooperation=cooperation)
+    ]
+    states = [
+        services.plan_state(plan, today)
+        for plan in PurchasePlan.objects.filter(cooperation=cooperation).select_related(
+            "buyer", "purchase"
+        )
+    ]
+    states.sort(key=lambda state: (not state.late, state.plan.buyer.last_name))
+    return render(
+        request, "mobility/plans.html", {"purchases": purchases, "states": states, "today": today}
+    )
+
+
+@require_perm("mobility.view")
+def rides(request):
+    found = (
+        Ride.objects.filter(cooperation=request.user.cooperation)
+        .select_related("requested_by", "driver", "unit", "house")
+        .order_by("-date", "-pk")[:200]
+    )
+    return render(request, "mobility/rides.html", {"rides": found})
+
+
+@login_required
+def free(request):
+    """An inhabitant's page: the free units, a booking paid in hours, their bookings."""
+    if request.user.person_id is None:
+        raise Http404
+    person = get_object_or_404(Person, pk=request.user.person_id)
+    cooperation = request.user.cooperation
+    form = BookingForm(request.POST or None, cooperation=cooperation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.book_unit(
+                actor=request.user,
+                unit=form.cleaned_data["unit"],
+                borrower=person,
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.cleaned_data["ends_at"],
+                payment=Payment.HOURS,
+            )
+        except ValidationError as error:
+            _errors_to(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(unit)s est réservé pour vous ; %(hours)s sont réservées sur votre TIC-TAC.")
+                % {"unit": booking.unit, "hours": services.hours(booking.price_minutes)},
+            )
+            return redirect("mobility:free")
+    mine = (
+        Booking.objects.filter(borrower=person)
+        .exclude(status=BookingStatus.CANCELLED)
+        .select_related("unit", "hold")
+        .order_by("-starts_at")[:20]
+    )
+    return render(
+        request,
+        "mobility/free.html",
+        {
+            "form": form,
+            "units": form.fields["unit"].queryset,
+            "mine": mine,
+            "rules": services.rules_of(cooperation),
+        },
+    )
