@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 /usr/bin/python3; do \
 	if $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo $$p; break; fi; done)
 
-.PHONY: run test install chromium lint imports bench clean prod-check
+.PHONY: run test install chromium lint imports bench bench-pages clean prod-check
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Coopé needs Python 3.12 or newer (none found)."; exit 1; }
@@ -56,6 +56,11 @@ prod-check: install
 
 bench: install
 	$(BIN)/python bench/search.py
+
+# The front desk's pages served by gunicorn at 10,000 and 100,000 people, on both databases.
+bench-pages: install
+	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/pages.py --database postgres
 
 clean:
 	rm -rf $(VENV) var

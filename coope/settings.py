@@ -160,8 +160,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite as a real embedded database, shared by the web server and the worker: readers do
     # not wait for a writer (WAL), a writer waits for another up to 20 s instead of failing,
     # and a transaction takes the write lock when it begins (no lock upgrade that fails).
+    # Reads go through a memory map of the file (256 MB) and a 64 MB page cache: the operating
+    # system's cache serves a request's pages instead of copies made anew at each connection
+    # (bench/pages.py: the renewals count at 100,000 people, 375 ms without, 125 ms with).
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
