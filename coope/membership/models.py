@@ -240,7 +240,8 @@ class Membership(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["cooperation", "valid_until"]),
+            # By end date, ties by id: the renewals list's pages read in index order and stop.
+            models.Index(fields=["cooperation", "valid_until", "id"], name="membership_until_id"),
             # A holder's memberships, latest last: the person record, the household record and
             # the renewals list's « no later membership » are each served by one of these.
             models.Index(

@@ -172,7 +172,7 @@ def person_edit(request, pk):
 def person_detail(request, pk):
     person = get_object_or_404(Person.objects.select_related("home_house"), pk=pk)
     today = timezone.localdate()
-    links = (
+    links = list(
         person.household_links.select_related("household")
         .prefetch_related(
             Prefetch(
@@ -186,7 +186,7 @@ def person_detail(request, pk):
     # Their own memberships and their households' (past households too), each marked with
     # whether it covers them today: the list and today's card in one query.
     memberships = list(
-        privacy.memberships_of(person)
+        privacy.memberships_of(person, {link.household_id for link in links})
         .select_related("house", "household")
         .annotate(
             covers_today=Q(person=person)

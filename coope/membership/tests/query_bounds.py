@@ -2,6 +2,7 @@
 membership built as it is stored, and whether a query is served by an index."""
 
 import datetime
+import re
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -50,9 +51,22 @@ def plan(queryset) -> str:
 
 
 def assert_index_served(queryset, table: str = "membership_membership"):
+    """Every read of `table` goes through an index: no full scan; on PostgreSQL, an index
+    looked up by a holder or key, not walked through with a filter."""
     found = plan(queryset)
     if connection.vendor == "postgresql":
-        assert f"Seq Scan on {table}" not in found, found
+        nodes = re.split(r"\n\s*->", found)
+        reads = [node for node in nodes if f" on {table}" in node.splitlines()[0]]
+        assert reads, found
+        for node in reads:
+            head = node.splitlines()[0]
+            assert "Seq Scan" not in head, found
+            if "Bitmap Heap Scan" not in head:
+                assert "Index Cond" in node and re.search(r"Index Cond: .*\w+_id = ", node), found
     else:
-        full_scans = [line for line in found.splitlines() if f"SCAN {table}" in line]
-        assert not full_scans, found
+        reads = [line for line in found.splitlines() if f" {table} " in f"{line} "]
+        assert reads, found
+        # SQLite may walk a few rows of a cooperation's index on a test table this small; at
+        # 100,000 people it takes the holder's indexes (the figures in the issue's report).
+        for line in reads:
+            assert "SEARCH" in line and "USING" in line, found
