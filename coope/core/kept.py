@@ -7,8 +7,11 @@ stamp is fresh while the stamp is the same.
 
 On PostgreSQL the ids of a sequence are not handed out in commit order: a transaction still
 running when the stamp is read may commit an entry with a smaller id than the latest one seen.
-The stamp therefore also keeps the transactions in progress at that moment (the snapshot's
-`pg_snapshot_xip`), and a kept result is stale as soon as one of them has committed. On SQLite
+The stamp therefore also keeps the transactions in progress at that moment that write to
+the audit log (those of the snapshot's `pg_snapshot_xip` holding a write lock on its table:
+`pg_locks`, one database's only; others, of this database or another, do not count), and a
+kept result is stale as soon as one of them has ended. One that commits between the snapshot
+and the lock's reading has committed before the figures are computed: they see it. On SQLite
 one transaction writes at a time, so ids are in commit order.
 
 Kept results go to Django's cache (settings.CACHES: in production a directory shared by the web
@@ -71,7 +74,11 @@ def read_stamp(cooperation_id: int) -> Stamp:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT latest.id, latest.at, "  # noqa: S608 (the table's name, no input)
-                "ARRAY(SELECT pg_snapshot_xip(pg_current_snapshot())::text) "
+                "ARRAY(SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) AS x "
+                "WHERE x::text::bigint %% 4294967296 IN (SELECT a.backend_xid::text::bigint "
+                "FROM pg_locks AS l JOIN pg_stat_activity AS a ON a.pid = l.pid "
+                "WHERE l.locktype = 'relation' AND l.mode = 'RowExclusiveLock' "
+                f"AND l.relation = '{table}'::regclass AND a.backend_xid IS NOT NULL)) "
                 f"FROM (SELECT 1) AS one LEFT JOIN (SELECT id, at FROM {table} "
                 "WHERE cooperation_id = %s AND action <> %s ORDER BY id DESC LIMIT 1) AS latest ON true",
                 [cooperation_id, EXPORT],
