@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from coope.core import exports
+from coope.core.kept import kept_result, read_stamp
 from coope.core.models import House
 from coope.core.permissions import user_associations
 from coope.core.templatetags.coope import euros
@@ -219,7 +220,20 @@ def _may_export(user) -> bool:
 @require_perm("membership.view")
 def renewals(request):
     form, memberships = _renewals(request)
-    page = Paginator(memberships, RENEWALS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(memberships, RENEWALS_PER_PAGE)
+    # Counting thousands of renewals is most of the page's time: the count is kept while no
+    # audited write (a membership taken, renewed, a household changed…) happens, for the day.
+    house = form.cleaned_data["maison"] if form.is_bound and form.is_valid() else None
+    counted = services.memberships_to_renew().order_by()
+    if house is not None:
+        counted = counted.filter(house=house)
+    paginator.count = kept_result(
+        request.cooperation,
+        f"renewals-count:{timezone.localdate().isoformat()}:{house.pk if house else ''}",
+        counted.count,
+        read_stamp(request.cooperation.pk),
+    )
+    page = paginator.get_page(request.GET.get("page"))
     kept = request.GET.copy()
     kept.pop("page", None)
     query = kept.urlencode()

@@ -7,11 +7,12 @@ import random
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope
 
 from coope.membership.models import Membership
-from coope.membership.services import memberships_to_renew
+from coope.membership.services import memberships_to_renew, renew_membership
 from coope.membership.tests.query_bounds import (
     MAX_QUERIES,
     assert_index_served,
@@ -243,3 +244,26 @@ def test_the_renewals_query_is_served_by_indexes(in_scope):
     if connection.vendor == "sqlite":
         # Each « later membership » is looked up in its own index, not scanned for.
         assert "membership_person_until" in found and "membership_household_until" in found, found
+
+
+@time_machine.travel(JAN_2019)
+def test_the_count_is_kept_until_a_renewal_and_shown_fresh_at_once(world, director, client_as):
+    """The count of the list (the costly part at 100,000 people) is not counted again while
+    nothing is written; a renewal through the service shows at once."""
+    cards = _renewals_data(world, 4)
+    client = client_as(director)
+    url = reverse("membership:renewals")
+    assert client.get(url).context["count"] == 4
+
+    def counts_run() -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+
+    assert counts_run() == []  # kept: the page reads only its rows
+    with scope(cooperation=world.coop.pk):
+        renew_membership(
+            actor=director, membership=cards[0], house=world.house_a, payment_method="cash"
+        )
+    assert len(counts_run()) == 1
+    assert client.get(url).context["count"] == 3
