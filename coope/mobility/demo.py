@@ -404,28 +404,39 @@ def build_outings_and_school(builder, houses, members, r) -> None:
         )
         for house in builder.houses
     }
-    outings = Activity.objects.bulk_create(
-        Activity(
-            cooperation=cooperation,
-            house=builder.houses[i % 3],
-            title=f"Sortie à vélo : {places[i]}",
-            programme=MOBILITY,
-            kind=ActivityKind.OUTING,
-            theme="Mobilité",
-            capacity=20,
-        )
-        for i in range(OUTINGS)
+    # One activity, « Sorties à vélo », for the whole cooperation: each outing is one of its
+    # sessions, at the house that organises it; two coming Saturdays keep it alive today.
+    outings = Activity.objects.create(
+        cooperation=cooperation,
+        title="Sorties à vélo",
+        programme=MOBILITY,
+        kind=ActivityKind.OUTING,
+        theme="Mobilité",
+        capacity=20,
+        description="Sorties à vélo entre habitants des trois maisons de quartier.",
     )
     sessions = Session.objects.bulk_create(
         Session(
             cooperation=cooperation,
-            activity=activity,
+            activity=outings,
             starts_at=at(day, 9),
             ends_at=at(day, 17),
-            house=activity.house,
-            commune=places[i].split(" de ")[-1][:100],
+            house=builder.houses[i % 3],
+            place=places[i],
         )
-        for i, (activity, day) in enumerate(zip(outings, outing_days, strict=True))
+        for i, day in enumerate(outing_days)
+    )
+    saturday = builder.today + datetime.timedelta(days=(5 - builder.today.weekday()) % 7 or 7)
+    Session.objects.bulk_create(
+        Session(
+            cooperation=cooperation,
+            activity=outings,
+            starts_at=at(saturday + datetime.timedelta(weeks=week), 9),
+            ends_at=at(saturday + datetime.timedelta(weeks=week), 17),
+            house=builder.houses[week % 3],
+            place=places[week],
+        )
+        for week in (0, 2)
     )
     seen = set()
     for people in chosen.values():

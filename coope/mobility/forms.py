@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coope.lib.bounds import Bounded
-from coope.mobility.models import Unit, UnitState
+from coope.mobility.models import MaintenanceRule, Unit, UnitState
 
 CHECKLIST = (
     ("freins", _("Freins")),
@@ -52,7 +52,11 @@ class ChecklistForm(Bounded, forms.Form):
 
 class CheckOutForm(ChecklistForm):
     deposit_euros = forms.DecimalField(
-        label=_("Caution reçue (€)"), min_value=Decimal(0), decimal_places=2, initial=0
+        label=_("Caution reçue (€)"),
+        min_value=Decimal(0),
+        decimal_places=2,
+        initial=0,
+        localize=True,
     )
 
     def deposit_cents(self) -> int:
@@ -68,3 +72,21 @@ class CheckInForm(ChecklistForm):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class MaintenanceForm(Bounded, forms.Form):
+    rule: "forms.ModelChoiceField[MaintenanceRule]" = forms.ModelChoiceField(
+        label=_("Règle d'entretien"),
+        queryset=MaintenanceRule.objects.none(),
+        required=False,
+        empty_label=_("— réparation hors règle —"),
+    )
+    odometer_km = forms.IntegerField(label=_("Compteur (km)"), min_value=0)
+    note = forms.CharField(label=_("Ce qui a été fait"), max_length=500, required=False)
+    cost_euros = forms.DecimalField(
+        label=_("Coût (€)"), min_value=Decimal(0), decimal_places=2, initial=0, localize=True
+    )
+
+    def __init__(self, *args, unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].queryset = MaintenanceRule.objects.filter(unit=unit)  # type: ignore[attr-defined,unused-ignore]

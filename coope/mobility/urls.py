@@ -9,6 +9,7 @@ urlpatterns = [
     path("reservation/<int:pk>/sortie/", views.check_out, name="check_out"),
     path("reservation/<int:pk>/retour/", views.check_in, name="check_in"),
     path("reservation/<int:pk>/annuler/", views.cancel, name="cancel"),
+    path("vehicule/<int:pk>/", views.unit, name="unit"),
     path("achat-groupe/", views.plans, name="plans"),
     path("trajets/", views.rides, name="rides"),
     path("emprunter/", views.free, name="free"),

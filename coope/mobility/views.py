@@ -15,8 +15,19 @@ from django.views.decorators.http import require_POST
 
 from coope.core.views import require_perm
 from coope.mobility import services
-from coope.mobility.forms import BookingForm, CheckInForm, CheckOutForm
-from coope.mobility.models import HOLDING, Booking, BookingStatus, Loan, Payment, Ride, Unit
+from coope.mobility.forms import BookingForm, CheckInForm, CheckOutForm, MaintenanceForm
+from coope.mobility.models import (
+    HOLDING,
+    Booking,
+    BookingStatus,
+    Downtime,
+    Loan,
+    MaintenanceEvent,
+    Payment,
+    Ride,
+    Unit,
+    UnitDocument,
+)
 from coope.people.models import Person
 
 
@@ -145,6 +156,60 @@ def cancel(request, pk):
     else:
         messages.success(request, _("Réservation annulée ; les heures réservées sont libérées."))
     return redirect("mobility:free" if own else "mobility:index")
+
+
+@require_perm("mobility.view")
+def unit(request, pk):
+    """A unit's history: its loans, maintenance, downtimes and papers; staff who manage the
+    fleet record a maintenance or put it back in service here."""
+    found = get_object_or_404(Unit.objects.select_related("house"), pk=pk)
+    may_manage = request.user.has_coope_perm("mobility.manage")
+    form = MaintenanceForm(
+        request.POST or None, unit=found, initial={"odometer_km": found.odometer_km}
+    )
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        if "back_in_service" in request.POST:
+            try:
+                services.end_downtime(actor=request.user, unit=found, ends_on=timezone.localdate())
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request, _("%(unit)s est de nouveau disponible.") % {"unit": found}
+                )
+            return redirect("mobility:unit", found.pk)
+        if form.is_valid():
+            try:
+                services.record_maintenance(
+                    actor=request.user,
+                    unit=found,
+                    rule=form.cleaned_data["rule"],
+                    done_at=timezone.now(),
+                    odometer_km=form.cleaned_data["odometer_km"],
+                    note=form.cleaned_data["note"],
+                    cost_cents=int(form.cleaned_data["cost_euros"] * 100),
+                )
+            except ValidationError as error:
+                _errors_to(form, error)
+            else:
+                messages.success(request, _("Entretien enregistré."))
+                return redirect("mobility:unit", found.pk)
+    return render(
+        request,
+        "mobility/unit.html",
+        {
+            "unit": found,
+            "form": form,
+            "may_manage": may_manage,
+            "due": services.due_maintenance(found),
+            "loans": Loan.objects.filter(unit=found).select_related("borrower")[:50],
+            "maintenance": MaintenanceEvent.objects.filter(unit=found).select_related("rule")[:50],
+            "downtimes": Downtime.objects.filter(unit=found),
+            "documents": UnitDocument.objects.filter(unit=found),
+        },
+    )
 
 
 @require_perm("mobility.manage")

@@ -138,3 +138,27 @@ def test_staff_check_out_and_in_take_the_hours(fleet, client_as, time_machine):
             True,
         )
         assert Account.objects.get(pk=fleet.ana_account.pk).balance_minutes == 15 * 60 - 60
+
+
+def test_a_units_history_and_its_maintenance(fleet, client_as):
+    with scope(cooperation=fleet.w.coop.pk):
+        rule = services.add_maintenance_rule(
+            actor=None, unit=fleet.bike, label="Révision", every_km=100
+        )
+    url = reverse("mobility:unit", args=[fleet.bike.pk])
+    page = client_as(fleet.w.alice).get(url)
+    assert "Entretien en retard : Révision, 120 km" in page.text
+    assert "Enregistrer un entretien" not in page.text  # reception does not manage the fleet
+    assert client_as(fleet.w.alice).post(url, {"odometer_km": "120"}).status_code == 403
+    director = client_as(fleet.w.director)
+    response = director.post(url, {"odometer_km": "100", "cost_euros": "0"})
+    assert "Le compteur ne recule pas" in response.text
+    response = director.post(
+        url,
+        {"rule": rule.pk, "odometer_km": "125", "note": "Chaîne", "cost_euros": "12,50"},
+        follow=True,
+    )
+    assert "Entretien enregistré" in response.text and "Entretien en retard" not in response.text
+    with scope(cooperation=fleet.w.coop.pk):
+        assert fleet.bike.maintenance.get().cost_cents == 1250
+    assert client_as(fleet.w.charlie).get(url).status_code == 404
