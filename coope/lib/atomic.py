@@ -79,6 +79,26 @@ def database_busy(error: BaseException) -> bool:
     return False
 
 
+def _retried[R](attempt: Callable[[], R]) -> R:
+    """Run `attempt` (a whole transaction) again on contention, a bounded number of times."""
+    tries = 0
+    while True:
+        try:
+            return attempt()
+        except (OperationalError, Busy) as error:
+            if isinstance(error, OperationalError):
+                kind = contention(error)
+                if kind is None:
+                    raise
+                STATS[kind] += 1
+            if tries >= RETRIES:
+                STATS["given_up"] += 1
+                raise Busy() from error
+        tries += 1
+        STATS["retries"] += 1
+        time.sleep(random.uniform(0, PAUSE_SECONDS * 2**tries))  # noqa: S311 (a pause)
+
+
 def atomic_service[**P, R](func: Callable[P, R]) -> Callable[P, R]:
     """Run the service in one transaction (a savepoint inside another), retried on contention."""
 
@@ -94,26 +114,47 @@ def atomic_service[**P, R](func: Callable[P, R]) -> Callable[P, R]:
                     raise
                 STATS[kind] += 1
                 raise Busy() from error
-        attempt = 0
-        while True:
-            try:
-                with transaction.atomic():
-                    return func(*args, **kwargs)
-            except (OperationalError, Busy) as error:
-                if isinstance(error, OperationalError):
-                    kind = contention(error)
-                    if kind is None:
-                        raise
-                    STATS[kind] += 1
-                if attempt >= RETRIES:
-                    STATS["given_up"] += 1
-                    raise Busy() from error
-            attempt += 1
-            STATS["retries"] += 1
-            time.sleep(random.uniform(0, PAUSE_SECONDS * 2**attempt))  # noqa: S311 (a pause)
+
+        def attempt() -> R:
+            with transaction.atomic():
+                return func(*args, **kwargs)
+
+        return _retried(attempt)
 
     service.__dict__["atomic_service"] = True
     return service
+
+
+# What a service's single-statement path answers when it cannot serve this call.
+NOT_ALONE: Any = object()
+
+
+def atomic_service_or_alone[**P, R](
+    alone: Callable[..., R],
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """`@atomic_service`, with a path for the call that opens no transaction of its own: when
+    no transaction is open, `alone(*args, **kwargs)` runs first, in autocommit, and its answer is
+    the service's unless it is NOT_ALONE. `alone` may read, but writes in ONE statement (a
+    database function that locks, checks and writes): that statement is the transaction, so the
+    database commits as it ends, without a BEGIN and a COMMIT each waiting for a round trip while
+    the rows are locked. Retried on contention like the rest."""
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        in_transaction = atomic_service(func)
+
+        @functools.wraps(func)
+        def service(*args: P.args, **kwargs: P.kwargs) -> R:
+            connection = transaction.get_connection()
+            if not connection.in_atomic_block and connection.get_autocommit():
+                answer = _retried(lambda: alone(*args, **kwargs))
+                if answer is not NOT_ALONE:
+                    return answer
+            return in_transaction(*args, **kwargs)
+
+        service.__dict__["atomic_service"] = True
+        return service
+
+    return decorate
 
 
 def is_atomic(func: Any) -> bool:

@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 
 from coope.core import audit
 from coope.core.models import Association, User
-from coope.lib.atomic import atomic_service
+from coope.lib.atomic import NOT_ALONE, atomic_service, atomic_service_or_alone
 from coope.people.models import HouseholdMember, Person
 from coope.timebank import ledger_pg
 from coope.timebank.models import (
@@ -748,7 +748,40 @@ def close_account(*, actor, account: Account, reason: str) -> Account:
 # -- transfers --------------------------------------------------------------------------------
 
 
-@atomic_service
+def _transfer(
+    *,
+    actor,
+    payer,
+    payee,
+    minutes: int,
+    idempotency_key: str,
+    memo: str = "",
+    category=None,
+    kind: str = TransferKind.TRANSFER,
+    item=None,
+    created_at: datetime.datetime | None = None,
+) -> Transfer:
+    minutes = _positive_minutes(minutes)
+    payer, payee = account_of(payer), account_of(payee)
+    return _post(
+        actor=actor,
+        kind=kind,
+        legs=[(payer, -minutes), (payee, minutes)],
+        idempotency_key=idempotency_key,
+        memo=memo,
+        category=category,
+        item=item,
+        created_at=created_at,
+    )
+
+
+def _transfer_alone(**kwargs) -> Transfer:
+    """On PostgreSQL, a transfer asked outside any transaction is the database function's one
+    statement (its reads before it only read): the database commits it as it ends."""
+    return _transfer(**kwargs) if ledger_pg.enabled() else NOT_ALONE
+
+
+@atomic_service_or_alone(_transfer_alone)
 def transfer_time(
     *,
     actor,
@@ -763,15 +796,15 @@ def transfer_time(
     created_at: datetime.datetime | None = None,
 ) -> Transfer:
     """Move minutes from one account (or person) to another, member to member or with the association."""
-    minutes = _positive_minutes(minutes)
-    payer, payee = account_of(payer), account_of(payee)
-    return _post(
+    return _transfer(
         actor=actor,
-        kind=kind,
-        legs=[(payer, -minutes), (payee, minutes)],
+        payer=payer,
+        payee=payee,
+        minutes=minutes,
         idempotency_key=idempotency_key,
         memo=memo,
         category=category,
+        kind=kind,
         item=item,
         created_at=created_at,
     )

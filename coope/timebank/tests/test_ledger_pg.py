@@ -9,7 +9,7 @@ import importlib
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
@@ -74,11 +74,12 @@ def transfer(tb, payer, payee, minutes, key, **kwargs):
 def test_a_transfer_is_one_statement_that_writes_every_row(tb, world):
     assert ledger_pg.enabled()
     ana, ben = Account.objects.get(pk=tb.ana.pk), Account.objects.get(pk=tb.ben.pk)
-    with CaptureQueriesContext(connection) as queries:  # outside any transaction: BEGIN/COMMIT
+    with CaptureQueriesContext(connection) as queries:  # outside any transaction
         done = transfer(tb, ana, ben, 90, "one-trip", actor=world.director, memo="Jardin")
     sql = [q["sql"] for q in queries.captured_queries]
-    assert len(sql) == 3 and (sql[0], sql[2]) == ("BEGIN", "COMMIT"), sql
-    assert sql[1].startswith("SELECT") and "timebank_post_transfer(" in sql[1]
+    # The function's statement is the transaction: no BEGIN, no COMMIT waiting on the locks.
+    assert len(sql) == 1, sql
+    assert sql[0].startswith("SELECT") and "timebank_post_transfer(" in sql[0]
     # The returned transfer is the row stored, and the accounts carry their new balances.
     assert done.pk is not None and not done._state.adding
     stored = Transfer.objects.get(pk=done.pk)
@@ -293,3 +294,20 @@ def test_a_payment_reads_its_two_accounts_then_calls_the_function(tb, world):
     assert "timebank_post_transfer(" in statements[2]
     assert len(queries.captured_queries) == 5  # and the service's own savepoint, released
     assert Transfer.objects.get(pk=paid.pk).item_id == world.house_a.pk
+
+
+@postgresql_only
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_callers_transaction_the_transfer_joins_it(tb, world):
+    """Called in an open transaction, the service cannot commit alone: it takes a savepoint in
+    the caller's transaction, and a rollback of the caller takes the transfer back."""
+    ana, ben = Account.objects.get(pk=tb.ana.pk), Account.objects.get(pk=tb.ben.pk)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        transfer(tb, ana, ben, 30, "inside", actor=world.director)
+        transaction.set_rollback(True)
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert any(q.startswith("SAVEPOINT") for q in sql), sql
+    assert sum("timebank_post_transfer(" in q for q in sql) == 1, sql
+    assert not Transfer.objects.filter(idempotency_key="inside").exists()
+    assert Account.objects.get(pk=ana.pk).balance_minutes == 900
