@@ -133,11 +133,12 @@ def atomic_service_or_alone[**P, R](
     alone: Callable[..., R],
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """`@atomic_service`, with a path for the call that opens no transaction of its own: when
-    no transaction is open, `alone(*args, **kwargs)` runs first, in autocommit, and its answer is
-    the service's unless it is NOT_ALONE. `alone` may read, but writes in ONE statement (a
-    database function that locks, checks and writes): that statement is the transaction, so the
-    database commits as it ends, without a BEGIN and a COMMIT each waiting for a round trip while
-    the rows are locked. Retried on contention like the rest."""
+    no transaction is open, `alone(body, *args, **kwargs)` (body: the service undecorated) runs
+    first, in autocommit, and its answer is the service's unless it is NOT_ALONE. `alone` may
+    read, but writes in ONE statement (a database function that locks, checks and writes):
+    that statement is the transaction, so the database commits as it ends, without a BEGIN and
+    a COMMIT each waiting for a round trip while the rows are locked. Retried on contention
+    like the rest."""
 
     def decorate(func: Callable[P, R]) -> Callable[P, R]:
         in_transaction = atomic_service(func)
@@ -146,7 +147,7 @@ def atomic_service_or_alone[**P, R](
         def service(*args: P.args, **kwargs: P.kwargs) -> R:
             connection = transaction.get_connection()
             if not connection.in_atomic_block and connection.get_autocommit():
-                answer = _retried(lambda: alone(*args, **kwargs))
+                answer = _retried(lambda: alone(func, *args, **kwargs))
                 if answer is not NOT_ALONE:
                     return answer
             return in_transaction(*args, **kwargs)

@@ -748,37 +748,10 @@ def close_account(*, actor, account: Account, reason: str) -> Account:
 # -- transfers --------------------------------------------------------------------------------
 
 
-def _transfer(
-    *,
-    actor,
-    payer,
-    payee,
-    minutes: int,
-    idempotency_key: str,
-    memo: str = "",
-    category=None,
-    kind: str = TransferKind.TRANSFER,
-    item=None,
-    created_at: datetime.datetime | None = None,
-) -> Transfer:
-    minutes = _positive_minutes(minutes)
-    payer, payee = account_of(payer), account_of(payee)
-    return _post(
-        actor=actor,
-        kind=kind,
-        legs=[(payer, -minutes), (payee, minutes)],
-        idempotency_key=idempotency_key,
-        memo=memo,
-        category=category,
-        item=item,
-        created_at=created_at,
-    )
-
-
-def _transfer_alone(**kwargs) -> Transfer:
+def _transfer_alone(transfer, **kwargs) -> Transfer:
     """On PostgreSQL, a transfer asked outside any transaction is the database function's one
     statement (its reads before it only read): the database commits it as it ends."""
-    return _transfer(**kwargs) if ledger_pg.enabled() else NOT_ALONE
+    return transfer(**kwargs) if ledger_pg.enabled() else NOT_ALONE
 
 
 @atomic_service_or_alone(_transfer_alone)
@@ -796,15 +769,15 @@ def transfer_time(
     created_at: datetime.datetime | None = None,
 ) -> Transfer:
     """Move minutes from one account (or person) to another, member to member or with the association."""
-    return _transfer(
+    minutes = _positive_minutes(minutes)
+    payer, payee = account_of(payer), account_of(payee)
+    return _post(
         actor=actor,
-        payer=payer,
-        payee=payee,
-        minutes=minutes,
+        kind=kind,
+        legs=[(payer, -minutes), (payee, minutes)],
         idempotency_key=idempotency_key,
         memo=memo,
         category=category,
-        kind=kind,
         item=item,
         created_at=created_at,
     )
