@@ -31,7 +31,10 @@ class TakeMembershipForm(Bounded, forms.Form):
         """`options`: (key, label, period) of each period that may be chosen, the period maybe
         not created yet (it is opened when the membership is taken)."""
         super().__init__(*args, **kwargs)
-        self.fields["house"].queryset = houses
+        house = self.fields["house"]
+        house.queryset = houses
+        # Listed from the houses the view has read, not read again to render the form.
+        house.choices = [(house.prepare_value(h), house.label_from_instance(h)) for h in houses]
         self.fields["period"].choices = [(key, label) for key, label, _period in options]
         self.periods = {key: period for key, _label, period in options}
 

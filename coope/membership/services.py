@@ -35,10 +35,17 @@ def _day(value: datetime.date) -> str:
 RULE_FIELDS = ["scheme", "start_month", "length_months", "offer_weeks"]
 
 
-@transaction.atomic
 def rules_of(cooperation) -> MembershipRules:
-    """The cooperation's membership rules, created with the defaults (and audited) the first time."""
+    """The cooperation's membership rules, created with the defaults (and audited) the first time.
+
+    One read when they exist: a transaction (a savepoint inside another) only to create them."""
     cooperation_id = getattr(cooperation, "pk", cooperation)
+    rules = MembershipRules.objects.filter(cooperation_id=cooperation_id).first()
+    return rules if rules is not None else _create_rules(cooperation_id)
+
+
+@transaction.atomic
+def _create_rules(cooperation_id: int) -> MembershipRules:
     rules, created = MembershipRules.objects.get_or_create(cooperation_id=cooperation_id)
     if created:
         audit.record(
@@ -88,22 +95,7 @@ def period_name(start: datetime.date, end: datetime.date) -> str:
 def planned_period(cooperation, day: datetime.date) -> MembershipPeriod:
     """The period that contains `day`: the one in Coopé, else the one the rules give, kept clear
     of the periods around it and not saved (`pk` is None; `open_period` creates it)."""
-    found = period_on(cooperation, day)
-    if found is not None:
-        return found
-    cooperation_id = getattr(cooperation, "pk", cooperation)
-    start, end = rules_of(cooperation_id).bounds_on(day)
-    periods = MembershipPeriod.objects.filter(cooperation_id=cooperation_id)
-    before = periods.filter(end__lt=day).order_by("-end").first()
-    after = periods.filter(start__gt=day).order_by("start").first()
-    if before is not None:
-        start = max(start, before.end + datetime.timedelta(days=1))
-    if after is not None:
-        end = min(end, after.start - datetime.timedelta(days=1))
-    name = period_name(start, end)
-    if periods.filter(name=name).exists():
-        name = _("du %(s)s au %(e)s") % {"s": _day(start), "e": _day(end)}
-    return MembershipPeriod(cooperation_id=cooperation_id, name=name, start=start, end=end)
+    return Periods.read(cooperation).planned(day)
 
 
 def grid_of(period: MembershipPeriod) -> MembershipPeriod | None:
@@ -119,6 +111,104 @@ def grid_of(period: MembershipPeriod) -> MembershipPeriod | None:
         .order_by("-start")
         .first()
     )
+
+
+class Periods:
+    """A cooperation's periods read in one query, and its rules read when first needed: the
+    period of a day, created or planned, the grid that applies to it, the offers of a day and
+    their fees, answered without reading them again (a page showing several offers reads them
+    once). A cooperation has a period a year: tens of them, not thousands."""
+
+    def __init__(
+        self,
+        cooperation_id: int,
+        periods: list[MembershipPeriod],
+        with_fees: set[int],
+        rules: MembershipRules | None = None,
+    ):
+        self.cooperation_id = cooperation_id
+        self.periods = periods  # by start
+        self.with_fees = with_fees  # the ids of the periods that have a fee grid
+        self._rules = rules
+        self._fees: dict[tuple[int | None, str], list[FeeRule]] = {}
+
+    @classmethod
+    def read(cls, cooperation, *, rules: MembershipRules | None = None) -> "Periods":
+        cooperation_id = getattr(cooperation, "pk", cooperation)
+        periods: list[MembershipPeriod] = []
+        with_fees: set[int] = set()
+        for period in (
+            MembershipPeriod.objects.filter(cooperation_id=cooperation_id)
+            .annotate(has_fees=Exists(FeeRule.objects.filter(period=OuterRef("pk"))))
+            .order_by("start", "pk")
+        ):
+            periods.append(period)
+            if period.has_fees:
+                with_fees.add(period.pk)
+        return cls(cooperation_id, periods, with_fees, rules)
+
+    @property
+    def rules(self) -> MembershipRules:
+        if self._rules is None:
+            self._rules = rules_of(self.cooperation_id)
+        return self._rules
+
+    def period_on(self, day: datetime.date) -> MembershipPeriod | None:
+        """As `period_on`: the period in Coopé that contains `day` (the latest to start)."""
+        return next((p for p in reversed(self.periods) if p.start <= day <= p.end), None)
+
+    def planned(self, day: datetime.date) -> MembershipPeriod:
+        """As `planned_period`."""
+        found = self.period_on(day)
+        if found is not None:
+            return found
+        start, end = self.rules.bounds_on(day)
+        before = max((p for p in self.periods if p.end < day), key=lambda p: p.end, default=None)
+        after = next((p for p in self.periods if p.start > day), None)
+        if before is not None:
+            start = max(start, before.end + datetime.timedelta(days=1))
+        if after is not None:
+            end = min(end, after.start - datetime.timedelta(days=1))
+        name = period_name(start, end)
+        if any(p.name == name for p in self.periods):
+            name = _("du %(s)s au %(e)s") % {"s": _day(start), "e": _day(end)}
+        return MembershipPeriod(cooperation_id=self.cooperation_id, name=name, start=start, end=end)
+
+    def grid_of(self, period: MembershipPeriod) -> MembershipPeriod | None:
+        """As `grid_of`."""
+        if period.pk is not None:
+            return period
+        earlier = (p for p in reversed(self.periods) if p.start < period.start)
+        return next((p for p in earlier if p.pk in self.with_fees), None)
+
+    def offers(self, day: datetime.date) -> list["Offer"]:
+        """As `offers`."""
+        current = self.planned(day)
+        found = [Offer(current, day, self.rules.valid_until(current, day))]
+        if self.rules.offers_next(current, day):
+            after = self.planned(current.end + datetime.timedelta(days=1))
+            found.insert(0, Offer(after, day, self.rules.valid_until(after, day), offered=True))
+        return found
+
+    def read_fees(self, periods, kind: str) -> None:
+        """The fee rules of `kind` of the grids of `periods`, in one query, for `compute_fee`."""
+        self._fees.setdefault((None, kind), [])  # no grid: no fee rule
+        grids = {grid.pk for grid in map(self.grid_of, periods) if grid is not None}
+        wanted = [pk for pk in grids if (pk, kind) not in self._fees]
+        if not wanted:
+            return
+        for pk in wanted:
+            self._fees[pk, kind] = []
+        for rule in FeeRule.objects.filter(period_id__in=wanted, kind=kind):
+            self._fees[rule.period_id, kind].append(rule)
+
+    def compute_fee(self, *, period: MembershipPeriod, kind: str, quotient: int | None) -> FeeRule:
+        """As `compute_fee`, from the fee rules read once per grid."""
+        grid = self.grid_of(period)
+        key = (grid.pk if grid is not None else None, kind)
+        if key not in self._fees:
+            self.read_fees([period], kind)
+        return matching_fee(self._fees[key], period=period, kind=kind, quotient=quotient)
 
 
 PERIOD_FIELDS = ["name", "start", "end"]
@@ -413,6 +503,12 @@ def compute_fee(*, period: MembershipPeriod, kind: str, quotient: int | None) ->
     yet created, in the grid it will be opened with)."""
     grid = grid_of(period)
     rules = FeeRule.objects.filter(period=grid, kind=kind) if grid is not None else []
+    return matching_fee(rules, period=period, kind=kind, quotient=quotient)
+
+
+def matching_fee(rules, *, period: MembershipPeriod, kind: str, quotient: int | None) -> FeeRule:
+    """Among the fee rules of a grid for `kind`, the one for `quotient` (the lowest band first);
+    ValidationError saying which is missing when none matches."""
     for rule in sorted(rules, key=lambda r: -1 if r.quotient_min is None else r.quotient_min):
         if rule.matches(quotient):
             return rule
@@ -454,13 +550,7 @@ def offers(cooperation, day: datetime.date) -> list[Offer]:
     """The memberships that may be taken starting on `day`, the one to propose first: in the last
     weeks of a period, the next period (valid from `day` to its end, or its length for rolling
     memberships), then the current one; otherwise the current one alone."""
-    rules = rules_of(cooperation)
-    current = planned_period(cooperation, day)
-    found = [Offer(current, day, rules.valid_until(current, day))]
-    if rules.offers_next(current, day):
-        after = planned_period(cooperation, current.end + datetime.timedelta(days=1))
-        found.insert(0, Offer(after, day, rules.valid_until(after, day), offered=True))
-    return found
+    return Periods.read(cooperation).offers(day)
 
 
 def offer_for(cooperation, day: datetime.date, key: str) -> Offer:
@@ -780,17 +870,20 @@ def renewal_options(membership: Membership, *, on: datetime.date | None = None) 
     start = max(on, membership.valid_until + datetime.timedelta(days=1))
     kind = MemberKind.INDIVIDUAL if membership.person_id else MemberKind.HOUSEHOLD
     quotient = quotient_of(person=membership.person, household=membership.household, on=start)
+    periods = Periods.read(membership.cooperation_id)
+    found = periods.offers(start)
+    periods.read_fees([offer.period for offer in found], kind)
     return [
         Renewal(
             membership=membership,
             period=offer.period,
             valid_from=offer.valid_from,
             valid_until=offer.valid_until,
-            fee=compute_fee(period=offer.period, kind=kind, quotient=quotient),
+            fee=periods.compute_fee(period=offer.period, kind=kind, quotient=quotient),
             offered=offer.offered,
             key=offer.key,
         )
-        for offer in offers(membership.cooperation_id, start)
+        for offer in found
     ]
 
 

@@ -129,21 +129,22 @@ class Option:
 
 def _options(cooperation, day, kind, quotient) -> list[Option]:
     """The offers of `day` (the next period first in the last weeks of one), then the other
-    periods to come, each with its fee or the reason it has none."""
-    rules = services.rules_of(cooperation)
-    offers = services.offers(cooperation, day)
+    periods to come, each with its fee or the reason it has none: the periods, the rules and the
+    fee grids read once for all of them."""
+    periods = services.Periods.read(cooperation)
+    offers = periods.offers(day)
     keys = {offer.key for offer in offers}
-    later = MembershipPeriod.objects.filter(cooperation=cooperation, end__gte=day).order_by("start")
     offers += [
-        services.Offer(p, max(day, p.start), rules.valid_until(p, max(day, p.start)))
-        for p in later
-        if str(p.pk) not in keys
+        services.Offer(p, max(day, p.start), periods.rules.valid_until(p, max(day, p.start)))
+        for p in periods.periods  # by start
+        if p.end >= day and str(p.pk) not in keys
     ]
+    periods.read_fees([offer.period for offer in offers], kind)
     options = []
     for offer in offers:
         fee, error = None, None
         try:
-            fee = services.compute_fee(period=offer.period, kind=kind, quotient=quotient)
+            fee = periods.compute_fee(period=offer.period, kind=kind, quotient=quotient)
         except ValidationError as problem:
             error = problem.messages[0]
         options.append(

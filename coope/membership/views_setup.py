@@ -46,7 +46,11 @@ def rules(request):
             return redirect("membership:setup_rules")
     # What the rules give today, so the director sees what they chose.
     today = timezone.localdate()
-    example = services.offers(request.cooperation, today) if not form.errors else []
+    example = (
+        services.Periods.read(request.cooperation, rules=current).offers(today)
+        if not form.errors
+        else []
+    )
     return render(
         request,
         "membership/setup_rules.html",
@@ -56,19 +60,20 @@ def rules(request):
 
 @require_perm(PERMISSION)
 def periods(request):
-    listed = MembershipPeriod.objects.annotate(
-        membership_count=Count("memberships", distinct=True),
-        fee_count=Count("fee_rules", distinct=True),
-    ).order_by("-start")
-    last = listed.first()
-    planned = services.planned_period(
-        request.cooperation,
-        last.end + datetime.timedelta(days=1) if last else timezone.localdate(),
+    listed = list(
+        MembershipPeriod.objects.annotate(
+            membership_count=Count("memberships", distinct=True),
+            fee_count=Count("fee_rules", distinct=True),
+        ).order_by("-start")
     )
+    last = listed[0] if listed else None
+    # The next period and the grid it would copy, from the periods read once.
+    known = services.Periods.read(request.cooperation)
+    planned = known.planned(last.end + datetime.timedelta(days=1) if last else timezone.localdate())
     return render(
         request,
         "membership/setup_periods.html",
-        {"periods": listed, "planned": planned, "source": services.grid_of(planned)},
+        {"periods": listed, "planned": planned, "source": known.grid_of(planned)},
     )
 
 
