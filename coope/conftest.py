@@ -10,6 +10,7 @@ import email.policy
 import socket
 
 import pytest
+from django.core.cache import cache
 from django_scopes import scope, scopes_disabled
 
 from coope.core.models import Agreement, Association, Cooperation, House, StaffRole, User
@@ -21,6 +22,12 @@ PASSWORD = "secret-pass-123"  # noqa: S105
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing kept (coope/core/kept.py keeps figures in the cache)."""
+    cache.clear()
 
 
 def make_user(cooperation, username, role, *associations):

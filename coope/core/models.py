@@ -241,7 +241,15 @@ class AuditEntry(models.Model):
         verbose_name = _("entrée du journal")
         verbose_name_plural = _("journal des modifications")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["cooperation", "model", "object_id"])]
+        indexes = [
+            models.Index(fields=["cooperation", "model", "object_id"]),
+            # The stamp of kept figures (coope/core/kept.py): the latest change, not an export.
+            models.Index(
+                fields=["cooperation", "-id"],
+                condition=~models.Q(action="export"),
+                name="auditentry_latest_change",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.model} {self.object_id}"

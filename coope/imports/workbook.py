@@ -20,7 +20,7 @@ from coope.imports.cells import words_of
 from coope.imports.framework import Importer, ImportReport, RowError, new_and_present
 from coope.imports.registry import find_kind, kind_of_sheet, ordered_kinds
 from coope.imports.running import PREVIEW_ROWS, Journal, check_rows
-from coope.lib.db_statistics import refresh_statistics
+from coope.lib.db_statistics import LARGE_IMPORT_ROWS, refresh_statistics
 from coope.lib.spreadsheets import MAX_ROWS, Sheet
 
 # The template's own sheets: read by people, never imported.
@@ -281,6 +281,6 @@ def run_workbook(
             not dry_run and not report.file_error and (only_good_rows or not report.has_errors)
         )
         journal.close(keep=report.written)
-    if report.written:
-        refresh_statistics()  # an import can multiply a table's rows: SQLite's planner is told
+    if report.written:  # an import can multiply a table's rows: the planner is told
+        refresh_statistics(postgresql=report.total_rows >= LARGE_IMPORT_ROWS)
     return report

@@ -1,26 +1,37 @@
-"""Statistics for SQLite's query planner, which has none until it is told to gather them.
+"""Statistics for the databases' query planners, after what changes a database's size the most.
 
-PostgreSQL gathers its own (autovacuum analyses a table once enough of it changed). SQLite never
-does: with no `sqlite_stat1` its planner guesses, and at 100,000 people a guess can pick an index
-scan per row. So after what changes a database's size the most (migrations, the demo, an import
-that was kept) Coopé runs a bounded `ANALYZE` (`analysis_limit`: a sample of each index, a few
-milliseconds at 100,000 rows), then `PRAGMA optimize`, as SQLite's documentation advises for
-long-lived databases.
+SQLite never gathers its own: with no `sqlite_stat1` its planner guesses, and at 100,000 people a
+guess can pick an index scan per row. So after migrations, the demo and an import that was kept,
+Coopé runs a bounded `ANALYZE` (`analysis_limit`: a sample of each index, a few milliseconds at
+100,000 rows), then `PRAGMA optimize`, as SQLite's documentation advises for long-lived
+databases.
+
+PostgreSQL's autovacuum analyses a table once enough of it changed, but only on its next round:
+the pages asked just after a bulk load (the demo, a large import) would be planned on the empty
+tables' estimates (a key-figures page took 27 s on a demo never analysed). There, `ANALYZE` runs
+after those only (`postgresql=True`); small writes are left to autovacuum.
 """
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-# Rows of each index that ANALYZE samples: enough for the planner, cheap on any size.
+# Rows of each index that SQLite's ANALYZE samples: enough for the planner, cheap on any size.
 ANALYSIS_LIMIT = 1000
+# An import of at least this many rows is analysed on PostgreSQL at once.
+LARGE_IMPORT_ROWS = 1000
 
 
-def refresh_statistics(using: str = DEFAULT_DB_ALIAS) -> bool:
-    """Gather the planner's statistics on SQLite; True when it ran (False on other databases)."""
+def refresh_statistics(using: str = DEFAULT_DB_ALIAS, *, postgresql: bool = False) -> bool:
+    """Gather the planner's statistics: always on SQLite, on PostgreSQL when asked (after a bulk
+    load). True when something ran."""
     connection = connections[using]
-    if connection.vendor != "sqlite":
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
-        cursor.execute("ANALYZE")
-        cursor.execute("PRAGMA optimize")
-    return True
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+            cursor.execute("ANALYZE")
+            cursor.execute("PRAGMA optimize")
+        return True
+    if connection.vendor == "postgresql" and postgresql:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        return True
+    return False

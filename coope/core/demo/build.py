@@ -435,5 +435,5 @@ def build_demo(stdout=None) -> list[tuple[str, str, str]]:
         if stdout:
             stdout.write(f"{spec['name']} créée.")
         logins.extend((str(spec["slug"]), username, role) for username, role in created)
-    refresh_statistics()
+    refresh_statistics(postgresql=True)
     return logins
