@@ -4,16 +4,20 @@ Staff: the fleet and the bookings to hand out or take back (check-out, check-in)
 purchase's plans with their late instalments, the rides. Inhabitants (an account linked to a
 person): the free units, a booking from their phone, their bookings and the hours held."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coope.core import exports
 from coope.core.views import require_perm
+from coope.lib.spreadsheets import CONTENT_TYPES, FORMATS, write_spreadsheet
 from coope.mobility import services
 from coope.mobility.forms import BookingForm, CheckInForm, CheckOutForm, MaintenanceForm
 from coope.mobility.models import (
@@ -21,9 +25,11 @@ from coope.mobility.models import (
     Booking,
     BookingStatus,
     Downtime,
+    GroupPurchase,
     Loan,
     MaintenanceEvent,
     Payment,
+    PurchasePlan,
     Ride,
     Unit,
     UnitDocument,
@@ -71,7 +77,9 @@ def check_out(request, pk):
     booking = _booking(request, pk)
     form = CheckOutForm(
         request.POST or None,
-        initial={"deposit_euros": services.rules_of(booking.unit.cooperation).deposit_cents / 100},
+        initial={
+            "deposit_euros": _euros(services.rules_of(booking.unit.cooperation).deposit_cents)
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -216,8 +224,6 @@ def unit(request, pk):
 def plans(request):
     today = timezone.localdate()
     cooperation = request.user.cooperation
-    from coope.mobility.models import GroupPurchase, PurchasePlan
-
     purchases = [
         (purchase, services.reconciliation(purchase))
         for purchase in GroupPurchase.objects.filter(cooperation=cooperation)
@@ -286,4 +292,115 @@ def free(request):
             "mine": mine,
             "rules": services.rules_of(cooperation),
         },
+    )
+
+
+def _euros(cents: int) -> Decimal:
+    """Cents as exact euros for a spreadsheet cell (1000.01, never 1000.0099...)."""
+    return Decimal(cents).scaleb(-2)
+
+
+def _sheet(request, *, fmt: str, name: str, title: str, list_name: str, headers, rows):
+    if fmt not in FORMATS:
+        raise Http404
+    response = HttpResponse(
+        write_spreadsheet(headers, rows, fmt, title=title), content_type=CONTENT_TYPES[fmt]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return exports.audited(
+        response,
+        request=request,
+        list_name=list_name,
+        rows=len(rows),
+        label=title,
+        details={"format": fmt},
+    )
+
+
+@require_perm("mobility.lend")
+def loans_export(request, fmt):
+    """Every loan of the cooperation, with its borrower: a list of people, audited."""
+    loans = (
+        Loan.objects.filter(cooperation=request.user.cooperation)
+        .select_related("unit__house", "borrower")
+        .order_by("out_at", "pk")
+    )
+    rows = [
+        [
+            loan.unit.name,
+            loan.unit.house.name,
+            str(loan.borrower),
+            timezone.localtime(loan.out_at),
+            timezone.localtime(loan.in_at) if loan.in_at else None,
+            loan.distance_km,
+            loan.days,
+            loan.minutes_paid,
+            _euros(loan.cents_paid),
+            loan.damage,
+        ]
+        for loan in loans
+    ]
+    headers = [
+        _("Véhicule"),
+        _("Maison"),
+        _("Emprunteur·se"),
+        _("Sorti le"),
+        _("Rendu le"),
+        _("Km"),
+        _("Jours"),
+        _("Payé (minutes)"),
+        _("Payé (€)"),
+        _("Dégâts"),
+    ]
+    return _sheet(
+        request,
+        fmt=fmt,
+        name="prets",
+        title=_("Prêts de véhicules"),
+        list_name="mobility.loans",
+        headers=headers,
+        rows=rows,
+    )
+
+
+@require_perm("mobility.manage")
+def plans_export(request, fmt):
+    """The buyers' plans with what is paid, what remains and what is late today."""
+    today = timezone.localdate()
+    plans = (
+        PurchasePlan.objects.filter(cooperation=request.user.cooperation)
+        .select_related("buyer")
+        .order_by("signed_on", "pk")
+    )
+    rows = []
+    for plan in plans:
+        state = services.plan_state(plan, today)
+        rows.append(
+            [
+                str(plan.buyer),
+                plan.signed_on,
+                _euros(plan.price_cents),
+                _euros(state.paid_cents),
+                _euros(state.outstanding_cents),
+                len(state.late),
+                _euros(state.late_cents),
+            ]
+        )
+    headers = [
+        _("Acheteur·se"),
+        _("Signé le"),
+        _("Prix (€)"),
+        _("Payé (€)"),
+        _("Reste (€)"),
+        _("Échéances en retard"),
+        _("En retard (€)"),
+    ]
+    return _sheet(
+        request,
+        fmt=fmt,
+        name="achat-groupe",
+        title=_("Achat groupé"),
+        list_name="mobility.plans",
+        headers=headers,
+        rows=rows,
     )

@@ -162,3 +162,56 @@ def test_a_units_history_and_its_maintenance(fleet, client_as):
     with scope(cooperation=fleet.w.coop.pk):
         assert fleet.bike.maintenance.get().cost_cents == 1250
     assert client_as(fleet.w.charlie).get(url).status_code == 404
+
+
+def test_the_loans_and_plans_leave_as_spreadsheets_audited(fleet, client_as):
+    booking = booked(fleet)
+    with scope(cooperation=fleet.w.coop.pk):
+        loan = services.check_out(
+            actor=None, booking=booking, checklist={}, deposit_cents=0, now=at(1, 11)
+        )
+        services.check_in(actor=None, loan=loan, checklist={}, km_in=135, now=at(1, 16))
+        purchase = services.create_purchase(
+            actor=None,
+            cooperation=fleet.w.coop,
+            name="VAE",
+            supplier="Cycles",
+            ordered_on=at(1, 9).date(),
+        )
+        services.create_plan(
+            actor=None,
+            purchase=purchase,
+            buyer=fleet.ben,
+            signed_on=at(1, 9).date(),
+            price_cents=100_001,
+            deposit_cents=0,
+            instalments=2,
+            first_due_on=at(1, 9).date(),
+        )
+    response = client_as(fleet.w.alice).get(reverse("mobility:loans_export", args=["csv"]))
+    text = response.content.decode("utf-8-sig")
+    assert (
+        response["Cache-Control"].startswith("no-store") or "no-store" in response["Cache-Control"]
+    )
+    assert "VAE 1" in text and "Ana Test" in text and ";15;" in text
+    assert (
+        client_as(fleet.w.evaluator).get(reverse("mobility:loans_export", args=["csv"])).status_code
+        == 403
+    )
+    text = (
+        client_as(fleet.w.director)
+        .get(reverse("mobility:plans_export", args=["csv"]))
+        .content.decode("utf-8-sig")
+    )
+    assert "Ben Test" in text and "1000,01" in text
+    assert (
+        client_as(fleet.w.director).get(reverse("mobility:plans_export", args=["pdf"])).status_code
+        == 404
+    )
+    with scope(cooperation=fleet.w.coop.pk):
+        from coope.core.models import AuditEntry
+
+        assert set(AuditEntry.objects.filter(action="export").values_list("model", flat=True)) >= {
+            "mobility.loans",
+            "mobility.plans",
+        }
