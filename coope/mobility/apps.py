@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coope.core.plugins import CoopeApp, NavEntry, Programme
 
-D, C, R, V, E = "director", "coordinator", "reception", "volunteer", "evaluator"
+D, C, R, V = "director", "coordinator", "reception", "volunteer"
 
 
 def report_section() -> dict:
@@ -39,7 +39,9 @@ class MobilityConfig(AppConfig):
         programme=Programme("mobility", _("Mobilité")),
         urls=(("mobilite/", "coope.mobility.urls"),),
         permissions={
-            "mobility.view": frozenset({D, C, R, V, E}),
+            # the fleet, bookings and rides name people: not the evaluators, who read the
+            # programme's figures on /chiffres/
+            "mobility.view": frozenset({D, C, R, V}),
             # bookings for someone, check-out and check-in, rides
             "mobility.lend": frozenset({D, C, R, V}),
             # the fleet, maintenance, the group purchase and its plans

@@ -40,7 +40,7 @@ def test_staff_pages_by_role(fleet, client_as):
     for user, index, lend, plans in [
         (fleet.w.alice, 200, 200, 403),
         (fleet.w.director, 200, 200, 200),
-        (fleet.w.evaluator, 200, 403, 403),
+        (fleet.w.evaluator, 403, 403, 403),
     ]:
         client = client_as(user)
         assert client.get(reverse("mobility:index")).status_code == index
@@ -215,3 +215,13 @@ def test_the_loans_and_plans_leave_as_spreadsheets_audited(fleet, client_as):
             "mobility.loans",
             "mobility.plans",
         }
+
+
+def test_the_menu_links_staff_and_inhabitants_to_their_pages(fleet, client, client_as, ana_user):
+    staff_page = client_as(fleet.w.alice).get(reverse("mobility:rides")).text
+    assert f'href="{reverse("mobility:index")}"' in staff_page
+    assert f'href="{reverse("mobility:free")}"' not in staff_page  # reception has no person
+    client.force_login(ana_user)
+    own_page = client.get(reverse("mobility:free")).text
+    assert f'href="{reverse("mobility:free")}"' in own_page
+    assert client.get(reverse("mobility:index")).status_code == 403
