@@ -64,6 +64,12 @@ class Unit(enum.StrEnum):
     ACCOUNTS = "accounts"
     PRODUCERS = "producers"
     JARS = "jars"
+    VEHICLES = "vehicles"
+    LOANS = "loans"
+    RIDES = "rides"
+    CYCLES = "cycles"
+    KILOMETRES = "kilometres"
+    DAYS = "days"
     MINUTES = "minutes"
     GRAMS = "grams"
     CENTILITRES = "centilitres"
@@ -115,6 +121,12 @@ UNIT_DISPLAY: dict[Unit, UnitDisplay] = {
     Unit.ACCOUNTS: UnitDisplay("comptes", singular="compte"),
     Unit.PRODUCERS: UnitDisplay("producteurs", singular="producteur"),
     Unit.JARS: UnitDisplay("bocaux", singular="bocal"),
+    Unit.VEHICLES: UnitDisplay("véhicules", singular="véhicule"),
+    Unit.LOANS: UnitDisplay("prêts", singular="prêt"),
+    Unit.RIDES: UnitDisplay("trajets", singular="trajet"),
+    Unit.CYCLES: UnitDisplay("cycles", singular="cycle"),
+    Unit.KILOMETRES: UnitDisplay("km"),
+    Unit.DAYS: UnitDisplay("jours", singular="jour"),
     Unit.MINUTES: UnitDisplay("h", scale=60, decimals=1),
     Unit.GRAMS: UnitDisplay("kg", scale=1000, decimals=1),
     Unit.CENTILITRES: UnitDisplay("L", scale=100, decimals=1),

@@ -73,7 +73,7 @@ UNIT_FIELDS = ("kind", "name", "house", "in_service_on", "retired_on")
 @indicator(
     "mobility.ebikes_bought",
     _("Mobilité : vélos à assistance électrique achetés en achat groupé (plans signés)"),
-    unit=Unit.EVENTS,
+    unit=Unit.VEHICLES,
     measure=Rows(),
     public_fields=("purchase", "signed_on", "price_cents"),
 )
@@ -88,7 +88,7 @@ def ebikes_bought(scope: Scope) -> QuerySet[PurchasePlan]:
 @indicator(
     "mobility.ebikes_for_loan",
     _("Mobilité : vélos à assistance électrique en prêt (en service pendant la période)"),
-    unit=Unit.EVENTS,
+    unit=Unit.VEHICLES,
     measure=Rows(),
     dimensions=BY_HOUSE,
     public_fields=UNIT_FIELDS,
@@ -100,7 +100,7 @@ def ebikes_for_loan(scope: Scope) -> QuerySet[Vehicle]:
 @indicator(
     "mobility.rosalies",
     _("Mobilité : rosalies électrifiées (en service pendant la période)"),
-    unit=Unit.EVENTS,
+    unit=Unit.VEHICLES,
     measure=Rows(),
     dimensions=BY_HOUSE,
     public_fields=UNIT_FIELDS,
@@ -112,7 +112,7 @@ def rosalies(scope: Scope) -> QuerySet[Vehicle]:
 @indicator(
     "mobility.units_out_of_service",
     _("Mobilité : véhicules hors service pendant la période"),
-    unit=Unit.EVENTS,
+    unit=Unit.VEHICLES,
     measure=Distinct("unit"),
     dimensions=BY_HOUSE,
     public_fields=("unit", "kind", "starts_on", "ends_on"),
@@ -161,7 +161,7 @@ def outing_participants(scope: Scope) -> QuerySet[Attendance]:
 @indicator(
     "mobility.cycling_school_cycles",
     _("Mobilité : cycles de la vélo-école (avec une séance dans la période)"),
-    unit=Unit.EVENTS,
+    unit=Unit.CYCLES,
     measure=Distinct("activity"),
     dimensions=BY_HOUSE,
     public_fields=("activity", "starts_at", "house"),
@@ -190,7 +190,7 @@ def returned_loans(scope: Scope) -> QuerySet[Loan]:
 @indicator(
     "mobility.loans",
     _("Mobilité : prêts de véhicules"),
-    unit=Unit.EVENTS,
+    unit=Unit.LOANS,
     measure=Rows(),
     dimensions=BY_HOUSE,
     public_fields=LOAN_FIELDS,
@@ -214,7 +214,7 @@ def loan_time(scope: Scope) -> QuerySet[Loan]:
 @indicator(
     "mobility.loan_days",
     _("Mobilité : jours de prêt (jours commencés)"),
-    unit=Unit.EVENTS,
+    unit=Unit.DAYS,
     measure=Total("days"),
     dimensions=BY_HOUSE,
     public_fields=LOAN_FIELDS,
@@ -226,7 +226,7 @@ def loan_days(scope: Scope) -> QuerySet[Loan]:
 @indicator(
     "mobility.kilometres",
     _("Mobilité : kilomètres parcourus en prêt (en km)"),
-    unit=Unit.EVENTS,
+    unit=Unit.KILOMETRES,
     measure=Total("distance_km"),
     dimensions=BY_HOUSE,
     public_fields=LOAN_FIELDS,
@@ -263,7 +263,7 @@ RIDE_FIELDS = ("purpose", "date", "house", "payment")
 @indicator(
     "mobility.rides_by_purpose",
     _("Mobilité : trajets faits, par motif"),
-    unit=Unit.EVENTS,
+    unit=Unit.RIDES,
     measure=Rows(),
     dimensions=BY_HOUSE,
     breakdown=Breakdown(
@@ -278,7 +278,7 @@ def rides_by_purpose(scope: Scope) -> QuerySet[Ride]:
 @indicator(
     "mobility.health_rides",
     _("Mobilité : accompagnements à des rendez-vous santé"),
-    unit=Unit.EVENTS,
+    unit=Unit.RIDES,
     measure=Rows(),
     dimensions=BY_HOUSE,
     public_fields=RIDE_FIELDS,
