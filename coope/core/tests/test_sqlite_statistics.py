@@ -103,3 +103,20 @@ def test_the_demo_leaves_statistics_on_both_databases():
 def test_postgresql_analyses_when_asked_only():
     assert refresh_statistics() is False
     assert refresh_statistics(postgresql=True) is True
+
+
+@on_sqlite
+def test_the_worker_gathers_statistics_again_every_hour(world):
+    from coope.core.management.commands.worker import STATISTICS_EVERY, Heartbeat
+
+    add_people(world, 3)
+    forget_statistics()
+    heartbeat = Heartbeat("statistics-test")
+    heartbeat.tick()  # due at start
+    assert statistics_of("people_person")
+    forget_statistics()
+    heartbeat.tick()  # not due again before an hour
+    assert statistics_of("people_person") == []
+    heartbeat.statistics_due -= STATISTICS_EVERY.total_seconds()
+    heartbeat.tick()
+    assert statistics_of("people_person")

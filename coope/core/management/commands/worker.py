@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from datetime import timedelta
 
 from django.db import DatabaseError, close_old_connections, connection
@@ -25,10 +26,14 @@ from django_tasks_db.management.commands import db_worker
 
 from coope.core.models import WorkerHeartbeat
 from coope.core.worker_recovery import recover_dead_tasks
+from coope.lib.db_statistics import refresh_statistics
 
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY = timedelta(seconds=5)
+# SQLite's planner statistics gathered again (a bounded ANALYZE, milliseconds): tables that grew
+# at the front desk, with no import to tell it, are not planned on their size of months ago.
+STATISTICS_EVERY = timedelta(hours=1)
 # Rows of workers gone for a day (killed, machine restarted) are removed at the next start.
 FORGET_AFTER = timedelta(days=1)
 
@@ -41,6 +46,7 @@ class Heartbeat(threading.Thread):
         super().__init__(name="coope-heartbeat", daemon=True)
         self.worker_id = worker_id
         self.stopping = threading.Event()
+        self.statistics_due = time.monotonic()
 
     def beat(self) -> None:
         now = timezone.now()
@@ -55,14 +61,21 @@ class Heartbeat(threading.Thread):
             },
         )
 
+    def tick(self) -> None:
+        """One beat: the row, the tasks of dead workers, and the statistics when due."""
+        self.beat()
+        recover_dead_tasks(alive=self.worker_id)
+        if time.monotonic() >= self.statistics_due:
+            refresh_statistics()
+            self.statistics_due = time.monotonic() + STATISTICS_EVERY.total_seconds()
+
     def run(self) -> None:
         try:
             # The first beat was written before the thread started (Command.handle).
             while not self.stopping.wait(HEARTBEAT_EVERY.total_seconds()):
                 try:
                     close_old_connections()
-                    self.beat()
-                    recover_dead_tasks(alive=self.worker_id)
+                    self.tick()
                 except DatabaseError:
                     # The database is away or busy (SQLite during a long write): the next beat
                     # tries again; the health page says « absent » if it lasts.
