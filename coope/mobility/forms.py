@@ -204,14 +204,6 @@ class InvoiceForm(Bounded, forms.Form):
     total_euros = euros_field(_("Total de la facture (€)"))
 
 
-class DurationMixin(forms.Form):
-    hours = forms.IntegerField(label=_("Heures"), min_value=0, max_value=24, initial=0)
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=0, max_value=59, initial=0)
-
-    def total_minutes(self) -> int:
-        return self.cleaned_data["hours"] * 60 + self.cleaned_data["minutes"]
-
-
 class RideForm(Bounded, forms.Form):
     purpose = forms.ChoiceField(label=_("Motif"), choices=RidePurpose.choices)
     date = day_field(_("Date"), initial=timezone.localdate)
@@ -263,8 +255,14 @@ class RideForm(Bounded, forms.Form):
         return (data.get("price_hours") or 0) * 60 + (data.get("price_minutes") or 0)
 
 
-class RideDoneForm(Bounded, DurationMixin, forms.Form):
-    pass
+class RideDoneForm(Bounded, forms.Form):
+    """How long the ride took: the driver's volunteer hours."""
+
+    hours = forms.IntegerField(label=_("Heures"), min_value=0, max_value=24, initial=0)
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=0, max_value=59, initial=0)
+
+    def total_minutes(self) -> int:
+        return self.cleaned_data["hours"] * 60 + self.cleaned_data["minutes"]
 
 
 class ProgressForm(Bounded, forms.Form):
