@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -246,37 +247,51 @@ class Due:
     reason: str
 
 
+def _rules_with_history(rules):
+    """Each rule with its last maintenance (km and moment) and its unit's last return, read in
+    the one query that reads the rules."""
+    last = MaintenanceEvent.objects.filter(rule=OuterRef("pk")).order_by("-done_at", "-pk")
+    returned = Loan.objects.filter(unit=OuterRef("unit_id"), in_at__isnull=False).order_by("-in_at")
+    return rules.annotate(
+        last_km=Subquery(last.values("odometer_km")[:1]),
+        last_at=Subquery(last.values("done_at")[:1]),
+        last_return=Subquery(returned.values("in_at")[:1]),
+    ).order_by("pk")
+
+
+def _due(rule: MaintenanceRule, unit: Unit, today: datetime.date) -> Due | None:
+    since_km = rule.last_km if rule.last_at is not None else 0  # type: ignore[attr-defined]
+    last_at = rule.last_at  # type: ignore[attr-defined]
+    since_day = timezone.localdate(last_at) if last_at is not None else unit.in_service_on
+    if rule.every_km and unit.odometer_km >= since_km + rule.every_km:
+        return Due(rule, _("%(km)s km depuis le dernier") % {"km": unit.odometer_km - since_km})
+    if rule.every_months and today >= add_months(since_day, rule.every_months):
+        return Due(
+            rule,
+            _("dû depuis le %(day)s")
+            % {"day": f"{add_months(since_day, rule.every_months):%d/%m/%Y}"},
+        )
+    returned = rule.last_return  # type: ignore[attr-defined]
+    if rule.after_each_loan and returned is not None and (last_at is None or returned > last_at):
+        return Due(rule, _("après le dernier prêt"))
+    return None
+
+
+def due_by_unit(units, now: datetime.datetime | None = None) -> dict[int, list[Due]]:
+    """The rules that are due of each of `units`, in one query whatever their number."""
+    today = timezone.localdate(now or timezone.now())
+    by_pk = {unit.pk: unit for unit in units}
+    found: dict[int, list[Due]] = {pk: [] for pk in by_pk}
+    for rule in _rules_with_history(MaintenanceRule.objects.filter(unit_id__in=list(by_pk))):
+        due = _due(rule, by_pk[rule.unit_id], today)
+        if due is not None:
+            found[rule.unit_id].append(due)
+    return found
+
+
 def due_maintenance(unit: Unit, now: datetime.datetime | None = None) -> list[Due]:
     """The unit's rules that are due (overdue maintenance blocks its loans), each with why."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    found = []
-    rules = list(MaintenanceRule.objects.filter(unit=unit))
-    if not rules:
-        return []
-    for rule in rules:
-        last = MaintenanceEvent.objects.filter(rule=rule).order_by("-done_at", "-pk").first()
-        since_km = last.odometer_km if last else 0
-        since_day = timezone.localdate(last.done_at) if last else unit.in_service_on
-        if rule.every_km and unit.odometer_km >= since_km + rule.every_km:
-            found.append(
-                Due(rule, _("%(km)s km depuis le dernier") % {"km": unit.odometer_km - since_km})
-            )
-        elif rule.every_months and today >= add_months(since_day, rule.every_months):
-            found.append(
-                Due(
-                    rule,
-                    _("dû depuis le %(day)s")
-                    % {"day": f"{add_months(since_day, rule.every_months):%d/%m/%Y}"},
-                )
-            )
-        elif rule.after_each_loan:
-            returned = Loan.objects.filter(unit=unit, in_at__isnull=False)
-            if last is not None:
-                returned = returned.filter(in_at__gt=last.done_at)
-            if returned.exists():
-                found.append(Due(rule, _("après le dernier prêt")))
-    return found
+    return due_by_unit([unit], now)[unit.pk]
 
 
 @atomic_service
@@ -717,9 +732,10 @@ class PlanState:
 def plan_state(plan: PurchasePlan, today: datetime.date) -> PlanState:
     """What is paid, what remains, and the late instalments on `today`: payments pay the
     schedule in order, the oldest instalment first."""
-    paid = sum(PlanPayment.objects.filter(plan=plan).values_list("amount_cents", flat=True))
+    # plan.payments and plan.schedule: read with the plans when a list prefetched them
+    paid = sum(payment.amount_cents for payment in plan.payments.all())
     state, left = PlanState(plan=plan, paid_cents=paid), paid
-    for instalment in Instalment.objects.filter(plan=plan).order_by("number"):
+    for instalment in sorted(plan.schedule.all(), key=lambda row: row.number):
         covered = min(instalment.amount_cents, left)
         left -= covered
         row = InstalmentState(
@@ -733,7 +749,11 @@ def plan_state(plan: PurchasePlan, today: datetime.date) -> PlanState:
 
 def late_plans(cooperation, today: datetime.date) -> list[PlanState]:
     """Every plan of the cooperation with an instalment late on `today`."""
-    plans = PurchasePlan.objects.filter(cooperation=cooperation).select_related("buyer", "purchase")
+    plans = (
+        PurchasePlan.objects.filter(cooperation=cooperation)
+        .select_related("buyer", "purchase")
+        .prefetch_related("schedule", "payments")
+    )
     states = (plan_state(plan, today) for plan in plans)
     return [state for state in states if state.late]
 

@@ -77,8 +77,9 @@ def index(request):
             "house"
         )
     )
+    due = services.due_by_unit(units, now)
     for unit in units:
-        unit.due = services.due_maintenance(unit, now)
+        unit.due = due[unit.pk]
     bookings = (
         Booking.objects.filter(cooperation=cooperation, status__in=HOLDING)
         .select_related("unit", "borrower", "hold")
@@ -284,9 +285,9 @@ def plans(request):
     ]
     states = [
         services.plan_state(plan, today)
-        for plan in PurchasePlan.objects.filter(cooperation=cooperation).select_related(
-            "buyer", "purchase"
-        )
+        for plan in PurchasePlan.objects.filter(cooperation=cooperation)
+        .select_related("buyer", "purchase")
+        .prefetch_related("schedule", "payments")
     ]
     states.sort(key=lambda state: (not state.late, state.plan.buyer.last_name))
     return render(
@@ -424,6 +425,7 @@ def plans_export(request, fmt):
     plans = (
         PurchasePlan.objects.filter(cooperation=request.user.cooperation)
         .select_related("buyer")
+        .prefetch_related("schedule", "payments")
         .order_by("signed_on", "pk")
     )
     rows = []

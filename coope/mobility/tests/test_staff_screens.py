@@ -368,3 +368,104 @@ def test_a_learners_progress_at_the_cycling_school(fleet, client_as):
         duration=datetime.timedelta(hours=6),
     )
     assert alice.get(reverse("mobility:cycle", args=[outing.activity_id])).status_code == 404
+
+
+def test_the_screens_queries_do_not_grow_with_their_rows(fleet, client_as):
+    """The crawler of coope/core/tests/test_query_counts.py finds no mobility rows in its world,
+    so the pages with an id are counted here: the same queries, within the site's ceiling, with
+    1 and with 4 units, rules, documents, plans, rides and learners."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from coope.core.tests.test_query_counts import SITE_CEILING
+
+    purchase = services.create_purchase(
+        actor=None, cooperation=fleet.w.coop, name="VAE", supplier="C", ordered_on=at(1, 9).date()
+    )
+    cycle = services.create_cycle(
+        actor=None,
+        cooperation=fleet.w.coop,
+        title="Vélo-école",
+        house=fleet.w.house_a,
+        first_start=at(13, 14),
+        weeks=2,
+    )
+    sessions = list(Session.objects.filter(activity=cycle))
+    people = [fleet.ana, fleet.ben]
+
+    def add_rows(n: int) -> tuple[PurchasePlan, Ride]:
+        for i in range(n):
+            unit = services.add_unit(
+                actor=None,
+                cooperation=fleet.w.coop,
+                kind="trailer",
+                name=f"Remorque {n}-{i}",
+                house=fleet.w.house_b,
+                in_service_on=at(1, 9).date(),
+            )
+            services.add_maintenance_rule(actor=None, unit=unit, label="Pneus", every_months=1)
+            services.add_maintenance_rule(
+                actor=None, unit=fleet.bike, label=f"R{i}", every_months=i + 1
+            )
+            services.add_document(
+                actor=None, unit=fleet.bike, kind="invoice", date=at(1, 9).date(), note=f"F{i}"
+            )
+            plan = services.create_plan(
+                actor=None,
+                purchase=purchase,
+                buyer=people[i % 2],
+                signed_on=at(1, 9).date(),
+                price_cents=100_000,
+                deposit_cents=10_000,
+                instalments=10,
+                first_due_on=at(1, 9).date(),
+            )
+            ride = services.request_ride(
+                actor=None,
+                requested_by=people[i % 2],
+                purpose="visit",
+                date=at(2, 9).date(),
+                house=fleet.w.house_a,
+                passengers=people,
+                driver=people[(i + 1) % 2],
+            )
+            activities.record_attendance(actor=None, session=sessions[i % 2], person=people[i % 2])
+            services.note_progress(
+                actor=None,
+                cycle=cycle,
+                learner=people[i % 2],
+                noted_on=at(13, 9).date(),
+                level="balance",
+            )
+        return plan, ride
+
+    client = client_as(fleet.w.director)
+
+    def counted(plan, ride) -> dict[str, int]:
+        pages = {
+            "index": reverse("mobility:index"),
+            "unit": reverse("mobility:unit", args=[fleet.bike.pk]),
+            "plans": reverse("mobility:plans"),
+            "add_plan": reverse("mobility:add_plan"),
+            "plan_payment": reverse("mobility:plan_payment", args=[plan.pk]),
+            "invoice": reverse("mobility:invoice", args=[purchase.pk]),
+            "rides": reverse("mobility:rides"),
+            "request_ride": reverse("mobility:request_ride"),
+            "complete_ride": reverse("mobility:complete_ride", args=[ride.pk]),
+            "school": reverse("mobility:school"),
+            "cycle": reverse("mobility:cycle", args=[cycle.pk]),
+            "add_unit": reverse("mobility:add_unit"),
+        }
+        found = {}
+        for name, url in pages.items():
+            client.get(url)  # the session and the roles as on a second visit
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200, name
+            found[name] = len(queries)
+        return found
+
+    small = counted(*add_rows(1))
+    large = counted(*add_rows(3))
+    grown = {name: (small[name], large[name]) for name in small if large[name] > small[name]}
+    over = {name: count for name, count in large.items() if count > SITE_CEILING}
+    assert grown == {} and over == {}, (grown, over)
