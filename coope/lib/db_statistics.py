@@ -3,8 +3,8 @@
 SQLite never gathers its own: with no `sqlite_stat1` its planner guesses, and at 100,000 people a
 guess can pick an index scan per row. So after migrations, the demo and an import that was kept,
 Coopé runs a bounded `ANALYZE` (`analysis_limit`: a sample of each index, a few milliseconds at
-100,000 rows), then `PRAGMA optimize`, as SQLite's documentation advises for long-lived
-databases.
+100,000 rows); the worker runs it again every hour. (`PRAGMA optimize` would not do: before
+SQLite 3.46 it only looks at the tables its own connection has just read.)
 
 PostgreSQL's autovacuum analyses a table once enough of it changed, but only on its next round:
 the pages asked just after a bulk load (the demo, a large import) would be planned on the empty
@@ -28,7 +28,6 @@ def refresh_statistics(using: str = DEFAULT_DB_ALIAS, *, postgresql: bool = Fals
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
             cursor.execute("ANALYZE")
-            cursor.execute("PRAGMA optimize")
         return True
     if connection.vendor == "postgresql" and postgresql:
         with connection.cursor() as cursor:

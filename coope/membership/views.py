@@ -225,13 +225,10 @@ def renewals(request):
     # Counting thousands of renewals is most of the page's time: the count is kept while no
     # audited write (a membership taken, renewed, a household changed…) happens, for the day.
     house = form.cleaned_data["maison"] if form.is_bound and form.is_valid() else None
-    counted = services.memberships_to_renew().order_by()
-    if house is not None:
-        counted = counted.filter(house=house)
     paginator.count = kept_result(
         request.cooperation,
         f"renewals-count:{timezone.localdate().isoformat()}:{house.pk if house else ''}",
-        counted.count,
+        memberships.count,
         read_stamp(request.cooperation.pk),
     )
     page = paginator.get_page(request.GET.get("page"))
